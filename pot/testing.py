@@ -1,0 +1,78 @@
+"""Test helpers shipped with pot, so users can test their own prompts and tools."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from pot.models.base import Conversation, Generation, GenerationConfig, ModelError, StopReason
+
+
+class ScriptedCall(BaseModel):
+    """One recorded call to :class:`ScriptedModel`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    conversations: list[Conversation]
+    config: GenerationConfig
+
+
+class ScriptedModelExhausted(ModelError):
+    """The script ran out of replies: queue more with ``ScriptedModel.add``."""
+
+
+class ScriptedModel:
+    """A model that answers from a queue of replies and records every call.
+
+    Each generated sample takes the next reply. Stop strings behave as with a
+    real model: the reply is cut before the first one it contains.
+
+    Example:
+        >>> model = ScriptedModel(["```python\\nprint(6 * 7)\\n```"])
+        >>> model.generate([[Message(role="user", content="6*7?")]], GenerationConfig())
+    """
+
+    def __init__(self, replies: Iterable[str] = (), name: str = "scripted") -> None:
+        self.name = name
+        self.replies: deque[str] = deque(replies)
+        self.calls: list[ScriptedCall] = []
+
+    def add(self, *replies: str) -> None:
+        """Queue more replies."""
+        self.replies.extend(replies)
+
+    def generate(
+        self, conversations: list[Conversation], config: GenerationConfig
+    ) -> list[list[Generation]]:
+        self.calls.append(ScriptedCall(conversations=list(conversations), config=config))
+        batch: list[list[Generation]] = []
+        for conversation in conversations:
+            prompt_tokens = sum(len(message.content.split()) for message in conversation)
+            samples = []
+            for _ in range(config.n):
+                if not self.replies:
+                    raise ScriptedModelExhausted(
+                        f"ScriptedModel has no reply left for call {len(self.calls)}; "
+                        "queue more with model.add(...)"
+                    )
+                samples.append(_cut(self.replies.popleft(), config.stop, prompt_tokens))
+            batch.append(samples)
+        return batch
+
+
+def _cut(reply: str, stop: list[str], prompt_tokens: int) -> Generation:
+    hits = [(reply.find(s), s) for s in stop if s in reply]
+    if hits:
+        position, stop_string = min(hits)
+        text, reason = reply[:position], StopReason.STOP
+    else:
+        text, reason, stop_string = reply, StopReason.END, None
+    return Generation(
+        text=text,
+        stop_reason=reason,
+        stop_string=stop_string,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=len(text.split()),
+    )

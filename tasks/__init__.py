@@ -1,0 +1,1 @@
+"""Benchmark tasks and their judges (imported as ``pot.tasks``)."""
