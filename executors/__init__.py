@@ -13,6 +13,9 @@ from pot.executors.base import (
     KernelEvent,
     KernelStartError,
 )
+from pot.executors.jupyter import JupyterExecutor
+from pot.executors.limits import OutputLimits, ResourceLimits
+from pot.executors.pool import KernelPool
 
 __all__ = [
     "AsyncExecutor",
@@ -22,6 +25,10 @@ __all__ = [
     "Executor",
     "ExecutorClosedError",
     "ExecutorError",
+    "JupyterExecutor",
     "KernelEvent",
+    "KernelPool",
     "KernelStartError",
+    "OutputLimits",
+    "ResourceLimits",
 ]

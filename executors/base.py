@@ -34,21 +34,26 @@ class ErrorInfo(BaseModel):
 
 
 class DisplayData(BaseModel):
-    """One rich output (a figure, an HTML table...): mime type -> data.
+    """One rich output (a figure, an HTML table...), by mime type.
 
-    Images (``image/*`` except SVG) are kept as bytes; every other type as text.
+    Images (``image/*`` except SVG) are kept as bytes in ``blobs``; every other
+    type as text in ``data``.
     """
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, ser_json_bytes="base64", val_json_bytes="base64"
     )
 
-    data: dict[str, str | bytes] = Field(description="Mime type -> payload.")
+    data: dict[str, str] = Field(default_factory=dict, description="Text mime type -> text.")
+    blobs: dict[str, bytes] = Field(default_factory=dict, description="Image mime -> bytes.")
 
     @property
     def png(self) -> bytes | None:
-        value = self.data.get("image/png")
-        return value if isinstance(value, bytes) else None
+        return self.blobs.get("image/png")
+
+    @property
+    def mime_types(self) -> list[str]:
+        return [*self.data, *self.blobs]
 
 
 class ExecutionResult(BaseModel):

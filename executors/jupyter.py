@@ -1,0 +1,389 @@
+"""JupyterExecutor: run code in a real Jupyter kernel that survives whatever the code does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import IO
+
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.kernelspec import NoSuchKernel
+from jupyter_client.manager import AsyncKernelManager
+from pot.executors.base import (
+    ErrorInfo,
+    ExecutionResult,
+    ExecutorClosedError,
+    KernelEvent,
+    KernelStartError,
+)
+from pot.executors.collect import Collector
+from pot.executors.kernel_setup import RESET_CODE, setup_code
+from pot.executors.limits import OutputLimits, ResourceLimits, launcher_argv, scrub_environment
+from pot.executors.loop_thread import call_async, call_blocking
+from pot.executors.processes import (
+    TEMP_PREFIX,
+    describe_exit,
+    empty_folder,
+    installed_kernels,
+    kernel_pid,
+    kill_descendants,
+    sweep_stale_folders,
+    track,
+    untrack,
+)
+
+POLL_SECONDS = 0.2
+"""How long one wait on the kernel's sockets lasts before checking that it is alive."""
+
+
+class _LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels start through pot's resource-limit launcher."""
+
+    limits: ResourceLimits = ResourceLimits()
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return launcher_argv(self.limits, super().format_kernel_cmd(extra_arguments))
+
+
+class JupyterExecutor:
+    """Runs code in a Jupyter kernel (ipykernel by default), one persistent namespace.
+
+    Every run has a deadline. Past it the kernel is interrupted; if it does not
+    come back within ``grace`` seconds it is restarted. A kernel that dies is
+    noticed within ``POLL_SECONDS`` and restarted. Either way the result says
+    what happened (``result.kernel``) and the executor stays usable.
+
+    Blocking methods work from any thread; ``a``-prefixed twins work in asyncio.
+    Kernel I/O happens on one background event loop shared by all executors.
+
+    Args:
+        kernel_name: Any installed Jupyter kernel ("python3" is the ipykernel of
+            this interpreter). pot's output caps, CPU re-arming and cheap reset
+            need an IPython kernel; other kernels are reset by restarting.
+        timeout: Default seconds per run.
+        grace: Seconds to wait after an interrupt before restarting.
+        limits: Resource limits set in the kernel process.
+        output: Output size caps.
+        preload: Code run after each start and reset (e.g. "import math, sympy").
+        env: Extra environment variables for the kernel (after scrubbing).
+        keep_env: Variable names to keep even if they look like secrets.
+        startup_timeout: Seconds to wait for a kernel to become ready.
+    """
+
+    def __init__(
+        self,
+        kernel_name: str = "python3",
+        *,
+        timeout: float = 30.0,
+        grace: float = 0.5,
+        limits: ResourceLimits | None = None,
+        output: OutputLimits | None = None,
+        preload: str = "",
+        env: dict[str, str] | None = None,
+        keep_env: frozenset[str] = frozenset(),
+        startup_timeout: float = 60.0,
+    ) -> None:
+        self.kernel_name = kernel_name
+        self.timeout = timeout
+        self.grace = grace
+        self.limits = limits or ResourceLimits()
+        self.output = output or OutputLimits()
+        self.preload = preload
+        self.extra_env = dict(env or {})
+        self.keep_env = keep_env
+        self.startup_timeout = startup_timeout
+        self.workdir: Path | None = None
+        self._runtime: Path | None = None
+        self._log: IO[bytes] | None = None
+        self._manager: _LimitedKernelManager | None = None
+        self._client: AsyncKernelClient | None = None
+        self._ipython = False
+        self._lock: asyncio.Lock | None = None
+
+    # -- blocking API -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the kernel (blocking)."""
+        call_blocking(self.astart())
+
+    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        """Run ``code`` and return what it produced (blocking)."""
+        return call_blocking(self.arun(code, timeout))
+
+    def reset(self) -> None:
+        """Clear the namespace and the working directory (blocking)."""
+        call_blocking(self.areset())
+
+    def shutdown(self) -> None:
+        """Stop the kernel, its children and remove its folders (blocking)."""
+        call_blocking(self.ashutdown())
+
+    def __enter__(self) -> JupyterExecutor:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    async def __aenter__(self) -> JupyterExecutor:
+        await self.astart()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.ashutdown()
+
+    @property
+    def started(self) -> bool:
+        return self._manager is not None
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running kernel, if any."""
+        provisioner = self._manager.provisioner if self._manager else None
+        process = getattr(provisioner, "process", None)
+        return process.pid if process is not None else None
+
+    # -- asyncio API --------------------------------------------------------------
+
+    async def astart(self) -> None:
+        """Start the kernel."""
+        await call_async(self._start())
+
+    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        """Run ``code`` and return what it produced."""
+        return await call_async(self._run(code, self.timeout if timeout is None else timeout))
+
+    async def areset(self) -> None:
+        """Clear the namespace and the working directory."""
+        await call_async(self._reset())
+
+    async def ashutdown(self) -> None:
+        """Stop the kernel, its children and remove its folders."""
+        await call_async(self._shutdown())
+
+    # -- implementation (runs on the kernel loop) -------------------------------------
+
+    async def _start(self) -> None:
+        if self._manager is not None:
+            return
+        sweep_stale_folders()
+        self._lock = asyncio.Lock()
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+        self._runtime = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-run-"))
+        manager = _LimitedKernelManager(
+            kernel_name=self.kernel_name,
+            transport="ipc",
+            ip=str(self._runtime / "socket"),
+            connection_file=str(self._runtime / "connection.json"),
+        )
+        manager.limits = self.limits
+        self._manager = manager
+        track(self)
+        try:
+            spec = manager.kernel_spec
+            assert spec is not None
+            self._ipython = spec.language == "python" and any("ipykernel" in a for a in spec.argv)
+            extra = ["--HistoryManager.enabled=False"] if self._ipython else []
+            self._log = open(self._runtime / "kernel.log", "wb")  # noqa: SIM115
+            await manager.start_kernel(
+                cwd=str(self.workdir),
+                env=self._environment(),
+                extra_arguments=extra,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
+            await self._connect()
+        except NoSuchKernel as error:
+            await self._shutdown()
+            raise KernelStartError(
+                f"No Jupyter kernel named {self.kernel_name!r}. Installed kernels: "
+                f"{', '.join(sorted(error.args[1:] or installed_kernels()))}. "
+                "List them with `jupyter kernelspec list`."
+            ) from error
+        except Exception as error:
+            log = self._read_log()
+            await self._shutdown()
+            raise KernelStartError(
+                f"Kernel {self.kernel_name!r} did not start: {error}. Kernel log:\n{log}"
+            ) from error
+
+    def _environment(self) -> dict[str, str]:
+        env = scrub_environment(os.environ, self.keep_env)
+        assert self._runtime is not None
+        env["IPYTHONDIR"] = str(self._runtime / "ipython")
+        env["MPLCONFIGDIR"] = str(self._runtime / "matplotlib")
+        env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        env.update(self.extra_env)
+        return env
+
+    async def _connect(self) -> None:
+        """(Re)create the client, wait for the kernel, run pot's setup and the preload."""
+        assert self._manager is not None and self.workdir is not None
+        if self._client is not None:
+            self._client.stop_channels()
+        client = self._manager.client()
+        client.start_channels()
+        self._client = client
+        await client.wait_for_ready(timeout=self.startup_timeout)
+        if self._ipython:
+            await self._silent(setup_code(self.output, self.limits, str(self.workdir)))
+        if self.preload:
+            await self._silent(self.preload)
+
+    async def _silent(self, code: str) -> None:
+        result = await self._execute(code, self.startup_timeout, silent=True)
+        if result.error is not None:
+            raise KernelStartError(
+                f"Kernel setup code failed: {result.error.name}: {result.error.value}"
+            )
+
+    async def _run(self, code: str, timeout: float) -> ExecutionResult:
+        if self._manager is None or self._lock is None:
+            raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
+        async with self._lock:
+            return await self._execute(code, timeout)
+
+    async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
+        assert self._client is not None and self._manager is not None
+        client = self._client
+        started = time.monotonic()
+        collector = Collector(self.output)
+        msg_id = client.execute(
+            code, silent=silent, store_history=False, allow_stdin=False, stop_on_error=False
+        )
+        replied = False
+        deadline = started + timeout
+        poller = zmq.asyncio.Poller()
+        poller.register(client.iopub_channel.socket, zmq.POLLIN)
+        poller.register(client.shell_channel.socket, zmq.POLLIN)
+        last_alive_check = started
+        while not (collector.idle and replied):
+            now = time.monotonic()
+            if now >= deadline:
+                return await self._recover_from_timeout(collector, started, timeout, msg_id)
+            wait = min(deadline - now, POLL_SECONDS)
+            events = dict(await poller.poll(int(wait * 1000) + 1))
+            if client.shell_channel.socket in events:
+                reply = await client.get_shell_msg(timeout=0)
+                replied = replied or reply["parent_header"].get("msg_id") == msg_id
+            if client.iopub_channel.socket in events:
+                message = await client.get_iopub_msg(timeout=0)
+                if message["parent_header"].get("msg_id") == msg_id:
+                    collector.add(message)
+            now = time.monotonic()
+            if not events or now - last_alive_check > POLL_SECONDS:
+                last_alive_check = now
+                if not await self._manager.is_alive():
+                    return await self._recover_from_death(collector, started)
+        return collector.finish(time.monotonic() - started)
+
+    async def _recover_from_timeout(
+        self, collector: Collector, started: float, timeout: float, msg_id: str
+    ) -> ExecutionResult:
+        assert self._manager is not None and self._client is not None
+        await self._manager.interrupt_kernel()
+        client = self._client
+        grace_deadline = time.monotonic() + self.grace
+        while not collector.idle and time.monotonic() < grace_deadline:
+            try:
+                message = await client.get_iopub_msg(timeout=0.05)
+            except Exception:  # queue.Empty: nothing yet
+                if not await self._manager.is_alive():
+                    break
+                continue
+            if message["parent_header"].get("msg_id") == msg_id:
+                collector.add(message)
+        if collector.idle:
+            await self._drain_shell()
+            trace = collector.error.traceback if collector.error else ""
+            error = ErrorInfo(
+                name="TimeoutError",
+                value=f"the code ran longer than {timeout:g} s and was interrupted; "
+                "variables defined before that point are kept",
+                traceback=trace,
+            )
+            return collector.finish(time.monotonic() - started, KernelEvent.INTERRUPTED, error)
+        await self._restart()
+        error = ErrorInfo(
+            name="TimeoutError",
+            value=f"the code ran longer than {timeout:g} s and ignored the interrupt; the "
+            "kernel was restarted and every variable was lost",
+        )
+        return collector.finish(time.monotonic() - started, KernelEvent.RESTARTED, error)
+
+    async def _recover_from_death(self, collector: Collector, started: float) -> ExecutionResult:
+        assert self._manager is not None
+        code = await self._manager.provisioner.poll() if self._manager.provisioner else None
+        await self._restart()
+        error = ErrorInfo(
+            name="KernelDied",
+            value=f"the kernel process died ({describe_exit(code)}); it was restarted and "
+            "every variable was lost",
+        )
+        return collector.finish(time.monotonic() - started, KernelEvent.DIED, error)
+
+    async def _drain_shell(self) -> None:
+        assert self._client is not None
+        while True:
+            try:
+                await self._client.get_shell_msg(timeout=0.02)
+            except Exception:  # queue.Empty
+                return
+
+    async def _restart(self) -> None:
+        assert self._manager is not None
+        await kill_descendants(self.pid)
+        await self._manager.restart_kernel(now=True)
+        await self._connect()
+
+    async def _reset(self) -> None:
+        if self._manager is None or self._lock is None:
+            raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
+        async with self._lock:
+            if not await self._manager.is_alive():
+                await self._restart()
+            empty_folder(self.workdir)
+            if not self._ipython:
+                await self._restart()
+                return
+            result = await self._execute(RESET_CODE, self.startup_timeout, silent=True)
+            if result.kernel is not KernelEvent.OK:
+                return  # the kernel was replaced, which resets it too
+            await self._silent(setup_code(self.output, self.limits, str(self.workdir)))
+            if self.preload:
+                await self._silent(self.preload)
+
+    async def _shutdown(self) -> None:
+        manager, client = self._manager, self._client
+        self._manager = self._client = None
+        untrack(self)
+        if client is not None:
+            client.stop_channels()
+        if manager is not None:
+            pid = kernel_pid(manager)
+            await kill_descendants(pid)
+            if manager.has_kernel:
+                await manager.shutdown_kernel(now=True)
+            else:
+                await manager.cleanup_resources()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        for folder in (self.workdir, self._runtime):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _read_log(self) -> str:
+        if self._runtime is None:
+            return ""
+        try:
+            return (self._runtime / "kernel.log").read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""

@@ -1,0 +1,116 @@
+"""Code that pot runs inside IPython kernels (silently) after each start and reset.
+
+It caps output at the source, so a program that prints gigabytes sends only a
+head and a tail over the wire; re-arms the per-run CPU limit; and makes
+``input()`` fail fast. Kept as source text because it executes in the kernel.
+"""
+
+from __future__ import annotations
+
+from pot.executors.limits import OutputLimits, ResourceLimits
+
+_SETUP = r'''
+def _pot_setup(head, tail, cpu_seconds, workdir):
+    import os, sys, resource
+    ip = get_ipython()
+    os.chdir(workdir)
+
+    class CappedStream:
+        """Pass the first `head` characters of a run through; keep only the last
+        `tail` of the rest and write them, after a marker, when the run ends."""
+
+        def __init__(self, stream):
+            self._pot_stream = stream
+            self._pot_reset()
+
+        def _pot_reset(self):
+            self._pot_sent = 0
+            self._pot_dropped = 0
+            self._pot_tail = ""
+
+        def write(self, text):
+            if not isinstance(text, str):
+                return self._pot_stream.write(text)
+            room = head - self._pot_sent
+            if room > 0:
+                self._pot_stream.write(text[:room])
+                self._pot_sent += min(room, len(text))
+                text = text[room:]
+            if text:
+                self._pot_dropped += len(text)
+                self._pot_tail = (self._pot_tail + text)[-tail:] if tail else ""
+            return None
+
+        def _pot_finish(self):
+            if self._pot_dropped:
+                cut = self._pot_dropped - len(self._pot_tail)
+                self._pot_stream.write(
+                    f"\n[... pot: {cut} characters of output omitted ...]\n" + self._pot_tail
+                )
+            self._pot_reset()
+
+        def __getattr__(self, name):
+            return getattr(self._pot_stream, name)
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, CappedStream) and type(stream).__name__ != "CappedStream":
+            setattr(sys, name, CappedStream(stream))
+
+    def before(*args):
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if hasattr(stream, "_pot_reset"):
+                stream._pot_reset()
+        if cpu_seconds:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            soft = int(usage.ru_utime + usage.ru_stime) + cpu_seconds
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            if hard != resource.RLIM_INFINITY:
+                soft = min(soft, hard)
+            try:
+                resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+            except (ValueError, OSError):
+                pass
+
+    def after(*args):
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if hasattr(stream, "_pot_finish"):
+                stream._pot_finish()
+
+    for event, callback in getattr(ip, "_pot_callbacks", []):
+        ip.events.unregister(event, callback)
+    ip._pot_callbacks = [("pre_run_cell", before), ("post_run_cell", after)]
+    for event, callback in ip._pot_callbacks:
+        ip.events.register(event, callback)
+
+    formatter = ip.display_formatter
+    if not getattr(formatter, "_pot_capped", False):
+        original = formatter.format
+        limit = head + tail
+
+        def capped_format(obj, include=None, exclude=None):
+            data, metadata = original(obj, include=include, exclude=exclude)
+            for key, value in list(data.items()):
+                if isinstance(value, str) and len(value) > limit:
+                    data[key] = (value[:head] + f"\n[... pot: {len(value) - limit} "
+                                 "characters omitted ...]\n" + value[len(value) - tail:])
+            return data, metadata
+
+        formatter.format = capped_format
+        formatter._pot_capped = True
+'''
+
+
+def setup_code(output: OutputLimits, limits: ResourceLimits, workdir: str) -> str:
+    """The setup source for one kernel."""
+    call = (
+        f"_pot_setup({output.head_chars}, {output.tail_chars}, "
+        f"{limits.cpu_seconds or 0}, {workdir!r})\ndel _pot_setup\n"
+    )
+    return _SETUP + call
+
+
+RESET_CODE = "get_ipython().reset(new_session=False, aggressive=False)\n"
+"""Clears the user namespace of an IPython kernel (imports included)."""

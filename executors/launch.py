@@ -1,0 +1,47 @@
+"""Start a kernel under resource limits, tied to the life of its parent.
+
+Run by path, not imported: ``python -S launch.py SETTINGS_JSON -- KERNEL ARGV...``.
+It must stay free of imports beyond the standard library.
+"""
+
+import json
+import os
+import resource
+import signal
+import sys
+
+# CPU time is re-armed before each run by the kernel setup code, so the hard
+# limit stays open; every other limit is fixed (soft = hard).
+OPEN_HARD = {"RLIMIT_CPU"}
+
+
+def main() -> None:
+    settings = json.loads(sys.argv[1])
+    argv = sys.argv[sys.argv.index("--") + 1 :]
+    for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_NPROC", "RLIMIT_FSIZE"):
+        value = settings.get(name)
+        if value is None or not hasattr(resource, name):
+            continue
+        which = getattr(resource, name)
+        _soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, hard if name in OPEN_HARD else value))
+    die_with_parent(settings["parent"])
+    os.execvp(argv[0], argv)
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no orphans on SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    main()
