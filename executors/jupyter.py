@@ -16,6 +16,7 @@ import zmq.asyncio
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
+
 from pot.executors.base import (
     ErrorInfo,
     ExecutionResult,
