@@ -1,0 +1,169 @@
+"""Prompts: a system message and a few hand-written examples per mode.
+
+The examples are written for this project (none comes from a benchmark's
+test split). They cover a word problem, an exact-arithmetic problem with
+sympy and a multiple-choice logic question, and are kept short because a
+small model on a CPU pays for every prompt token.
+"""
+
+from __future__ import annotations
+
+from pot.models.base import Message
+from pot.trace import Mode
+
+OUTPUT_FENCE = "```output"
+"""The stop string of multi-step modes: the real output is inserted here."""
+
+_EXACT = (
+    "Use exact arithmetic: integers, fractions.Fraction, or sympy "
+    "(Rational, symbols, solve, simplify) instead of floats."
+)
+
+SYSTEMS: dict[Mode, str] = {
+    Mode.POT: (
+        "You solve problems by writing one Python program. "
+        f"{_EXACT} The last line of the program prints the final answer and nothing else "
+        "(a number, a word, or an option such as (A)). "
+        "Reply with a single ```python code block."
+    ),
+    Mode.TIR: (
+        "You solve problems step by step. When a step needs computing, write a short "
+        "```python code block that prints what you need; it is run for you and its output "
+        f"appears in an ```output block. {_EXACT} Continue from the real output. "
+        "When you are done, state the final answer as \\boxed{answer}."
+    ),
+    Mode.COC: (
+        "You solve problems by writing one Python program. When a step needs judgement "
+        "or world knowledge that code cannot compute (is this sentence sarcastic? is this "
+        "object a fruit?), call a helper function with a descriptive name and do NOT "
+        "define it, for example is_fruit(name); its value will be supplied when the "
+        "program runs. The last line prints the final answer (a number, a word, or an "
+        "option such as (A)). Reply with a single ```python code block."
+    ),
+    Mode.COT: (
+        "You solve problems by reasoning step by step in words. "
+        "End with the final answer as \\boxed{answer}."
+    ),
+}
+
+_BAKER = (
+    "A baker bakes 3 trays of 14 cookies. She gives 9 cookies to a neighbour and packs "
+    "the rest into bags of 6. How many full bags does she pack?"
+)
+_NUMBERS = "Two numbers add up to 30 and their difference is 8. What is the larger number?"
+_DATE = (
+    "Today is 03/03/2021. What was the date 10 days ago in MM/DD/YYYY?\n"
+    "Options:\n(A) 02/21/2021\n(B) 02/22/2021\n(C) 02/23/2021"
+)
+_FRUIT = "I have a chair, two bananas, a peach and a lamp. How many fruits do I have?"
+
+EXAMPLES: dict[Mode, list[tuple[str, str]]] = {
+    Mode.POT: [
+        (
+            _BAKER,
+            "```python\ncookies = 3 * 14\nleft = cookies - 9\nbags = left // 6\nprint(bags)\n```",
+        ),
+        (
+            _NUMBERS,
+            "```python\nfrom sympy import solve, symbols\n\nx, y = symbols('x y')\n"
+            "solution = solve([x + y - 30, x - y - 8], [x, y])\nprint(solution[x])\n```",
+        ),
+        (
+            _DATE,
+            "```python\nfrom datetime import date, timedelta\n\n"
+            "day = (date(2021, 3, 3) - timedelta(days=10)).strftime('%m/%d/%Y')\n"
+            "options = {'A': '02/21/2021', 'B': '02/22/2021', 'C': '02/23/2021'}\n"
+            "print(next(f'({letter})' for letter, text in options.items() if text == day))\n```",
+        ),
+    ],
+    Mode.TIR: [
+        (
+            _BAKER,
+            "First, the cookies left after the gift.\n"
+            "```python\nleft = 3 * 14 - 9\nprint(left)\n```\n```output\n33\n```\n"
+            "33 cookies are left. Now the number of full bags of 6.\n"
+            "```python\nprint(left // 6)\n```\n```output\n5\n```\n"
+            "She packs \\boxed{5} full bags.",
+        ),
+        (
+            _NUMBERS,
+            "Let x be the larger number and y the smaller one.\n"
+            "```python\nfrom sympy import solve, symbols\n\nx, y = symbols('x y')\n"
+            "print(solve([x + y - 30, x - y - 8], [x, y]))\n```\n"
+            "```output\n{x: 19, y: 11}\n```\nThe larger number is \\boxed{19}.",
+        ),
+    ],
+    Mode.COC: [
+        (
+            _FRUIT,
+            "```python\nitems = {'chair': 1, 'banana': 2, 'peach': 1, 'lamp': 1}\n"
+            "fruits = 0\nfor item, count in items.items():\n"
+            "    if is_fruit(item):\n        fruits += count\nprint(fruits)\n```",
+        ),
+        (
+            'Is the following sentence sarcastic? "Oh great, a meeting at 7am on a Saturday."\n'
+            "Options:\n(A) Yes\n(B) No",
+            "```python\nsentence = 'Oh great, a meeting at 7am on a Saturday.'\n"
+            "sarcastic = is_sarcastic(sentence)\nprint('(A)' if sarcastic else '(B)')\n```",
+        ),
+    ],
+    Mode.COT: [
+        (
+            _BAKER,
+            "She bakes 3 * 14 = 42 cookies and gives 9 away, leaving 42 - 9 = 33. "
+            "Bags of 6: 33 // 6 = 5 full bags (3 cookies left over). The answer is \\boxed{5}.",
+        ),
+    ],
+}
+
+NUDGE_NO_CODE = (
+    "Please solve it by writing a Python program in a ```python code block "
+    "that prints the final answer."
+)
+NUDGE_NOTHING_PRINTED = (
+    "The program ran but printed nothing. Reply with the complete program, "
+    "ending with a print of the final answer."
+)
+NUDGE_NO_ANSWER = "Please state the final answer as \\boxed{answer}."
+
+SIMULATE_SYSTEM = (
+    "You are a Python interpreter that also knows what undefined helper functions are "
+    "meant to do (for example is_fruit, is_sarcastic) and can work out their results. "
+    "Reply with one ```python block that only assigns literal values to the requested "
+    "variables (and prints, if the statement prints). No explanations."
+)
+
+
+def build_conversation(mode: Mode, question: str) -> list[Message]:
+    """The opening conversation of a solve: system, few-shot examples, the question."""
+    messages = [Message(role="system", content=SYSTEMS[mode])]
+    for example_question, example_answer in EXAMPLES[mode]:
+        messages.append(Message(role="user", content=example_question))
+        messages.append(Message(role="assistant", content=example_answer))
+    messages.append(Message(role="user", content=question))
+    return messages
+
+
+def repair_request(error_text: str) -> str:
+    """The message that feeds a failing program's error back for repair."""
+    return (
+        f"The program failed:\n```\n{error_text}\n```\n"
+        "Fix it and reply with the complete corrected program in one ```python block."
+    )
+
+
+def simulation_request(
+    program: str, variables: str, statement: str, error_text: str, targets: list[str]
+) -> str:
+    """The message asking the model to simulate one Chain-of-Code statement."""
+    wanted = (
+        f"Assign the values of {', '.join(targets)} after the statement runs."
+        if targets
+        else "Print exactly what the statement would print."
+    )
+    return (
+        f"Program:\n```python\n{program}\n```\n"
+        f"Current variables:\n```\n{variables or '(none)'}\n```\n"
+        f"This statement could not run ({error_text}):\n```python\n{statement}\n```\n"
+        f"Simulate it. {wanted}"
+    )

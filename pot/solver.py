@@ -1,0 +1,553 @@
+"""The reasoning loop: generate, extract, execute, observe, stop.
+
+The loop is written once, as generators that *ask* for work (a generation,
+an execution, a reset) and yield step records. Two small drivers answer the
+requests: :meth:`Solver.stream` with blocking calls and :meth:`Solver.astream`
+with asyncio, so the synchronous and asynchronous solvers never disagree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from pot.answers import FoundAnswer, find_answer, normalize_answer, printed_answer
+from pot.coc import (
+    MAX_SIMULATIONS,
+    VARIABLES_SNIPPET,
+    Statement,
+    check_simulation,
+    is_simulatable,
+    split_statements,
+)
+from pot.consistency import vote
+from pot.executors import AsyncExecutor, ErrorInfo, ExecutionResult, Executor, KernelEvent
+from pot.extract import extract_code
+from pot.feedback import OUTPUT_LIMIT, describe_result
+from pot.models.base import Conversation, Generation, GenerationConfig, Message, Model
+from pot.prompts import (
+    NUDGE_NO_ANSWER,
+    NUDGE_NO_CODE,
+    NUDGE_NOTHING_PRINTED,
+    OUTPUT_FENCE,
+    SIMULATE_SYSTEM,
+    build_conversation,
+    repair_request,
+    simulation_request,
+)
+from pot.trace import (
+    Answer,
+    CodeStep,
+    FinalAnswer,
+    LineRun,
+    Mode,
+    NoAnswerReason,
+    SampleAnswer,
+    Step,
+    TextStep,
+    Trace,
+    Vote,
+)
+
+MAX_QUESTION_CHARS = 20_000
+"""Default limit on the length of a question."""
+
+DEFAULT_MAX_STEPS = {Mode.POT: 3, Mode.TIR: 6, Mode.COC: 3, Mode.COT: 2}
+"""Generations per sample by mode (in ``pot`` and ``coc`` the steps after the first repair)."""
+
+
+class QuestionError(ValueError):
+    """The question cannot be solved as given."""
+
+
+class EmptyQuestionError(QuestionError):
+    """The question is empty or only whitespace."""
+
+
+class QuestionTooLongError(QuestionError):
+    """The question is longer than the solver's ``max_question_chars``."""
+
+
+# -- what the loop asks its driver for ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Generate:
+    conversation: Conversation
+    n: int = 1
+    greedy: bool = False
+
+
+@dataclass(frozen=True)
+class _Execute:
+    code: str
+
+
+@dataclass(frozen=True)
+class _Reset:
+    pass
+
+
+@dataclass(frozen=True)
+class _Generated:
+    samples: list[Generation]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Executed:
+    result: ExecutionResult
+    seconds: float
+
+
+@dataclass
+class _Ran:
+    """What running one program took, Chain-of-Code simulations included."""
+
+    result: ExecutionResult
+    kernel_seconds: float
+    lines: list[LineRun] = field(default_factory=list)
+    model_seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class _Totals:
+    model_seconds: float = 0.0
+    kernel_seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+_Request = _Generate | _Execute | _Reset
+_Loop = Generator[_Request | Step, Any, Any]
+
+
+class Solver:
+    """Solves questions with a model that writes code and an executor that runs it.
+
+    Args:
+        model: Any :class:`~pot.models.base.Model`; one model may be shared by
+            solvers in several threads.
+        executor: An :class:`~pot.executors.Executor` (for :meth:`astream`,
+            preferably also an :class:`~pot.executors.AsyncExecutor`). Steps of
+            one sample share its namespace; with ``samples > 1`` it is reset
+            between samples.
+        mode: ``"pot"``, ``"tir"``, ``"coc"`` or ``"cot"`` (see :class:`Mode`).
+        max_steps: Generations per sample; default by mode (:data:`DEFAULT_MAX_STEPS`).
+        samples: Self-consistency samples, generated as one batch and voted on.
+        temperature: Sampling temperature; default 0 (greedy) for one sample,
+            0.7 for several.
+        max_new_tokens: Token budget of one generation.
+        timeout: Seconds one piece of code may run.
+        seed: Sampling seed passed to the model.
+        output_limit: Characters of output or traceback shown to the model.
+        max_question_chars: Longer questions raise :class:`QuestionTooLongError`.
+
+    Example:
+        >>> solver = Solver(model, executor, mode="tir")
+        >>> for step in solver.stream("What is 2**10 - 24?"):
+        ...     print(step.kind)
+        >>> solver.solve("What is 2**10 - 24?").answer.normalized
+        '1000'
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        executor: Executor,
+        mode: Mode | str = Mode.POT,
+        *,
+        max_steps: int | None = None,
+        samples: int = 1,
+        temperature: float | None = None,
+        max_new_tokens: int = 768,
+        timeout: float = 10.0,
+        seed: int | None = None,
+        output_limit: int = OUTPUT_LIMIT,
+        max_question_chars: int = MAX_QUESTION_CHARS,
+    ) -> None:
+        if samples < 1:
+            raise ValueError(f"samples must be at least 1, got {samples}")
+        self.model = model
+        self.executor = executor
+        self.mode = Mode(mode)
+        self.max_steps = max_steps or DEFAULT_MAX_STEPS[self.mode]
+        self.samples = samples
+        self.temperature = (0.7 if samples > 1 else 0.0) if temperature is None else temperature
+        self.max_new_tokens = max_new_tokens
+        self.timeout = timeout
+        self.seed = seed
+        self.output_limit = output_limit
+        self.max_question_chars = max_question_chars
+
+    @property
+    def model_name(self) -> str:
+        return str(getattr(self.model, "name", type(self.model).__name__))
+
+    # -- drivers --------------------------------------------------------------------
+
+    def stream(self, question: str) -> Iterator[Step]:
+        """Solve ``question``, yielding each step as soon as it is over.
+
+        The last event is always a :class:`~pot.trace.FinalAnswer`.
+
+        Raises:
+            QuestionError: The question is empty or too long.
+            pot.models.ModelError: The model failed.
+            pot.executors.ExecutorError: The kernel could not be used at all.
+        """
+        return self._drive(self._solve(check_question(question, self.max_question_chars)))
+
+    def _drive(self, loop: _Loop) -> Iterator[Step]:
+        totals, started, reply = _Totals(), perf_counter(), None
+        while True:
+            try:
+                item = loop.send(reply)
+            except StopIteration as stop:
+                yield _final(stop.value, totals, perf_counter() - started)
+                return
+            reply = None
+            if isinstance(item, _Generate):
+                began = perf_counter()
+                batch = self.model.generate([item.conversation], self._config(item))
+                reply = _generated(batch, perf_counter() - began, totals)
+            elif isinstance(item, _Execute):
+                began = perf_counter()
+                result = self.executor.run(item.code, self.timeout)
+                reply = _executed(result, perf_counter() - began, totals)
+            elif isinstance(item, _Reset):
+                self.executor.reset()
+            else:
+                yield item
+
+    def astream(self, question: str) -> AsyncIterator[Step]:
+        """The asyncio twin of :meth:`stream` (``async for step in solver.astream(q)``).
+
+        Model calls run in a worker thread; code runs through the executor's
+        async API when it has one.
+        """
+        return self._adrive(self._solve(check_question(question, self.max_question_chars)))
+
+    async def _adrive(self, loop: _Loop) -> AsyncIterator[Step]:
+        totals, started, reply = _Totals(), perf_counter(), None
+        executor = self.executor
+        while True:
+            try:
+                item = loop.send(reply)
+            except StopIteration as stop:
+                yield _final(stop.value, totals, perf_counter() - started)
+                return
+            reply = None
+            if isinstance(item, _Generate):
+                began = perf_counter()
+                batch = await asyncio.to_thread(
+                    self.model.generate, [item.conversation], self._config(item)
+                )
+                reply = _generated(batch, perf_counter() - began, totals)
+            elif isinstance(item, _Execute):
+                began = perf_counter()
+                if isinstance(executor, AsyncExecutor):
+                    result = await executor.arun(item.code, self.timeout)
+                else:
+                    result = await asyncio.to_thread(executor.run, item.code, self.timeout)
+                reply = _executed(result, perf_counter() - began, totals)
+            elif isinstance(item, _Reset):
+                if isinstance(executor, AsyncExecutor):
+                    await executor.areset()
+                else:
+                    await asyncio.to_thread(executor.reset)
+            else:
+                yield item
+
+    def solve(self, question: str) -> Trace:
+        """Solve ``question`` and return the whole :class:`~pot.trace.Trace`."""
+        events = list(self.stream(question))
+        return Trace.from_events(question, self.mode, self.model_name, self.samples, events)
+
+    async def asolve(self, question: str) -> Trace:
+        """The asyncio twin of :meth:`solve`."""
+        events = [event async for event in self.astream(question)]
+        return Trace.from_events(question, self.mode, self.model_name, self.samples, events)
+
+    # -- the loop -------------------------------------------------------------------
+
+    def _solve(self, question: str) -> _Loop:
+        """One sample, or several generated as one batch and voted on."""
+        if self.samples == 1:
+            answer = yield from self._reason(question, sample=0)
+            return answer, None
+        batch: _Generated = yield _Generate(build_conversation(self.mode, question), self.samples)
+        share = batch.seconds / self.samples
+        answers: list[Answer] = []
+        for sample, generation in enumerate(batch.samples):
+            if sample:
+                yield _Reset()
+            first = _Generated([generation], share)
+            answer = yield from self._reason(question, sample, first)
+            yield SampleAnswer(sample=sample, answer=answer)
+            answers.append(answer)
+        return vote(answers)
+
+    def _reason(self, question: str, sample: int, first: _Generated | None = None) -> _Loop:
+        """One sample: generate, extract, execute, observe, stop."""
+        opening = build_conversation(self.mode, question)
+        history: list[Message] = []  # repairs and nudges after the opening
+        draft = ""  # tir: the assistant message being continued, real outputs inserted
+        nudged, ran_code = False, False
+        last_ok: ExecutionResult | None = None
+        failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {self.max_steps} steps"
+        for index in range(self.max_steps):
+            # generate
+            conversation = opening + history
+            if draft:
+                conversation = [*conversation, Message(role="assistant", content=draft)]
+            generated = first if index == 0 and first else (yield _Generate(conversation))
+            generation = generated.samples[0]
+            timing = {
+                "model_seconds": generated.seconds,
+                "prompt_tokens": generation.prompt_tokens,
+                "completion_tokens": generation.completion_tokens,
+            }
+            # extract
+            block = None
+            if self.mode is not Mode.COT:
+                block = extract_code(generation.text, "first" if self.mode is Mode.TIR else "last")
+            if block is None:
+                stated = find_answer(generation.text) if self.mode in (Mode.TIR, Mode.COT) else None
+                nudge = "" if stated or nudged else self._nudge(ran_code)
+                yield TextStep(
+                    sample=sample, index=index, text=generation.text, nudge=nudge, **timing
+                )
+                if stated is not None:
+                    return _answer(stated)
+                if not nudge:
+                    return self._give_up(ran_code, last_ok)
+                nudged = True
+                history += [
+                    Message(role="assistant", content=draft + generation.text),
+                    Message(role="user", content=nudge),
+                ]
+                draft = ""
+                continue
+            # execute
+            written = f"{generation.text[: block.start]}```python\n{block.code}\n```"
+            ran = yield from self._run(block.code)
+            ran_code = True
+            observation = describe_result(ran.result, self.output_limit)
+            yield CodeStep(
+                sample=sample,
+                index=index,
+                text=written,
+                code=block.code,
+                execution=ran.result,
+                observation=observation,
+                lines=ran.lines,
+                kernel_seconds=ran.kernel_seconds,
+                model_seconds=generated.seconds + ran.model_seconds,
+                prompt_tokens=generation.prompt_tokens + ran.prompt_tokens,
+                completion_tokens=generation.completion_tokens + ran.completion_tokens,
+            )
+            # observe
+            if ran.result.ok:
+                last_ok = ran.result
+            if self.mode is Mode.TIR:
+                draft += f"{written}\n{OUTPUT_FENCE}\n{observation}\n```\n"
+                continue
+            # stop (pot, coc): a program that printed its answer ends the sample
+            if ran.result.ok:
+                printed = printed_answer(ran.result.stdout, ran.result.result)
+                if printed is not None:
+                    return _answer(printed)
+                failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
+                request = NUDGE_NOTHING_PRINTED
+            else:
+                failure = NoAnswerReason.CODE_FAILED
+                detail = f"the program still failed after {index + 1} attempts"
+                request = repair_request(observation)
+            history += [
+                Message(role="assistant", content=written),
+                Message(role="user", content=request),
+            ]
+        return Answer(reason=failure, detail=detail)
+
+    def _nudge(self, ran_code: bool) -> str:
+        if self.mode is Mode.COT or (self.mode is Mode.TIR and ran_code):
+            return NUDGE_NO_ANSWER
+        return NUDGE_NO_CODE
+
+    def _give_up(self, ran_code: bool, last_ok: ExecutionResult | None) -> Answer:
+        """The outcome when the model stops without code or an answer, even after a nudge."""
+        if self.mode is Mode.TIR and last_ok is not None:
+            printed = printed_answer(last_ok.stdout, last_ok.result)
+            if printed is not None:
+                return _answer(printed, "no final answer stated; the last printed value")
+        if ran_code or self.mode is Mode.COT:
+            return Answer(
+                reason=NoAnswerReason.NO_FINAL_ANSWER,
+                detail="the model stopped without stating a final answer",
+            )
+        return Answer(
+            reason=NoAnswerReason.NO_CODE, detail="the model wrote no code, even after a nudge"
+        )
+
+    # -- running code ------------------------------------------------------------------
+
+    def _run(self, code: str) -> _Loop:
+        """Run a program: whole, or statement by statement in Chain-of-Code mode."""
+        statements = split_statements(code) if self.mode is Mode.COC else None
+        if not statements:
+            executed: _Executed = yield _Execute(code)
+            return _Ran(result=executed.result, kernel_seconds=executed.seconds)
+        ran = _Ran(result=ExecutionResult(), kernel_seconds=0.0)
+        kept: list[ExecutionResult] = []
+        simulations = 0
+        for statement in statements:
+            executed = yield _Execute(statement.source)
+            ran.kernel_seconds += executed.seconds
+            error = executed.result.error
+            line = {"lineno": statement.lineno, "end_lineno": statement.end_lineno}
+            if executed.result.ok:
+                kept.append(executed.result)
+                ran.lines.append(LineRun(source=statement.source, how="ran", **line))
+                continue
+            simulatable = executed.result.kernel is KernelEvent.OK and error is not None
+            if simulatable and is_simulatable(error.name) and simulations < MAX_SIMULATIONS:
+                simulations += 1
+                simulated = yield from self._simulate(code, statement, error, ran)
+                if simulated is not None:
+                    kept.append(simulated[1])
+                    ran.lines.append(
+                        LineRun(
+                            source=statement.source,
+                            how="simulated",
+                            simulation=simulated[0],
+                            error=f"{error.name}: {error.value}",
+                            **line,
+                        )
+                    )
+                    continue
+            kept.append(executed.result)
+            reason = f"{error.name}: {error.value}" if error else executed.result.kernel.value
+            ran.lines.append(LineRun(source=statement.source, how="failed", error=reason, **line))
+            break
+        ran.result = _combine(kept)
+        return ran
+
+    def _simulate(
+        self, program: str, statement: Statement, error: ErrorInfo, ran: _Ran
+    ) -> Generator[_Request, Any, tuple[str, ExecutionResult] | None]:
+        """Ask the model for the values a statement would produce; run them instead."""
+        variables: _Executed = yield _Execute(VARIABLES_SNIPPET)
+        ran.kernel_seconds += variables.seconds
+        request = simulation_request(
+            program,
+            variables.result.stdout.strip(),
+            statement.source,
+            f"{error.name}: {error.value}",
+            statement.targets,
+        )
+        conversation = [
+            Message(role="system", content=SIMULATE_SYSTEM),
+            Message(role="user", content=request),
+        ]
+        generated: _Generated = yield _Generate(conversation, greedy=True)
+        generation = generated.samples[0]
+        ran.model_seconds += generated.seconds
+        ran.prompt_tokens += generation.prompt_tokens
+        ran.completion_tokens += generation.completion_tokens
+        block = extract_code(generation.text)
+        if block is None or not check_simulation(block.code):
+            return None
+        executed: _Executed = yield _Execute(block.code)
+        ran.kernel_seconds += executed.seconds
+        return (block.code, executed.result) if executed.result.ok else None
+
+    def _config(self, request: _Generate) -> GenerationConfig:
+        greedy = request.greedy or self.temperature == 0
+        return GenerationConfig(
+            stop=[] if self.mode is Mode.COT else [OUTPUT_FENCE],
+            max_new_tokens=self.max_new_tokens,
+            temperature=0.0 if greedy else self.temperature,
+            top_p=1.0 if greedy else 0.95,
+            n=request.n,
+            seed=self.seed,
+        )
+
+
+def check_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """The question, stripped; raises a :class:`QuestionError` if it cannot be solved.
+
+    Raises:
+        EmptyQuestionError: Empty or only whitespace.
+        QuestionTooLongError: Longer than ``max_chars``.
+    """
+    text = question.strip() if isinstance(question, str) else ""
+    if not text:
+        raise EmptyQuestionError("the question is empty: give the problem to solve")
+    if len(text) > max_chars:
+        raise QuestionTooLongError(
+            f"the question has {len(text)} characters, more than the limit of {max_chars}; "
+            "shorten it or raise max_question_chars"
+        )
+    return text
+
+
+def _answer(found: FoundAnswer, detail: str = "") -> Answer:
+    return Answer(
+        value=found.value,
+        normalized=normalize_answer(found.value),
+        source=found.source,
+        detail=detail,
+    )
+
+
+def _final(outcome: tuple[Answer, Vote | None], totals: _Totals, wall: float) -> FinalAnswer:
+    answer, ballot = outcome
+    return FinalAnswer(
+        answer=answer,
+        vote=ballot,
+        wall_seconds=wall,
+        model_seconds=totals.model_seconds,
+        kernel_seconds=totals.kernel_seconds,
+        prompt_tokens=totals.prompt_tokens,
+        completion_tokens=totals.completion_tokens,
+    )
+
+
+def _generated(batch: list[list[Generation]], seconds: float, totals: _Totals) -> _Generated:
+    samples = batch[0]
+    totals.model_seconds += seconds
+    totals.prompt_tokens += samples[0].prompt_tokens if samples else 0
+    totals.completion_tokens += sum(sample.completion_tokens for sample in samples)
+    return _Generated(samples, seconds)
+
+
+def _executed(result: ExecutionResult, seconds: float, totals: _Totals) -> _Executed:
+    totals.kernel_seconds += seconds
+    return _Executed(result, seconds)
+
+
+def _combine(results: list[ExecutionResult]) -> ExecutionResult:
+    """One result for a program run statement by statement (the last one may have failed)."""
+    if not results:
+        return ExecutionResult()
+    last = results[-1]
+    worst = next(
+        (result.kernel for result in results if result.kernel is not KernelEvent.OK),
+        KernelEvent.OK,
+    )
+    return ExecutionResult(
+        stdout="".join(result.stdout for result in results),
+        stderr="".join(result.stderr for result in results),
+        result=last.result,
+        displays=[display for result in results for display in result.displays],
+        error=last.error,
+        elapsed=sum(result.elapsed for result in results),
+        kernel=worst,
+        truncated=any(result.truncated for result in results),
+    )

@@ -1,0 +1,255 @@
+"""The records of one solve: step events as they happen, and the trace that collects them.
+
+``Solver.stream`` yields :data:`Step` events (each made once, when its step is
+over); ``Solver.solve`` gathers them into a :class:`Trace`, which round-trips
+through JSON, replays as a notebook and displays itself in Jupyter.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pot.answers import AnswerSource
+from pot.executors import ExecutionResult
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+
+class Mode(str, Enum):
+    """How the solver reasons."""
+
+    POT = "pot"
+    """Program of Thoughts: one program, its printed result is the answer; errors repaired."""
+    TIR = "tir"
+    """Tool-integrated reasoning: several code steps, each seeing the real outputs before it."""
+    COC = "coc"
+    """Chain of Code: a program run statement by statement; what cannot run is simulated."""
+    COT = "cot"
+    """Chain of thought: no code, the answer in ``\\boxed{}`` (the baseline)."""
+
+
+class NoAnswerReason(str, Enum):
+    """Why a solve ended without an answer."""
+
+    NO_CODE = "no_code"
+    """The model wrote no code, even after a nudge."""
+    CODE_FAILED = "code_failed"
+    """The program kept failing until the repair budget was spent."""
+    NOTHING_PRINTED = "nothing_printed"
+    """The program ran but printed nothing, even after a nudge."""
+    NO_FINAL_ANSWER = "no_final_answer"
+    """The model stopped without stating an answer."""
+    MAX_STEPS = "max_steps"
+    """The step budget ran out."""
+    NO_MAJORITY = "no_majority"
+    """No sample produced an answer to vote on."""
+
+
+class Answer(BaseModel):
+    """The outcome of a solve (or of one sample): an answer, or the reason there is none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str | None = Field(default=None, description="The raw answer as found.")
+    normalized: str | None = Field(default=None, description="normalize_answer(value).")
+    source: AnswerSource = AnswerSource.NONE
+    reason: NoAnswerReason | None = Field(default=None, description="Set when value is None.")
+    detail: str = Field(default="", description="A human-readable note on the outcome.")
+
+    @property
+    def ok(self) -> bool:
+        """True when there is an answer."""
+        return self.value is not None
+
+
+class LineRun(BaseModel):
+    """One top-level statement of a Chain-of-Code program: run, or simulated by the model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lineno: int = Field(description="First line of the statement in the program (1-based).")
+    end_lineno: int
+    source: str
+    how: Literal["ran", "simulated", "failed"]
+    simulation: str = Field(default="", description="Code the model wrote to stand in for it.")
+    error: str = Field(default="", description="Why it could not run (for simulated/failed).")
+
+
+class CodeStep(BaseModel):
+    """The model wrote code and the kernel ran it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["code"] = "code"
+    sample: int = 0
+    index: int = Field(description="Step number within the sample, from 0.")
+    text: str = Field(description="The model's reply up to and including the code block.")
+    code: str
+    execution: ExecutionResult
+    observation: str = Field(description="What the model was shown of the execution.")
+    lines: list[LineRun] = Field(default_factory=list, description="Chain of Code only.")
+    model_seconds: float = 0.0
+    kernel_seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def simulated_lines(self) -> list[LineRun]:
+        """The statements the model simulated instead of running."""
+        return [line for line in self.lines if line.how == "simulated"]
+
+
+class TextStep(BaseModel):
+    """The model replied without code: reasoning, a final answer, or a reply that was nudged."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["text"] = "text"
+    sample: int = 0
+    index: int
+    text: str
+    nudge: str = Field(default="", description="The nudge sent back, if any.")
+    model_seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class SampleAnswer(BaseModel):
+    """How one of several self-consistency samples ended."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["sample_answer"] = "sample_answer"
+    sample: int
+    answer: Answer
+
+
+class VoteCount(BaseModel):
+    """One candidate answer in a vote."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(description="answer_key of the answers counted together.")
+    answer: str = Field(description="The normalised answer shown for this key.")
+    votes: int
+    samples: list[int]
+
+
+class Vote(BaseModel):
+    """A self-consistency vote: counts per answer and the rule that picked the winner."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    counts: list[VoteCount] = Field(description="Most votes first, ties in tie-break order.")
+    winner: str | None
+    tie_break: str = Field(default="", description="Set when several answers tied for first.")
+
+
+class FinalAnswer(BaseModel):
+    """The last event of every stream: the answer, the vote (if any) and the totals."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["final"] = "final"
+    answer: Answer
+    vote: Vote | None = None
+    wall_seconds: float = 0.0
+    model_seconds: float = 0.0
+    kernel_seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+Step = Annotated[CodeStep | TextStep | SampleAnswer | FinalAnswer, Field(discriminator="kind")]
+"""One event of ``Solver.stream``."""
+
+
+class Trace(BaseModel):
+    """Everything about one solve, replayable and serialisable.
+
+    Example:
+        >>> trace = solver.solve("What is 6 * 7?")
+        >>> trace.answer.normalized
+        '42'
+        >>> Trace.model_validate_json(trace.model_dump_json()) == trace
+        True
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    mode: Mode
+    model: str
+    samples: int = 1
+    steps: list[CodeStep | TextStep | SampleAnswer] = Field(default_factory=list)
+    answer: Answer
+    vote: Vote | None = None
+    wall_seconds: float = 0.0
+    model_seconds: float = 0.0
+    kernel_seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def code_steps(self) -> list[CodeStep]:
+        """The steps that ran code."""
+        return [step for step in self.steps if isinstance(step, CodeStep)]
+
+    @classmethod
+    def from_events(
+        cls, question: str, mode: Mode, model: str, samples: int, events: list[Step]
+    ) -> Trace:
+        """Collect the events of one stream (the last one a :class:`FinalAnswer`)."""
+        final = events[-1]
+        if not isinstance(final, FinalAnswer):
+            raise ValueError("a stream ends with a FinalAnswer event")
+        steps = [event for event in events[:-1] if not isinstance(event, FinalAnswer)]
+        return cls(
+            question=question,
+            mode=mode,
+            model=model,
+            samples=samples,
+            steps=steps,
+            **final.model_dump(exclude={"kind"}),
+        )
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The trace as JSON (read it back with ``Trace.model_validate_json``)."""
+        return self.model_dump_json(indent=indent)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the trace as JSON to ``path``."""
+        target = Path(path)
+        target.write_text(self.to_json(), encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> Trace:
+        """Read a trace written by :meth:`save`."""
+        return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+    def to_notebook(self, path: str | Path) -> Path:
+        """Write an .ipynb whose cells replay the steps, with their outputs.
+
+        Chain-of-Code steps become one cell in which each simulated statement is
+        replaced by the values the model gave it, so re-running the notebook
+        reproduces the reasoning.
+        """
+        from pot.notebook import write_notebook
+
+        return write_notebook(self, Path(path))
+
+    def _repr_html_(self) -> str:
+        from pot.render import trace_html
+
+        return trace_html(self)
+
+    def __rich__(self) -> RenderableType:
+        from pot.render import trace_renderable
+
+        return trace_renderable(self)
