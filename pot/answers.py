@@ -67,7 +67,7 @@ def find_answer(text: str) -> FoundAnswer | None:
         return FoundAnswer(value=boxed.strip(), source=AnswerSource.BOXED)
     for match in reversed(_ANSWER_IS.findall(text)):
         # The sentence ends at a full stop followed by a space; "3.5" keeps its point.
-        value = re.split(r"\.\s", match, maxsplit=1)[0].strip()
+        value = re.split(r"\.(?:\s|$)", match, maxsplit=1)[0].strip()
         if value:
             return FoundAnswer(value=value, source=AnswerSource.ANSWER_IS)
     return None

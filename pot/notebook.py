@@ -75,6 +75,8 @@ def replay_source(step: CodeStep) -> str:
 
 
 def _outputs(result: ExecutionResult, execution_count: int) -> list[Any]:
+    import base64
+
     from nbformat import v4
 
     outputs = []
@@ -83,10 +85,10 @@ def _outputs(result: ExecutionResult, execution_count: int) -> list[Any]:
     if result.stderr:
         outputs.append(v4.new_output("stream", name="stderr", text=result.stderr))
     for display in result.displays:
-        data = {
-            mime: value.decode("ascii") if isinstance(value, bytes) else value
-            for mime, value in _encoded(display.data).items()
-        }
+        data = dict(display.data)
+        data.update(
+            (mime, base64.b64encode(blob).decode("ascii")) for mime, blob in display.blobs.items()
+        )
         outputs.append(v4.new_output("display_data", data=data))
     if result.result is not None:
         outputs.append(
@@ -106,15 +108,6 @@ def _outputs(result: ExecutionResult, execution_count: int) -> list[Any]:
             )
         )
     return outputs
-
-
-def _encoded(data: dict[str, str | bytes]) -> dict[str, str | bytes]:
-    import base64
-
-    return {
-        mime: base64.b64encode(value) if isinstance(value, bytes) else value
-        for mime, value in data.items()
-    }
 
 
 def _answer_text(trace: Trace) -> str:

@@ -205,7 +205,7 @@ class Trace(BaseModel):
         cls, question: str, mode: Mode, model: str, samples: int, events: list[Step]
     ) -> Trace:
         """Collect the events of one stream (the last one a :class:`FinalAnswer`)."""
-        final = events[-1]
+        final = events[-1] if events else None
         if not isinstance(final, FinalAnswer):
             raise ValueError("a stream ends with a FinalAnswer event")
         steps = [event for event in events[:-1] if not isinstance(event, FinalAnswer)]

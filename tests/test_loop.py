@@ -1,0 +1,191 @@
+"""The reasoning loop with a scripted model and a real kernel: pot, tir and cot modes."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.answers import AnswerSource
+from pot.executors import JupyterExecutor
+from pot.prompts import NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, OUTPUT_FENCE
+from pot.solver import EmptyQuestionError, QuestionError, QuestionTooLongError, Solver
+from pot.testing import ScriptedModel
+from pot.trace import CodeStep, FinalAnswer, Mode, NoAnswerReason, TextStep
+
+
+def test_pot_runs_one_program_and_takes_its_printed_value(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["Sure.\n```python\neggs = 16 - 3 - 4\nprint(eggs * 2)\n```"])
+    trace = Solver(model, kernel).solve("How much does she make?")
+    assert trace.answer.normalized == "18"
+    assert trace.answer.source is AnswerSource.PRINTED
+    [step] = trace.steps
+    assert isinstance(step, CodeStep)
+    assert step.execution.stdout == "18\n"
+    assert step.kernel_seconds > 0
+    assert model.calls[0].config.stop == [OUTPUT_FENCE]
+    assert model.calls[0].config.temperature == 0
+
+
+def test_pot_repairs_a_failing_program_with_the_trimmed_error(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        [
+            "```python\ntotal = 10\nprint(total / zero)\n```",
+            "```python\ntotal = 10\nprint(total / 2)\n```",
+        ]
+    )
+    trace = Solver(model, kernel).solve("Half of 10?")
+    assert trace.answer.normalized == "5"
+    assert [step.execution.ok for step in trace.code_steps] == [False, True]
+    repair = model.calls[1].conversations[0][-1]
+    assert repair.role == "user"
+    assert "NameError: name 'zero' is not defined" in repair.content
+    assert "----> 2 print(total / zero)" in repair.content
+    assert "Cell In[" not in repair.content
+
+
+def test_pot_gives_up_after_its_repairs(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(1 / 0)\n```"] * 2)
+    trace = Solver(model, kernel, max_steps=2).solve("1/0?")
+    assert trace.answer.value is None
+    assert trace.answer.reason is NoAnswerReason.CODE_FAILED
+    assert len(trace.code_steps) == 2
+
+
+def test_pot_nudges_a_program_that_prints_nothing(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nx = 6 * 7\n```", "```python\nx = 6 * 7\nprint(x)\n```"])
+    trace = Solver(model, kernel).solve("6*7?")
+    assert trace.answer.normalized == "42"
+    assert model.calls[1].conversations[0][-1].content == NUDGE_NOTHING_PRINTED
+
+
+def test_the_value_of_a_last_expression_counts_as_printed(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        ["```python\nfrom sympy import Rational\nRational(3, 4) + Rational(1, 4)\n```"]
+    )
+    assert Solver(model, kernel).solve("3/4 + 1/4?").answer.normalized == "1"
+
+
+def test_a_model_that_writes_no_code_is_nudged_once_then_gives_no_answer(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel(["I think it is 42.", "Still 42, no code needed."])
+    trace = Solver(model, kernel).solve("6*7?")
+    assert trace.answer.value is None
+    assert trace.answer.reason is NoAnswerReason.NO_CODE
+    assert "no code" in trace.answer.detail
+    assert [step.nudge for step in trace.steps] == [NUDGE_NO_CODE, ""]
+    assert model.calls[1].conversations[0][-1].content == NUDGE_NO_CODE
+    assert len(model.calls) == 2
+
+
+def test_a_timeout_is_fed_back_and_the_program_repaired(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nwhile True:\n    pass\n```", "```python\nprint(3)\n```"])
+    trace = Solver(model, kernel, timeout=1).solve("Loop?")
+    assert trace.answer.normalized == "3"
+    assert "interrupted" in trace.code_steps[0].observation
+
+
+def test_tir_inserts_the_real_output_and_continues_the_same_message(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel(
+        [
+            "First the power.\n```python\na = 2**10\nprint(a)\n```\n```output\n999\n```\nSo 975.",
+            "Now subtract.\n```python\nprint(a - 24)\n```",
+            "So the result is \\boxed{1000}.",
+        ]
+    )
+    trace = Solver(model, kernel, mode="tir").solve("What is 2**10 - 24?")
+    assert trace.answer.normalized == "1000"
+    assert trace.answer.source is AnswerSource.BOXED
+    assert [step.kind for step in trace.steps] == ["code", "code", "text"]
+    # the made-up "999" never reaches the model; the real 1024 does
+    continued = model.calls[1].conversations[0][-1]
+    assert continued.role == "assistant"
+    assert continued.content.endswith("```python\na = 2**10\nprint(a)\n```\n```output\n1024\n```\n")
+    assert "999" not in continued.content
+    final_prompt = model.calls[2].conversations[0][-1].content
+    assert final_prompt.endswith("```output\n1000\n```\n")
+
+
+def test_tir_runs_only_the_first_block_of_a_reply(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        ["```python\nx = 5\nprint(x)\n```\nthen\n```python\nprint(x * 100)\n```", "\\boxed{5}"]
+    )
+    trace = Solver(model, kernel, mode="tir").solve("x?")
+    assert [step.code for step in trace.code_steps] == ["x = 5\nprint(x)"]
+
+
+def test_tir_stops_at_max_steps(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([f"```python\nprint({i})\n```" for i in range(3)])
+    trace = Solver(model, kernel, mode="tir", max_steps=3).solve("Count forever")
+    assert trace.answer.reason is NoAnswerReason.MAX_STEPS
+    assert len(trace.code_steps) == 3
+    assert len(model.calls) == 3
+
+
+def test_tir_falls_back_to_the_last_printed_value(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(17 + 25)\n```", "That is it.", "Done."])
+    trace = Solver(model, kernel, mode="tir").solve("17 + 25?")
+    assert trace.answer.normalized == "42"
+    assert trace.answer.source is AnswerSource.PRINTED
+    assert "last printed" in trace.answer.detail
+
+
+def test_tir_keeps_state_between_steps_and_reports_errors(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        [
+            "```python\nvalues = [3, 4]\nprint(undefined)\n```",
+            "```python\nprint(sum(values))\n```",
+            "The answer is 7.",
+        ]
+    )
+    trace = Solver(model, kernel, mode="tir").solve("3 + 4?")
+    assert trace.answer.normalized == "7"
+    assert "NameError" in trace.code_steps[0].observation
+
+
+def test_cot_answers_without_code(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["3 trays of 4 make 12. ```python\nprint(1)\n``` \\boxed{12}"])
+    trace = Solver(model, kernel, mode="cot").solve("3 trays of 4?")
+    assert trace.answer.normalized == "12"
+    assert trace.code_steps == []
+    assert model.calls[0].config.stop == []
+
+
+def test_cot_without_an_answer_is_nudged_then_gives_up(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["Hmm.", "Hmm again."])
+    trace = Solver(model, kernel, mode=Mode.COT).solve("?")
+    assert trace.answer.reason is NoAnswerReason.NO_FINAL_ANSWER
+    assert isinstance(trace.steps[0], TextStep)
+
+
+def test_stream_yields_steps_then_the_final_answer(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(1)\n```"])
+    events = list(Solver(model, kernel).stream("1?"))
+    assert [event.kind for event in events] == ["code", "final"]
+    final = events[-1]
+    assert isinstance(final, FinalAnswer)
+    assert final.wall_seconds >= final.kernel_seconds > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "error"),
+    [
+        ("", EmptyQuestionError),
+        ("  \n\t", EmptyQuestionError),
+        ("x" * 20_001, QuestionTooLongError),
+    ],
+)
+def test_bad_questions_raise_typed_errors(
+    kernel: JupyterExecutor, question: str, error: type[QuestionError]
+) -> None:
+    solver = Solver(ScriptedModel(), kernel)
+    with pytest.raises(error):
+        solver.stream(question)
+    with pytest.raises(QuestionError):
+        solver.solve(question)
+
+
+def test_unknown_mode_is_a_value_error(kernel: JupyterExecutor) -> None:
+    with pytest.raises(ValueError):
+        Solver(ScriptedModel(), kernel, mode="magic")
