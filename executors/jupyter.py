@@ -365,21 +365,22 @@ class JupyterExecutor:
         manager, client = self._manager, self._client
         self._manager = self._client = None
         untrack(self)
-        if client is not None:
-            client.stop_channels()
-        if manager is not None:
-            pid = kernel_pid(manager)
-            await kill_descendants(pid)
-            if manager.has_kernel:
-                await manager.shutdown_kernel(now=True)
-            else:
-                await manager.cleanup_resources()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        for folder in (self.workdir, self._runtime):
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
+        try:
+            if client is not None:
+                client.stop_channels()
+            if manager is not None:
+                await kill_descendants(kernel_pid(manager))
+                if manager.has_kernel:
+                    await manager.shutdown_kernel(now=True)
+                else:
+                    await manager.cleanup_resources()
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+            for folder in (self.workdir, self._runtime):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def _read_log(self) -> str:
         if self._runtime is None:

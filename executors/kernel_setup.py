@@ -11,9 +11,15 @@ from pot.executors.limits import OutputLimits, ResourceLimits
 
 _SETUP = r'''
 def _pot_setup(head, tail, cpu_seconds, workdir):
-    import os, sys, resource
+    import os, sys, resource, signal
     ip = get_ipython()
     os.chdir(workdir)
+
+    def end_process_group(signum, frame):
+        # pot's launcher asks for SIGTERM when pot dies: take the children along.
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, end_process_group)
 
     class CappedStream:
         """Pass the first `head` characters of a run through; keep only the last

@@ -32,13 +32,17 @@ def main() -> None:
 
 
 def die_with_parent(parent: int) -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (no orphans on SIGKILL)."""
+    """Ask Linux to send SIGTERM when the parent dies, even by SIGKILL.
+
+    SIGTERM, not SIGKILL, so that an IPython kernel's handler (installed by pot's
+    setup code) can take its whole process group down with it.
+    """
     if sys.platform.startswith("linux"):
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 

@@ -40,7 +40,19 @@ async def kill_descendants(pid: int | None) -> None:
     for child in children:
         with contextlib.suppress(psutil.Error):
             child.kill()
-    await asyncio.to_thread(psutil.wait_procs, children, 1.0)
+    # Poll rather than asyncio.to_thread: thread pools refuse work at interpreter exit.
+    deadline = asyncio.get_running_loop().time() + 1.0
+    while any(_running(child) for child in children):
+        if asyncio.get_running_loop().time() > deadline:
+            return
+        await asyncio.sleep(0.01)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def describe_exit(code: int | None) -> str:
