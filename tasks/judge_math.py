@@ -1,0 +1,206 @@
+"""The symbolic judge: LaTeX and sympy equivalence through math-verify, in bounded time.
+
+math-verify bounds its own time with ``signal.alarm``, which works only in the main
+thread. Here it always runs with its timeouts off (``parsing_timeout=None,
+timeout_seconds=None``) inside a worker process, and ``MathJudge`` bounds the time
+from outside: a verdict that takes longer than the timeout kills the worker (a new
+one starts on the next call) and counts as incorrect. Safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from typing import Any
+
+from pot.tasks.base import Judgement
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds one verdict may take (parse both sides and compare) before it counts as wrong."""
+
+_STARTUP_TIMEOUT = 60.0
+"""Seconds the worker may take to start (it imports sympy and math-verify)."""
+
+_WRAPPED = re.compile(r"\\boxed|(?<!\\)\$|\\\(|\\\[")
+"""LaTeX that is already delimited: ``\\boxed{}``, ``$...$`` (not ``\\$``), ``\\(``, ``\\[``."""
+
+
+def _candidates(prediction: str) -> list[tuple[str, str]]:
+    """Ways to read a prediction: (text, "latex" | "expr" | "any")."""
+    text = prediction.strip()
+    if _WRAPPED.search(text):
+        return [(text, "any"), (f"\\boxed{{{text}}}", "latex")]
+    return [(f"\\boxed{{{text}}}", "latex"), (text, "expr")]
+
+
+def verify_math(prediction: str, gold: str) -> tuple[bool, str | None]:
+    """Compare a prediction with a gold answer by math-verify, in this thread, unbounded.
+
+    The gold is bare LaTeX (as in MATH-500) or already wrapped in ``$...$`` or
+    ``\\boxed{}``. The prediction may be LaTeX (wrapped or bare) or a plain
+    expression (``sqrt(2)/2``); each reading is tried, and it is correct if any
+    reading is equivalent to the gold. No time limit: use ``MathJudge`` for that.
+
+    Args:
+        prediction: The model's answer.
+        gold: The gold answer.
+
+    Returns:
+        ``(correct, normalized prediction or None when nothing parsed)``.
+    """
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+
+    configs: dict[str, list[Any]] = {
+        "latex": [LatexExtractionConfig()],
+        "expr": [ExprExtractionConfig()],
+        "any": [LatexExtractionConfig(), ExprExtractionConfig()],
+    }
+    gold_text = gold if _WRAPPED.search(gold) else f"\\boxed{{{gold}}}"
+    parsed_gold = parse(gold_text, parsing_timeout=None)
+    if not parsed_gold:
+        return False, None
+    normalized = None
+    for text, kind in _candidates(prediction):
+        parsed = parse(text, extraction_config=configs[kind], parsing_timeout=None)
+        if not parsed:
+            continue
+        normalized = normalized or str(parsed[-1])
+        if verify(parsed_gold, parsed, timeout_seconds=None):
+            return True, str(parsed[-1])
+    return False, normalized
+
+
+class _Worker:
+    """One ``python -m pot.tasks._math_worker`` process and a thread reading its replies."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pot.tasks._math_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+        )
+        self.replies: queue.Queue[str | None] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.ready = False
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.replies.put(line)
+        self.replies.put(None)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, request: dict[str, str], timeout: float) -> dict[str, Any] | None:
+        """Send one request; the reply, or None on timeout or a dead worker."""
+        deadline = time.monotonic() + timeout
+        try:
+            if not self.ready:  # wait for the imports before starting the clock
+                if self._next(time.monotonic() + _STARTUP_TIMEOUT) is None:
+                    return None
+                self.ready = True
+                deadline = time.monotonic() + timeout
+            assert self.process.stdin is not None
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            return None
+        return self._next(deadline)
+
+    def _next(self, deadline: float) -> dict[str, Any] | None:
+        try:
+            line = self.replies.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            return None
+        return None if line is None else json.loads(line)
+
+    def stop(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.reader.join(timeout=5)
+
+
+def _stop(holder: list[_Worker]) -> None:
+    while holder:
+        holder.pop().stop()
+
+
+class MathJudge:
+    """Judges LaTeX/symbolic answers with math-verify in a worker process, in bounded time.
+
+    One worker process, started on first use (about 0.5 s here: it imports sympy and
+    math-verify); calls from several threads queue for it. Use as a context
+    manager, or call ``close()``; the worker also ends with this process.
+
+    Args:
+        timeout: Seconds one verdict may take; longer counts as incorrect
+            (``reason="timeout"``) and the worker is replaced.
+    """
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._holder: list[_Worker] = []
+        self._finalizer = weakref.finalize(self, _stop, self._holder)
+
+    def start(self) -> MathJudge:
+        """Start the worker now rather than on the first verdict; returns self."""
+        with self._lock:
+            self._worker()
+        return self
+
+    def _worker(self) -> _Worker:
+        if not self._holder or not self._holder[0].alive():
+            _stop(self._holder)
+            self._holder.append(_Worker())
+        return self._holder[0]
+
+    def __call__(self, prediction: object, gold: str) -> Judgement:
+        """Judge one prediction against a gold answer.
+
+        Args:
+            prediction: The model's answer (converted with ``str``); None is incorrect.
+            gold: The gold answer (bare LaTeX, or wrapped in ``$...$``/``\\boxed{}``).
+        """
+        if prediction is None or not str(prediction).strip():
+            return Judgement(correct=False, reason="empty prediction")
+        text = str(prediction).strip()
+        if text == gold.strip():
+            return Judgement(correct=True, normalized=text)
+        with self._lock:
+            reply = self._worker().ask({"prediction": text, "gold": gold}, self.timeout)
+            if reply is None:
+                _stop(self._holder)  # hung or dead: the next call starts a new worker
+                return Judgement(correct=False, reason="timeout")
+        if "error" in reply:
+            return Judgement(correct=False, reason=f"math-verify failed: {reply['error']}")
+        return Judgement(correct=bool(reply["correct"]), normalized=reply["normalized"])
+
+    def close(self) -> None:
+        """Stop the worker process (a later call starts a new one)."""
+        with self._lock:
+            _stop(self._holder)
+
+    def __enter__(self) -> MathJudge:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

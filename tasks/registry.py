@@ -1,0 +1,224 @@
+"""The task registry: task names -> loader and judge; task specs; shards."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pot.tasks.base import Judgement, Problem, ShardSpecError, UnknownTaskError
+from pot.tasks.judge_literal import judge_literal
+from pot.tasks.judge_math import MathJudge
+from pot.tasks.judge_numeric import judge_number
+from pot.tasks.judge_text import judge_choice, judge_dyck, judge_label, judge_words
+from pot.tasks.loaders import (
+    DataDir,
+    load_bbh,
+    load_cruxeval,
+    load_gsm8k,
+    load_math500,
+    load_svamp,
+)
+
+Loader = Callable[[DataDir, "str | None"], list[Problem]]
+Judge = Callable[[object, Problem], Judgement]
+T = TypeVar("T")
+
+
+@functools.cache
+def default_math_judge() -> MathJudge:
+    """The process-wide ``MathJudge`` used by the MATH-500 task (its worker starts lazily)."""
+    return MathJudge()
+
+
+def judge_numeric_problem(prediction: object, problem: Problem) -> Judgement:
+    """Judge a numeric problem (GSM8K, SVAMP) with ``judge_number``."""
+    return judge_number(prediction, problem.answer)
+
+
+def judge_math_problem(prediction: object, problem: Problem) -> Judgement:
+    """Judge a MATH-500 problem with the shared ``MathJudge``."""
+    return default_math_judge()(prediction, problem.answer)
+
+
+def judge_literal_problem(prediction: object, problem: Problem) -> Judgement:
+    """Judge a CRUXEval problem with ``judge_literal``."""
+    return judge_literal(prediction, problem.answer)
+
+
+_BBH_FREE_FORM: dict[str, Callable[[object, str], Judgement]] = {
+    "dyck_languages": judge_dyck,
+    "word_sorting": judge_words,
+    "object_counting": judge_number,
+    "multistep_arithmetic_two": judge_number,
+}
+_LABELS = {"true", "false", "yes", "no", "valid", "invalid"}
+
+
+def judge_bbh_problem(prediction: object, problem: Problem) -> Judgement:
+    """Judge a BIG-Bench Hard problem: by its subtask for free-form answers, else by its gold.
+
+    Word sorting, dyck languages, object counting and multistep arithmetic have
+    their own judges; a gold in True/False, yes/no, valid/invalid is a label; the
+    rest are multiple choice (letters, or the option's text).
+    """
+    subtask = problem.task.removeprefix("bbh/")
+    if subtask in _BBH_FREE_FORM:
+        return _BBH_FREE_FORM[subtask](prediction, problem.answer)
+    if problem.answer.strip().casefold() in _LABELS:
+        return judge_label(prediction, problem.answer)
+    return judge_choice(prediction, problem.answer, problem.meta.get("options"))
+
+
+def _ignore_subset(loader: Callable[[DataDir], list[Problem]], name: str) -> Loader:
+    def load(data_dir: DataDir, subset: str | None) -> list[Problem]:
+        if subset:
+            raise UnknownTaskError(f"Task {name!r} has no subtasks (got {name}:{subset}).")
+        return loader(data_dir)
+
+    return load
+
+
+@dataclass(frozen=True)
+class Task:
+    """A benchmark: how to load its problems and how to judge an answer.
+
+    Attributes:
+        name: Registry name, e.g. ``"gsm8k"``.
+        description: One line for listings.
+        load: ``load(data_dir, subset)`` -> problems; ``subset`` is the part after
+            ``:`` in a task spec (BIG-Bench Hard task names), or None.
+        judge: ``judge(prediction, problem)`` -> ``Judgement``.
+    """
+
+    name: str
+    description: str
+    load: Loader
+    judge: Judge
+
+
+TASKS: dict[str, Task] = {
+    "gsm8k": Task(
+        "gsm8k",
+        "GSM8K test, 1319 grade-school word problems (numeric answers)",
+        _ignore_subset(load_gsm8k, "gsm8k"),
+        judge_numeric_problem,
+    ),
+    "svamp": Task(
+        "svamp",
+        "SVAMP, 1000 arithmetic word problems (numeric answers)",
+        _ignore_subset(load_svamp, "svamp"),
+        judge_numeric_problem,
+    ),
+    "math500": Task(
+        "math500",
+        "MATH-500, 500 competition problems (LaTeX answers, math-verify)",
+        _ignore_subset(load_math500, "math500"),
+        judge_math_problem,
+    ),
+    "bbh": Task(
+        "bbh",
+        "BIG-Bench Hard, 27 tasks, 6511 problems (select with bbh:task1,task2)",
+        lambda data_dir, subset: load_bbh(data_dir, subset),
+        judge_bbh_problem,
+    ),
+    "cruxeval": Task(
+        "cruxeval",
+        "CRUXEval output prediction, 800 Python functions (literal answers)",
+        _ignore_subset(load_cruxeval, "cruxeval"),
+        judge_literal_problem,
+    ),
+}
+"""Built-in tasks by name."""
+
+
+def get_task(spec: str) -> tuple[Task, str | None]:
+    """Look up a task spec such as ``"gsm8k"`` or ``"bbh:date_understanding,navigate"``.
+
+    Returns:
+        The task and the subset (the part after ``:``, or None).
+
+    Raises:
+        UnknownTaskError: The name is not in ``TASKS``.
+    """
+    name, _, subset = spec.strip().partition(":")
+    name = name.strip().casefold()
+    if name not in TASKS:
+        raise UnknownTaskError(f"Unknown task {name!r}. Known tasks: {', '.join(TASKS)}.")
+    return TASKS[name], subset.strip() or None
+
+
+def load_problems(
+    spec: str,
+    *,
+    data_dir: DataDir = None,
+    limit: int | None = None,
+    shard: str | tuple[int, int] | None = None,
+) -> list[Problem]:
+    """Load a task's problems, optionally the first ``limit`` of them and one shard.
+
+    The limit is applied before sharding, so ``limit=200, shard="1/4"`` is the
+    second quarter of the first 200 problems.
+
+    Args:
+        spec: Task spec, e.g. ``"gsm8k"``, ``"bbh"``, ``"bbh:navigate,word_sorting"``.
+        data_dir: Data folder (default ``POT_DATA``, then the cache, then a download).
+        limit: Keep only the first ``limit`` problems.
+        shard: ``"I/N"`` or ``(I, N)``: keep the problems whose index ``% N == I``.
+
+    Raises:
+        UnknownTaskError: Unknown task or subtask.
+        ShardSpecError: A malformed shard.
+        DataUnavailableError: The data could not be found or downloaded.
+    """
+    task, subset = get_task(spec)
+    problems = task.load(data_dir, subset)
+    if limit is not None:
+        problems = problems[: max(0, limit)]
+    return select_shard(problems, shard) if shard is not None else problems
+
+
+def judge(prediction: object, problem: Problem) -> Judgement:
+    """Judge a prediction for any registered task's problem (by ``problem.task``).
+
+    Raises:
+        UnknownTaskError: The problem's task is not in ``TASKS``.
+    """
+    name = problem.task.split("/", 1)[0]
+    if name not in TASKS:
+        raise UnknownTaskError(f"No judge for task {problem.task!r}.")
+    return TASKS[name].judge(prediction, problem)
+
+
+def parse_shard(spec: str | tuple[int, int]) -> tuple[int, int]:
+    """Parse ``"I/N"`` (0-based: ``"0/4"`` ... ``"3/4"``) into ``(I, N)``.
+
+    Raises:
+        ShardSpecError: Not two integers with ``0 <= I < N``.
+    """
+    if isinstance(spec, tuple):
+        index, count = spec
+    else:
+        left, slash, right = spec.partition("/")
+        try:
+            index, count = int(left), int(right)
+        except ValueError:
+            raise ShardSpecError(f"Shard {spec!r} is not I/N, e.g. 0/4.") from None
+        if not slash:
+            raise ShardSpecError(f"Shard {spec!r} is not I/N, e.g. 0/4.")
+    if count < 1 or not 0 <= index < count:
+        raise ShardSpecError(f"Shard {index}/{count}: need 0 <= I < N (shards are 0-based).")
+    return index, count
+
+
+def select_shard(items: Sequence[T], shard: str | tuple[int, int]) -> list[T]:
+    """Keep the items whose position ``% N == I``: stable across runs, and the N shards
+    together hold every item exactly once.
+
+    Args:
+        items: Problems (or anything) in their task order.
+        shard: ``"I/N"`` or ``(I, N)``, 0-based.
+    """
+    index, count = parse_shard(shard)
+    return [item for position, item in enumerate(items) if position % count == index]
