@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pot._version import __version__
+from pot.solve_command import solve_command
 
 app = typer.Typer(
     name="pot",
@@ -82,6 +83,10 @@ def models_command(
             else f"pip install 'pot-reasoning[{status.alias.extra}]'",
         )
     Console().print(table)
+
+
+# `pot solve` lives in its own module; registering it imports nothing heavy.
+app.command("solve")(solve_command)
 
 
 def main() -> None:

@@ -15,22 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pot.answers import AnswerSource
 from pot.executors import ExecutionResult
+from pot.modes import Mode
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-
-
-class Mode(str, Enum):
-    """How the solver reasons."""
-
-    POT = "pot"
-    """Program of Thoughts: one program, its printed result is the answer; errors repaired."""
-    TIR = "tir"
-    """Tool-integrated reasoning: several code steps, each seeing the real outputs before it."""
-    COC = "coc"
-    """Chain of Code: a program run statement by statement; what cannot run is simulated."""
-    COT = "cot"
-    """Chain of thought: no code, the answer in ``\\boxed{}`` (the baseline)."""
 
 
 class NoAnswerReason(str, Enum):

@@ -1,0 +1,120 @@
+"""``pot.solve``: one call with the default model and a pooled kernel.
+
+The model is loaded on first use and kept for the process; kernels come from
+a small :class:`~pot.executors.KernelPool` started on first use (with sympy
+preloaded) and shut down at exit. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pot.executors import Executor, KernelPool
+    from pot.models.base import Model
+    from pot.models.loading import ModelCache
+    from pot.trace import Mode, Trace
+
+PRELOAD = "import math\nimport sympy\nfrom fractions import Fraction"
+"""Imported in pooled kernels ahead of time, so the first step does not pay for sympy."""
+
+_lock = threading.Lock()
+_models: ModelCache | None = None
+_pool: KernelPool | None = None
+
+
+def default_model(spec: str | None = None) -> Model:
+    """The model for ``spec`` (default: ``pot.models`` default alias), loaded once per process.
+
+    Raises:
+        pot.models.ModelError: It cannot be loaded; the message says what to do.
+    """
+    global _models
+    from pot.models.loading import ModelCache
+
+    with _lock:
+        if _models is None:
+            _models = ModelCache()
+        models = _models
+    return models.load(spec)
+
+
+@contextmanager
+def lend_executor(timeout: float = 10.0) -> Iterator[Executor]:
+    """Lend a warm kernel from the process-wide pool (started on first use).
+
+    Args:
+        timeout: Default seconds one piece of code may run.
+
+    Raises:
+        pot.executors.ExecutorError: No kernel could be started.
+    """
+    global _pool
+    from pot.executors import KernelPool
+
+    with _lock:
+        if _pool is None:
+            pool = KernelPool(size=1, preload=PRELOAD, timeout=timeout)
+            pool.start()
+            atexit.register(pool.shutdown)
+            _pool = pool
+        pool = _pool
+    with pool.lend() as executor:
+        yield executor
+
+
+def solve(
+    question: str,
+    *,
+    mode: Mode | str = "pot",
+    model: Model | str | None = None,
+    samples: int = 1,
+    max_steps: int | None = None,
+    timeout: float = 10.0,
+    **options: Any,
+) -> Trace:
+    """Solve one question with the default model and a pooled kernel.
+
+    Args:
+        question: The problem, in words.
+        mode: ``"pot"``, ``"tir"``, ``"coc"`` or ``"cot"``.
+        model: A :class:`~pot.models.base.Model`, a spec for
+            ``pot.models.loading.load_model`` (``"qwen2.5-coder-0.5b"``,
+            ``"openai:NAME@URL"``...), or None for the default model.
+        samples: Self-consistency samples (majority vote when more than one).
+        max_steps: Generations per sample (default by mode).
+        timeout: Seconds one piece of code may run.
+        **options: More :class:`~pot.solver.Solver` options (``temperature``, ``seed``...).
+
+    Returns:
+        The trace; ``trace.answer.normalized`` is the answer.
+
+    Raises:
+        pot.solver.QuestionError: The question is empty or too long.
+        pot.models.ModelError: The model cannot be loaded or failed.
+        pot.executors.ExecutorError: No kernel could be started.
+
+    Example:
+        >>> import pot
+        >>> pot.solve("What is 17 * 23?", model="qwen2.5-coder-0.5b").answer.normalized
+        '391'
+    """
+    from pot.solver import Solver, check_question
+
+    check_question(question, options.get("max_question_chars", 20_000))
+    chosen = model if model is not None and not isinstance(model, str) else default_model(model)
+    with lend_executor(timeout) as executor:
+        solver = Solver(
+            chosen,
+            executor,
+            mode,
+            samples=samples,
+            max_steps=max_steps,
+            timeout=timeout,
+            **options,
+        )
+        return solver.solve(question)

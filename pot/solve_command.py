@@ -1,0 +1,96 @@
+"""``pot solve QUESTION``: solve one question, showing each step live.
+
+Exit codes: 0 answered; 1 finished without an answer; 2 bad question or
+option; 3 the model failed; 4 no kernel could be used.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pot.modes import Mode
+
+EXIT_NO_ANSWER = 1
+EXIT_BAD_INPUT = 2
+EXIT_MODEL = 3
+EXIT_EXECUTOR = 4
+
+
+def solve_command(
+    question: Annotated[str, typer.Argument(help="The question, or - to read it from stdin.")],
+    mode: Annotated[Mode, typer.Option("--mode", "-m", help="How to reason.")] = Mode.POT,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model alias, folder, GGUF file or openai:NAME@URL (see pot models)."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", "-k", min=1, help="Self-consistency samples.")
+    ] = 1,
+    max_steps: Annotated[
+        int | None, typer.Option(min=1, help="Generations per sample (default by mode).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per code run.")] = 10.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the trace as JSON, nothing else.")
+    ] = False,
+    trace_file: Annotated[
+        Path | None, typer.Option("--trace", help="Save the trace as JSON to this file.")
+    ] = None,
+    notebook: Annotated[
+        Path | None, typer.Option(help="Save the trace as a notebook (.ipynb).")
+    ] = None,
+) -> None:
+    """Solve QUESTION: the model writes Python, a kernel runs it, the answer comes back."""
+    from rich.console import Console
+
+    from pot import api
+    from pot.executors import ExecutorError
+    from pot.models.base import ModelError
+    from pot.render import step_renderable
+    from pot.solver import QuestionError, Solver, check_question
+    from pot.trace import Trace
+
+    console = Console(stderr=as_json)
+    errors = Console(stderr=True)
+    text = sys.stdin.read() if question == "-" else question
+    try:
+        text = check_question(text)
+        if not as_json:
+            console.print(f"[bold]{text}[/bold]")
+        loading = console.status("loading the model...") if not as_json else nullcontext()
+        with loading:
+            chosen = api.default_model(model)
+        with api.lend_executor(timeout) as executor:
+            solver = Solver(
+                chosen, executor, mode, samples=samples, max_steps=max_steps, timeout=timeout
+            )
+            events = []
+            for event in solver.stream(text):
+                events.append(event)
+                if not as_json:
+                    console.print(step_renderable(event))
+    except QuestionError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ModelError as error:
+        errors.print(f"[red]model error:[/red] {error}")
+        raise typer.Exit(EXIT_MODEL) from None
+    except ExecutorError as error:
+        errors.print(f"[red]kernel error:[/red] {error}")
+        raise typer.Exit(EXIT_EXECUTOR) from None
+    trace = Trace.from_events(text, mode, solver.model_name, samples, events)
+    if as_json:
+        typer.echo(trace.to_json())
+    if trace_file is not None:
+        trace.save(trace_file)
+        errors.print(f"trace saved to {trace_file}")
+    if notebook is not None:
+        trace.to_notebook(notebook)
+        errors.print(f"notebook saved to {notebook}")
+    if not trace.answer.ok:
+        raise typer.Exit(EXIT_NO_ANSWER)
