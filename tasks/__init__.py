@@ -1,1 +1,112 @@
-"""Benchmark tasks and their judges (imported as ``pot.tasks``)."""
+"""Benchmark tasks and their judges (imported as ``pot.tasks``).
+
+Loading a task::
+
+    from pot.tasks import load_problems, judge
+    problems = load_problems("bbh:navigate,word_sorting", data_dir="data", shard="0/4")
+    verdict = judge("(B)", problems[0])
+
+Results files and the report::
+
+    from pot.tasks import ResultWriter, finished_ids, report, render_report
+"""
+
+from __future__ import annotations
+
+from pot.tasks.base import (
+    ChecksumError,
+    DataUnavailableError,
+    Judgement,
+    Problem,
+    ResultsFileError,
+    ShardSpecError,
+    TaskError,
+    UnknownTaskError,
+)
+from pot.tasks.data import cache_dir, data_file
+from pot.tasks.judge_literal import judge_literal
+from pot.tasks.judge_math import MathJudge, verify_math
+from pot.tasks.judge_numeric import judge_number, parse_number
+from pot.tasks.judge_text import (
+    extract_choice,
+    judge_choice,
+    judge_dyck,
+    judge_label,
+    judge_words,
+)
+from pot.tasks.loaders import (
+    BBH_TASKS,
+    load_bbh,
+    load_cruxeval,
+    load_gsm8k,
+    load_math500,
+    load_svamp,
+)
+from pot.tasks.registry import (
+    TASKS,
+    Task,
+    get_task,
+    judge,
+    load_problems,
+    parse_shard,
+    select_shard,
+)
+from pot.tasks.report import Comparison, Report, RunSummary, compare, render_report, report
+from pot.tasks.results import (
+    ResultRecord,
+    ResultWriter,
+    finished_ids,
+    read_results,
+    scan_results,
+)
+from pot.tasks.stats import mcnemar_exact, paired_difference, wilson_interval
+
+__all__ = [
+    "BBH_TASKS",
+    "TASKS",
+    "ChecksumError",
+    "Comparison",
+    "DataUnavailableError",
+    "Judgement",
+    "MathJudge",
+    "Problem",
+    "Report",
+    "ResultRecord",
+    "ResultWriter",
+    "ResultsFileError",
+    "RunSummary",
+    "ShardSpecError",
+    "Task",
+    "TaskError",
+    "UnknownTaskError",
+    "cache_dir",
+    "compare",
+    "data_file",
+    "extract_choice",
+    "finished_ids",
+    "get_task",
+    "judge",
+    "judge_choice",
+    "judge_dyck",
+    "judge_label",
+    "judge_literal",
+    "judge_number",
+    "judge_words",
+    "load_bbh",
+    "load_cruxeval",
+    "load_gsm8k",
+    "load_math500",
+    "load_problems",
+    "load_svamp",
+    "mcnemar_exact",
+    "paired_difference",
+    "parse_number",
+    "parse_shard",
+    "read_results",
+    "render_report",
+    "report",
+    "scan_results",
+    "select_shard",
+    "verify_math",
+    "wilson_interval",
+]
