@@ -83,7 +83,7 @@ class JupyterExecutor:
         kernel_name: str = "python3",
         *,
         timeout: float = 30.0,
-        grace: float = 0.5,
+        grace: float = 0.25,
         limits: ResourceLimits | None = None,
         output: OutputLimits | None = None,
         preload: str = "",

@@ -94,9 +94,13 @@ async def test_pool_in_asyncio(session_pool: KernelPool) -> None:
 
 
 def test_pool_waits_when_all_kernels_are_lent(session_pool: KernelPool) -> None:
-    with session_pool.lend(), session_pool.lend():
-        with pytest.raises(TimeoutError), session_pool.lend(timeout=0.3):
-            pass
+    with (
+        session_pool.lend(),
+        session_pool.lend(),
+        pytest.raises(TimeoutError),
+        session_pool.lend(timeout=0.3),
+    ):
+        pass
 
 
 def test_pool_preloads_imports() -> None:
@@ -167,7 +171,7 @@ def test_no_orphans_when_the_parent_goes(how: str, tmp_path: Path) -> None:
         if how.startswith("SIG"):
             process.send_signal(getattr(signal, how))
         process.wait(timeout=60)
-    gone, alive = psutil.wait_procs(family, timeout=10)
+    _gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []
     if how in ("exit", "exception", "SIGINT"):
         assert not Path(workdir).exists()

@@ -1,0 +1,112 @@
+"""Executor figures, side by side in one run: pot's overhead, warm lends, recovery.
+
+    .venv/bin/python bench/executor.py [--rounds 200]
+
+Prints medians; the machine is shared and noisy, so compare the ratio, not the
+absolute milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+
+from jupyter_client.manager import KernelManager
+
+from pot.executors import JupyterExecutor, KernelPool
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def round_trips(rounds: int) -> tuple[list[float], list[float]]:
+    """`1+1` through JupyterExecutor and through raw execute_interactive, interleaved."""
+    runtime = tempfile.mkdtemp(prefix="pot-bench-")
+    # the same transport pot uses (ipc), so only pot's own work differs
+    manager = KernelManager(kernel_name="python3", transport="ipc", ip=f"{runtime}/socket")
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    pot_times: list[float] = []
+    raw_times: list[float] = []
+    try:
+        with JupyterExecutor() as executor:
+            for _ in range(10):  # warm both
+                executor.run("1+1")
+                client.execute_interactive("1+1", output_hook=lambda message: None)
+            for _ in range(rounds):
+                started = time.perf_counter()
+                executor.run("1+1")
+                pot_times.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                client.execute_interactive(
+                    "1+1", allow_stdin=False, stop_on_error=False, output_hook=lambda m: None
+                )
+                raw_times.append(time.perf_counter() - started)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return pot_times, raw_times
+
+
+def warm_lends(rounds: int) -> list[float]:
+    times = []
+    with KernelPool(size=2) as pool:
+        for _ in range(rounds):
+            time.sleep(0.05)  # let the returned kernel's reset finish in the background
+            started = time.perf_counter()
+            with pool.lend():
+                times.append(time.perf_counter() - started)
+    return times
+
+
+def recoveries(repeats: int) -> dict[str, list[float]]:
+    """Seconds from submitting the bad code until the kernel has answered `1+1` again."""
+    cases = {
+        "runaway loop (timeout 1 s)": "while True:\n    pass",
+        "loop ignoring SIGINT (timeout 1 s)": (
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+        ),
+        "crash (os._exit)": "import os\nos._exit(1)",
+        "segfault (ctypes)": "import ctypes\nctypes.string_at(0)",
+    }
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    with JupyterExecutor() as executor:
+        for _ in range(repeats):
+            for name, code in cases.items():
+                started = time.perf_counter()
+                executor.run(code, timeout=1)
+                assert executor.run("1+1").result == "2"
+                times[name].append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    with JupyterExecutor():
+        cold = time.perf_counter() - started
+    pot_times, raw_times = round_trips(args.rounds)
+    lends = warm_lends(args.rounds // 4)
+    recovered = recoveries(args.repeats)
+
+    pot_ms, raw_ms = median_ms(pot_times), median_ms(raw_times)
+    print(f"kernel start (cold, includes setup code)      {cold * 1000:8.1f} ms")
+    print(f"`1+1` round trip, JupyterExecutor (median)    {pot_ms:8.2f} ms  n={args.rounds}")
+    print(f"`1+1` round trip, raw execute_interactive     {raw_ms:8.2f} ms  n={args.rounds}")
+    print(f"overhead ratio (pot / raw)                    {pot_ms / raw_ms:8.2f}x  goal <= 1.10")
+    print(f"warm lend from KernelPool (median)            {median_ms(lends):8.3f} ms  goal <= 15")
+    for name, samples in recovered.items():
+        print(f"recovery: {name:36s} {statistics.median(samples):6.2f} s  n={len(samples)}")
+
+
+if __name__ == "__main__":
+    main()
