@@ -1,4 +1,4 @@
-"""TransformersModel through the real loading code on a tiny random Qwen2, plus weights and errors."""
+"""TransformersModel on a tiny random Qwen2 through the real loader; weights and errors."""
 
 from __future__ import annotations
 
