@@ -52,17 +52,19 @@ def extract_choice(prediction: object, options: Mapping[str, str] | None = None)
     if prediction is None:
         return None
     text = _answer_part(_strip(prediction))
-    for pattern in (_LONE_LETTER, _LEADING_LETTER):
-        match = pattern.match(text)
-        if match:
-            return match.group(1).upper()
+    match = _LONE_LETTER.match(text)
+    if match:
+        return match.group(1).upper()
+    letters = _PAREN_LETTER.findall(text)
+    match = _LEADING_LETTER.match(text)
+    if match and len(set(letters)) <= 1:  # "(B) 12/25/1937", "B. 12/25/1937"
+        return match.group(1)
     if options:
         plain = _plain(text)
         for letter, option in options.items():
             if plain and plain == _plain(option):
                 return letter
-    letters = _PAREN_LETTER.findall(text)
-    return letters[-1] if letters else None
+    return letters[-1] if letters else None  # the last one named
 
 
 def judge_choice(
