@@ -23,6 +23,10 @@ def main() -> None:
     logging.getLogger("math_verify").setLevel(logging.ERROR)
     from pot.tasks.judge_math import verify_math
 
+    # Warm sympy's and the parsers' first-use paths, so the first timed verdict is fast.
+    verify_math("\\frac{1}{2}", "0.5")
+    verify_math("(1, \\sqrt{2})", "\\left( 1, \\sqrt{2} \\right)")
+    verify_math("x^2 - 1", "(x-1)(x+1)")
     replies.write(json.dumps({"ready": True}) + "\n")
     replies.flush()
     for line in sys.stdin:

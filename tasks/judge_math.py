@@ -25,6 +25,9 @@ from pot.tasks.base import Judgement
 DEFAULT_TIMEOUT = 10.0
 """Seconds one verdict may take (parse both sides and compare) before it counts as wrong."""
 
+_NORMALIZED_CAP = 1000
+"""Longest normalised prediction kept (a results file stores it)."""
+
 _STARTUP_TIMEOUT = 60.0
 """Seconds the worker may take to start (it imports sympy and math-verify)."""
 
@@ -71,9 +74,9 @@ def verify_math(prediction: str, gold: str) -> tuple[bool, str | None]:
         parsed = parse(text, extraction_config=configs[kind], parsing_timeout=None)
         if not parsed:
             continue
-        normalized = normalized or str(parsed[-1])
+        normalized = normalized or str(parsed[-1])[:_NORMALIZED_CAP]
         if verify(parsed_gold, parsed, timeout_seconds=None):
-            return True, str(parsed[-1])
+            return True, str(parsed[-1])[:_NORMALIZED_CAP]
     return False, normalized
 
 
@@ -146,8 +149,8 @@ def _stop(holder: list[_Worker]) -> None:
 class MathJudge:
     """Judges LaTeX/symbolic answers with math-verify in a worker process, in bounded time.
 
-    One worker process, started on first use (about 0.5 s here: it imports sympy and
-    math-verify); calls from several threads queue for it. Use as a context
+    One worker process, started on first use (about 0.7 s here: it imports sympy and
+    math-verify and warms them up); calls from several threads queue for it. Use as a context
     manager, or call ``close()``; the worker also ends with this process.
 
     Args:

@@ -80,11 +80,11 @@ def test_judge_is_safe_from_many_threads(math_judge: MathJudge) -> None:
 
 def test_slow_verdict_times_out_and_the_judge_recovers() -> None:
     huge = "\\boxed{" + "+".join(["x^{x^{x^{x}}}"] * 300) + "}"
-    with MathJudge(timeout=0.5) as judge:
+    with MathJudge(timeout=2) as judge:
         assert judge("1", "1.0").correct  # warm: the timeout excludes start-up
         started = time.monotonic()
         verdict = judge(huge, "2")
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 8  # alone, this input takes ~17 s
         assert not verdict.correct
         assert verdict.reason == "timeout"
         assert judge("0.5", "\\frac{1}{2}").correct  # a new worker took over
