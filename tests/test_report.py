@@ -122,7 +122,7 @@ def test_report_numbers_on_a_hand_made_run(tmp_path: Path) -> None:
 def test_shards_merge_into_one_run(tmp_path: Path) -> None:
     rows = _pot_rows()
     first = _write(tmp_path / "pot-0.jsonl", "pot", rows[0::2])
-    second = _write(tmp_path / "pot-1.jsonl", "pot", rows[1::2] + [rows[0]])  # one duplicate
+    second = _write(tmp_path / "pot-1.jsonl", "pot", [*rows[1::2], rows[0]])  # one duplicate
     with second.open("ab") as stream:
         stream.write(b'{"id": "gsm8k/99", "ta')  # a shard killed mid-write
     run = report([first, second]).runs[0]
@@ -136,7 +136,7 @@ def test_two_runs_are_compared_pairwise(tmp_path: Path) -> None:
     cot_rows = [
         {"id": f"gsm8k/{index}", "correct": correct} for index, correct in enumerate(COT_CORRECT)
     ]
-    cot = _write(tmp_path / "cot.jsonl", "cot", cot_rows + [{"id": "gsm8k/50", "correct": True}])
+    cot = _write(tmp_path / "cot.jsonl", "cot", [*cot_rows, {"id": "gsm8k/50", "correct": True}])
     result = report([cot, pot])
     assert [run.run for run in result.runs] == ["cot", "pot"]
     (comparison,) = result.comparisons
