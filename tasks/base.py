@@ -68,3 +68,7 @@ class ResultsFileError(TaskError):
 
 class ShardSpecError(TaskError, ValueError):
     """A shard specification that is not ``I/N`` with ``0 <= I < N``."""
+
+
+class MissingDependencyError(TaskError, ImportError):
+    """An optional package that a judge needs is not installed (the message says which)."""

@@ -10,6 +10,7 @@ one starts on the next call) and counts as incorrect. Safe to call from any thre
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import queue
 import re
@@ -20,7 +21,7 @@ import time
 import weakref
 from typing import Any
 
-from pot.tasks.base import Judgement
+from pot.tasks.base import Judgement, MissingDependencyError
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds one verdict may take (parse both sides and compare) before it counts as wrong."""
@@ -149,7 +150,7 @@ def _stop(holder: list[_Worker]) -> None:
 class MathJudge:
     """Judges LaTeX/symbolic answers with math-verify in a worker process, in bounded time.
 
-    One worker process, started on first use (about 0.7 s here: it imports sympy and
+    One worker process, started on first use (about 1.5 s here: it imports sympy and
     math-verify and warms them up); calls from several threads queue for it. Use as a context
     manager, or call ``close()``; the worker also ends with this process.
 
@@ -171,6 +172,10 @@ class MathJudge:
         return self
 
     def _worker(self) -> _Worker:
+        if importlib.util.find_spec("math_verify") is None:
+            raise MissingDependencyError(
+                "The LaTeX/symbolic judge needs math-verify: pip install 'pot-reasoning[eval]'."
+            )
         if not self._holder or not self._holder[0].alive():
             _stop(self._holder)
             self._holder.append(_Worker())
@@ -182,6 +187,9 @@ class MathJudge:
         Args:
             prediction: The model's answer (converted with ``str``); None is incorrect.
             gold: The gold answer (bare LaTeX, or wrapped in ``$...$``/``\\boxed{}``).
+
+        Raises:
+            MissingDependencyError: math-verify is not installed.
         """
         if prediction is None or not str(prediction).strip():
             return Judgement(correct=False, reason="empty prediction")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pot.tasks import MathJudge, load_math500, verify_math
+from pot.tasks import MathJudge, MissingDependencyError, load_math500, verify_math
 
 CASES = [
     # prediction, gold, correct
@@ -103,3 +103,16 @@ def test_every_reference_solution_matches_its_gold(
         if not math_judge(row["solution"], problem.answer).correct
     ]
     assert wrong == []
+
+
+def test_missing_math_verify_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, *args: object) -> object:
+        return None if name == "math_verify" else real_find_spec(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    with pytest.raises(MissingDependencyError, match=r"pot-reasoning\[eval\]"):
+        MathJudge()("0.5", "\\frac{1}{2}")
