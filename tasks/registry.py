@@ -21,7 +21,7 @@ from pot.tasks.loaders import (
     load_svamp,
 )
 
-Loader = Callable[[DataDir, "str | None"], list[Problem]]
+Loader = Callable[[DataDir, str | None], list[Problem]]
 Judge = Callable[[object, Problem], Judgement]
 T = TypeVar("T")
 
