@@ -12,10 +12,10 @@ itself. Servers that know neither (for example llama-cpp-python's server)
 start a new assistant turn instead.
 
 Stop strings: the server is asked to stop at them and the text is cut at them
-again here. When the server does not report which stop string ended a choice
-(vLLM and SGLang do, in ``stop_reason``), a ``finish_reason`` of ``stop`` with
-stop strings given is reported as :attr:`StopReason.STOP`, naming the stop
-string only when there was exactly one.
+again here. vLLM and SGLang say which stop string ended a choice (in
+``stop_reason``); servers that do not (llama.cpp, Ollama) report a stop string
+and an end of turn alike as ``finish_reason: stop``, which pot then reports as
+:attr:`StopReason.END`.
 """
 
 from __future__ import annotations
@@ -288,9 +288,6 @@ def _parse(data: dict[str, Any], config: GenerationConfig, seconds: float) -> li
             reason = StopReason.STOP
         elif finish == "length":
             reason = StopReason.LENGTH
-        elif finish == "stop" and config.stop and "stop_reason" not in choice:
-            reason = StopReason.STOP
-            stop_string = config.stop[0] if len(config.stop) == 1 else None
         else:
             reason = StopReason.END
         generations.append(
