@@ -260,9 +260,9 @@ def render_report(result: Report, console: Console | None = None) -> None:
 
     console = console or Console()
     runs = Table(title="Runs")
-    for column in ("run", "problems", "accuracy %", "95% CI", "errors", "steps", "s/problem"):
-        runs.add_column(column, justify="left" if column in ("run", "errors") else "right")
-    runs.add_column("tokens/s", justify="right")
+    for column in ("run", "n", "acc %", "95% CI", "errors", "steps", "s/prob", "tok/s"):
+        left = column in ("run", "errors")
+        runs.add_column(column, justify="left" if left else "right", no_wrap=not left)
     for run in result.runs:
         errors = ", ".join(f"{kind} {count}" for kind, count in run.errors.items()) or "-"
         runs.add_row(
@@ -293,22 +293,19 @@ def render_report(result: Report, console: Console | None = None) -> None:
             tasks.add_row(name, *cells)
         console.print(tasks)
     if result.comparisons:
-        table = Table(title="Paired comparisons (second - first, same problems)")
-        for column in ("first", "second", "pairs", "first %", "second %", "diff (pts)"):
-            table.add_column(column, justify="left" if column in ("first", "second") else "right")
-        for column in ("95% CI", "first only", "second only", "McNemar p"):
-            table.add_column(column, justify="right")
+        table = Table(title="Paired: B - A on the problems both finished")
+        table.add_column("A vs B")
+        for column in ("pairs", "A %", "B %", "B-A pts", "95% CI", "only A/B", "McNemar p"):
+            table.add_column(column, justify="right", no_wrap=True)
         for item in result.comparisons:
             table.add_row(
-                item.first,
-                item.second,
+                f"{item.first} vs {item.second}",
                 str(item.pairs),
                 _percent(item.first_accuracy),
                 _percent(item.second_accuracy),
                 f"{100 * item.difference:+.1f}",
-                f"{100 * item.low:+.1f} to {100 * item.high:+.1f}",
-                str(item.only_first),
-                str(item.only_second),
+                f"{100 * item.low:+.1f}..{100 * item.high:+.1f}",
+                f"{item.only_first}/{item.only_second}",
                 f"{item.p_value:.3g}",
             )
         console.print(table)

@@ -186,7 +186,7 @@ def test_render_prints_the_tables(tmp_path: Path) -> None:
     buffer = io.StringIO()
     render_report(report([cot, pot]), Console(file=buffer, width=200, color_system=None))
     text = buffer.getvalue()
-    for expected in ("Runs", "pot", "cot", "80.0", "49.0-94.3", "timeout 1", "McNemar"):
+    for expected in ("Runs", "pot", "cot", "80.0", "49.0-94.3", "timeout 1", "McNemar", "B-A"):
         assert expected in text
     assert "+20.0" in text
     assert "Accuracy by task" in text
