@@ -262,7 +262,12 @@ def render_report(result: Report, console: Console | None = None) -> None:
     runs = Table(title="Runs")
     for column in ("run", "n", "acc %", "95% CI", "errors", "steps", "s/prob", "tok/s"):
         left = column in ("run", "errors")
-        runs.add_column(column, justify="left" if left else "right", no_wrap=not left)
+        runs.add_column(
+            column,
+            justify="left" if left else "right",
+            no_wrap=not left,
+            overflow="fold" if left else "ellipsis",
+        )
     for run in result.runs:
         errors = ", ".join(f"{kind} {count}" for kind, count in run.errors.items()) or "-"
         runs.add_row(
@@ -294,7 +299,7 @@ def render_report(result: Report, console: Console | None = None) -> None:
         console.print(tasks)
     if result.comparisons:
         table = Table(title="Paired: B - A on the problems both finished")
-        table.add_column("A vs B")
+        table.add_column("A vs B", overflow="fold")
         for column in ("pairs", "A %", "B %", "B-A pts", "95% CI", "only A/B", "McNemar p"):
             table.add_column(column, justify="right", no_wrap=True)
         for item in result.comparisons:
