@@ -92,16 +92,47 @@ def is_simulatable(error_name: str) -> bool:
     return error_name in SIMULATABLE_ERRORS
 
 
-def check_simulation(code: str) -> bool:
-    """True when a simulation reply is safe to run in place of the statement.
+def keep_simulation(code: str, targets: list[str]) -> str | None:
+    """The usable part of a simulation reply, or None when nothing in it is usable.
 
-    It must parse and contain only assignments, expressions and prints of
-    values (no loops, definitions or imports), so a bad reply cannot derail
-    the program.
+    Only assignments to the statement's own ``targets`` are kept (or, for a
+    statement that assigns nothing, its ``print`` calls): a small model often
+    echoes every variable it was shown, or redefines the helper, and neither
+    may run in place of the statement.
+
+    Args:
+        code: The Python block the model wrote.
+        targets: The names the statement assigns (:func:`assigned_names`).
+
+    Returns:
+        Code to run instead of the statement.
     """
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return False
-    allowed = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass)
-    return bool(tree.body) and all(isinstance(node, allowed) for node in tree.body)
+        return None
+    wanted = set(targets)
+    kept: list[ast.stmt] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign) and wanted:
+            names = {
+                n.id
+                for n in ast.walk(node)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }
+            if names and names <= wanted:
+                kept.append(node)
+        elif not wanted and _is_print(node):
+            kept.append(node)
+    return (
+        "\n".join(ast.get_source_segment(code, node) or ast.unparse(node) for node in kept) or None
+    )
+
+
+def _is_print(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "print"
+    )

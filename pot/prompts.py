@@ -130,7 +130,7 @@ SIMULATE_SYSTEM = (
     "You are a Python interpreter that also knows what undefined helper functions are "
     "meant to do (for example is_fruit, is_sarcastic) and can work out their results. "
     "Reply with one ```python block that only assigns literal values to the requested "
-    "variables (and prints, if the statement prints). No explanations."
+    "variables (or prints, if the statement only prints). No explanations."
 )
 
 
@@ -167,3 +167,23 @@ def simulation_request(
         f"This statement could not run ({error_text}):\n```python\n{statement}\n```\n"
         f"Simulate it. {wanted}"
     )
+
+
+def simulation_opening() -> list[Message]:
+    """System message and one worked example for Chain-of-Code simulation requests."""
+    program = (
+        "names = ['cat', 'oak', 'dog']\ncount = 0\nfor name in names:\n"
+        "    if is_animal(name):\n        count += 1\nprint(count)"
+    )
+    example = simulation_request(
+        program,
+        "names = ['cat', 'oak', 'dog']\ncount = 0\nname = 'cat'",
+        "for name in names:\n    if is_animal(name):\n        count += 1",
+        "NameError: name 'is_animal' is not defined",
+        ["count"],
+    )
+    return [
+        Message(role="system", content=SIMULATE_SYSTEM),
+        Message(role="user", content=example),
+        Message(role="assistant", content="```python\ncount = 2\n```"),
+    ]

@@ -19,7 +19,7 @@ from pot.coc import (
     MAX_SIMULATIONS,
     VARIABLES_SNIPPET,
     Statement,
-    check_simulation,
+    keep_simulation,
     is_simulatable,
     split_statements,
 )
@@ -33,9 +33,9 @@ from pot.prompts import (
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
     OUTPUT_FENCE,
-    SIMULATE_SYSTEM,
     build_conversation,
     repair_request,
+    simulation_opening,
     simulation_request,
 )
 from pot.trace import (
@@ -319,12 +319,15 @@ class Solver:
                 block = extract_code(generation.text, "first" if self.mode is Mode.TIR else "last")
             if block is None:
                 stated = find_answer(generation.text) if self.mode in (Mode.TIR, Mode.COT) else None
-                nudge = "" if stated or nudged else self._nudge(ran_code)
+                # tir computes before it answers: an answer with no code run yet is nudged once
+                unearned = self.mode is Mode.TIR and not ran_code and not nudged
+                if stated is not None and not unearned:
+                    yield TextStep(sample=sample, index=index, text=generation.text, **timing)
+                    return _answer(stated)
+                nudge = "" if nudged else self._nudge(ran_code)
                 yield TextStep(
                     sample=sample, index=index, text=generation.text, nudge=nudge, **timing
                 )
-                if stated is not None:
-                    return _answer(stated)
                 if not nudge:
                     return self._give_up(ran_code, last_ok)
                 nudged = True
@@ -451,21 +454,19 @@ class Solver:
             f"{error.name}: {error.value}",
             statement.targets,
         )
-        conversation = [
-            Message(role="system", content=SIMULATE_SYSTEM),
-            Message(role="user", content=request),
-        ]
+        conversation = [*simulation_opening(), Message(role="user", content=request)]
         generated: _Generated = yield _Generate(conversation, greedy=True)
         generation = generated.samples[0]
         ran.model_seconds += generated.seconds
         ran.prompt_tokens += generation.prompt_tokens
         ran.completion_tokens += generation.completion_tokens
         block = extract_code(generation.text)
-        if block is None or not check_simulation(block.code):
+        simulation = keep_simulation(block.code, statement.targets) if block else None
+        if simulation is None:
             return None
-        executed: _Executed = yield _Execute(block.code)
+        executed: _Executed = yield _Execute(simulation)
         ran.kernel_seconds += executed.seconds
-        return (block.code, executed.result) if executed.result.ok else None
+        return (simulation, executed.result) if executed.result.ok else None
 
     def _config(self, request: _Generate) -> GenerationConfig:
         greedy = request.greedy or self.temperature == 0

@@ -107,6 +107,17 @@ def test_tir_inserts_the_real_output_and_continues_the_same_message(
     assert final_prompt.endswith("```output\n1000\n```\n")
 
 
+def test_tir_nudges_an_answer_given_before_any_code_ran(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["It is \\boxed{7}.", "```python\nprint(3 + 4)\n```", "So \\boxed{7}."])
+    trace = Solver(model, kernel, mode="tir").solve("3 + 4?")
+    assert trace.answer.normalized == "7"
+    assert [step.kind for step in trace.steps] == ["text", "code", "text"]
+    assert trace.steps[0].nudge == NUDGE_NO_CODE
+    # after one nudge an answer without code is accepted
+    model = ScriptedModel(["\\boxed{7}", "Still \\boxed{7}"])
+    assert Solver(model, kernel, mode="tir").solve("3 + 4?").answer.normalized == "7"
+
+
 def test_tir_runs_only_the_first_block_of_a_reply(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
         ["```python\nx = 5\nprint(x)\n```\nthen\n```python\nprint(x * 100)\n```", "\\boxed{5}"]

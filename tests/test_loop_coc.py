@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pot.coc import assigned_names, check_simulation, split_statements
+from pot.coc import assigned_names, keep_simulation, split_statements
 from pot.executors import JupyterExecutor
 from pot.notebook import replay_source
 from pot.testing import ScriptedModel
@@ -77,7 +77,7 @@ def test_an_unusable_simulation_fails_the_program(kernel: JupyterExecutor) -> No
             "```python\nn = count_legs('spider')\nprint(n)\n```",
             "I cannot know.",
             "```python\nn = count_legs('spider')\nprint(n)\n```",
-            "```python\nimport os\nn = 8\n```",
+            "```python\nimport os\nlegs = 8\n```",
         ]
     )
     trace = Solver(model, kernel, mode="coc", max_steps=2).solve("Legs?")
@@ -111,7 +111,10 @@ def test_assigned_names_and_simulation_checks() -> None:
     statement = ast.parse("result.append(is_fruit(x)); total += 1").body
     assert assigned_names(statement[0]) == ["result"]
     assert assigned_names(statement[1]) == ["total"]
-    assert check_simulation("a = 1\nb = 'x'\nprint(a)")
-    assert not check_simulation("import os")
-    assert not check_simulation("for i in range(3):\n    pass")
-    assert not check_simulation("a = (")
+    assert keep_simulation("a = 1\nb = 'x'\nprint(a)", ["a"]) == "a = 1"
+    assert keep_simulation("n = 3\nis_fruit = True\nitems = []", ["n"]) == "n = 3"
+    assert keep_simulation("a, b = 1, 2", ["a", "b"]) == "a, b = 1, 2"
+    assert keep_simulation("print('yes')\nx = 1", []) == "print('yes')"
+    assert keep_simulation("import os", ["a"]) is None
+    assert keep_simulation("for i in range(3):\n    a = i", ["a"]) is None
+    assert keep_simulation("a = (", ["a"]) is None
