@@ -16,6 +16,7 @@ from pot.executors.base import (
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.limits import OutputLimits, ResourceLimits
 from pot.executors.pool import KernelPool
+from pot.executors.sandbox import Isolation, Sandbox, SandboxUnavailableError
 
 __all__ = [
     "AsyncExecutor",
@@ -25,10 +26,13 @@ __all__ = [
     "Executor",
     "ExecutorClosedError",
     "ExecutorError",
+    "Isolation",
     "JupyterExecutor",
     "KernelEvent",
     "KernelPool",
     "KernelStartError",
     "OutputLimits",
     "ResourceLimits",
+    "Sandbox",
+    "SandboxUnavailableError",
 ]

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import zmq
 import zmq.asyncio
@@ -39,18 +39,31 @@ from pot.executors.processes import (
     track,
     untrack,
 )
+from pot.executors.sandbox import Isolation, Sandbox, bwrap_argv, kernel_user, resolve
 
 POLL_SECONDS = 0.2
 """How long one wait on the kernel's sockets lasts before checking that it is alive."""
 
 
 class _LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels start through pot's resource-limit launcher."""
+    """A kernel manager whose kernels start through pot's launcher (resource limits,
+    optional user switch), itself inside the sandbox command when there is one."""
 
     limits: ResourceLimits = ResourceLimits()
+    sandbox_prefix: list[str] = []  # noqa: RUF012 - replaced per instance, never mutated
+    kernel_user: int | None = None
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        return launcher_argv(self.limits, super().format_kernel_cmd(extra_arguments))
+        kernel = super().format_kernel_cmd(extra_arguments)
+        launch = launcher_argv(
+            self.limits, kernel, self.kernel_user, sandboxed=bool(self.sandbox_prefix)
+        )
+        return [*self.sandbox_prefix, *launch]
+
+    def write_connection_file(self, **kwargs: Any) -> None:
+        super().write_connection_file(**kwargs)
+        if self.kernel_user is not None:  # the unprivileged kernel must read it
+            os.chown(self.connection_file, self.kernel_user, self.kernel_user)
 
 
 class JupyterExecutor:
@@ -73,6 +86,9 @@ class JupyterExecutor:
         limits: Resource limits set in the kernel process.
         output: Output size caps.
         preload: Code run after each start and reset (e.g. "import math, sympy").
+        sandbox: Isolation settings; the default uses bubblewrap where it works
+            (no network, private process tree, read-only host) and says in
+            ``isolation`` / ``isolation_note`` what it could do.
         env: Extra environment variables for the kernel (after scrubbing).
         keep_env: Variable names to keep even if they look like secrets.
         startup_timeout: Seconds to wait for a kernel to become ready.
@@ -87,6 +103,7 @@ class JupyterExecutor:
         limits: ResourceLimits | None = None,
         output: OutputLimits | None = None,
         preload: str = "",
+        sandbox: Sandbox | None = None,
         env: dict[str, str] | None = None,
         keep_env: frozenset[str] = frozenset(),
         startup_timeout: float = 60.0,
@@ -97,6 +114,9 @@ class JupyterExecutor:
         self.limits = limits or ResourceLimits()
         self.output = output or OutputLimits()
         self.preload = preload
+        self.sandbox = sandbox or Sandbox()
+        self.isolation = Isolation.NONE
+        self.isolation_note = "not started"
         self.extra_env = dict(env or {})
         self.keep_env = keep_env
         self.startup_timeout = startup_timeout
@@ -176,6 +196,7 @@ class JupyterExecutor:
             return
         sweep_stale_folders()
         self._lock = asyncio.Lock()
+        self.isolation, self.isolation_note = resolve(self.sandbox)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
         self._runtime = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-run-"))
         manager = _LimitedKernelManager(
@@ -190,6 +211,15 @@ class JupyterExecutor:
         try:
             spec = manager.kernel_spec
             assert spec is not None
+            if self.isolation is Isolation.SANDBOX:
+                manager.kernel_user = kernel_user(self.sandbox)
+                manager.sandbox_prefix = bwrap_argv(self.sandbox, self.workdir, self._runtime)
+                # signals cannot cross into the sandbox's process tree; messages can
+                spec.interrupt_mode = "message"
+                (self._runtime / "home").mkdir()
+                if manager.kernel_user is not None:
+                    for folder in (self.workdir, self._runtime, self._runtime / "home"):
+                        os.chown(folder, manager.kernel_user, manager.kernel_user)
             self._ipython = spec.language == "python" and any("ipykernel" in a for a in spec.argv)
             extra = ["--HistoryManager.enabled=False"] if self._ipython else []
             self._log = open(self._runtime / "kernel.log", "wb")  # noqa: SIM115
@@ -220,6 +250,8 @@ class JupyterExecutor:
         assert self._runtime is not None
         env["IPYTHONDIR"] = str(self._runtime / "ipython")
         env["MPLCONFIGDIR"] = str(self._runtime / "matplotlib")
+        if self.isolation is Isolation.SANDBOX:
+            env["HOME"] = str(self._runtime / "home")
         env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         env.update(self.extra_env)
         return env
@@ -325,7 +357,8 @@ class JupyterExecutor:
         await self._restart()
         error = ErrorInfo(
             name="KernelDied",
-            value=f"the kernel process died ({describe_exit(code)}); it was restarted and "
+            value=f"the kernel process died ({describe_exit(code, self.isolation)}); it was "
+            "restarted and "
             "every variable was lost",
         )
         return collector.finish(time.monotonic() - started, KernelEvent.DIED, error)

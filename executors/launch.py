@@ -27,7 +27,13 @@ def main() -> None:
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(which, (value, hard if name in OPEN_HARD else value))
-    die_with_parent(settings["parent"])
+    user = settings.get("user")
+    if user is not None and os.geteuid() == 0:
+        # an unprivileged kernel: the process limit counts, root-only files stay closed
+        os.setgroups([])
+        os.setgid(user)
+        os.setuid(user)
+    die_with_parent(settings["parent"])  # after setuid, which clears the death signal
     os.execvp(argv[0], argv)
 
 
@@ -43,7 +49,9 @@ def die_with_parent(parent: int) -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    # the parent died before prctl took effect (0: inside a sandbox's own process
+    # tree, where bubblewrap's --die-with-parent does this job)
+    if parent and os.getppid() != parent:
         os._exit(1)
 
 

@@ -84,8 +84,13 @@ def scrub_environment(
     }
 
 
-def launcher_argv(limits: ResourceLimits, kernel_argv: list[str]) -> list[str]:
-    """Prefix a kernel command so that it starts under ``limits``.
+def launcher_argv(
+    limits: ResourceLimits,
+    kernel_argv: list[str],
+    user: int | None = None,
+    sandboxed: bool = False,
+) -> list[str]:
+    """Prefix a kernel command so that it starts under ``limits`` (and as ``user``).
 
     The launcher is run by path (``python launch.py``), so it does not import pot
     and adds only an interpreter start to the kernel's start time.
@@ -95,6 +100,7 @@ def launcher_argv(limits: ResourceLimits, kernel_argv: list[str]) -> list[str]:
         "RLIMIT_CPU": limits.cpu_seconds,
         "RLIMIT_NPROC": limits.processes,
         "RLIMIT_FSIZE": limits.file_bytes,
-        "parent": os.getpid(),
+        "parent": 0 if sandboxed else os.getpid(),
+        "user": user,
     }
     return [sys.executable, "-S", str(LAUNCHER), json.dumps(settings), "--", *kernel_argv]

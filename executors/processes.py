@@ -17,6 +17,8 @@ from typing import Any, Protocol
 import psutil
 from jupyter_client.manager import AsyncKernelManager
 
+from pot.executors.sandbox import Isolation
+
 TEMP_PREFIX = "pot-kernel-"
 
 
@@ -55,9 +57,12 @@ def _running(process: psutil.Process) -> bool:
         return False
 
 
-def describe_exit(code: int | None) -> str:
+def describe_exit(code: int | None, isolation: Isolation = Isolation.NONE) -> str:
+    """Say how a kernel process ended, in words a model and a person understand."""
     if code is None:
         return "no exit status"
+    if isolation is Isolation.SANDBOX and code > 128:
+        code = -(code - 128)  # bubblewrap exits with 128 + the signal that killed the kernel
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else ""
         hint = {

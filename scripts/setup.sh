@@ -5,6 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-model}
+
+# System packages: bubblewrap sandboxes kernels (pot runs unconfined without it,
+# and says so). Installed when we can (root + apt); otherwise a hint.
+need_apt=()
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y -q "${need_apt[@]}" >/dev/null || {
+            apt-get update -q >/dev/null && apt-get install -y -q "${need_apt[@]}" >/dev/null; }
+    else
+        echo "note: install ${need_apt[*]} (e.g. sudo apt-get install ${need_apt[*]}) for sandboxed kernels" >&2
+    fi
+fi
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pot.executors import JupyterExecutor, KernelPool
+from pot.executors import JupyterExecutor, KernelPool, Sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -33,6 +33,19 @@ def kernel(session_kernel: JupyterExecutor) -> JupyterExecutor:
     """The shared kernel, with a clean namespace and working folder."""
     session_kernel.reset()
     return session_kernel
+
+
+@pytest.fixture(scope="session")
+def session_unconfined_kernel() -> Iterator[JupyterExecutor]:
+    """One kernel without the bubblewrap sandbox (pot's hygiene only)."""
+    with JupyterExecutor(timeout=20, sandbox=Sandbox(mode="none")) as executor:
+        yield executor
+
+
+@pytest.fixture
+def unconfined_kernel(session_unconfined_kernel: JupyterExecutor) -> JupyterExecutor:
+    session_unconfined_kernel.reset()
+    return session_unconfined_kernel
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,11 @@ from pot.executors import ExecutionResult, Executor, JupyterExecutor, KernelEven
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture(params=["jupyter", "pooled"])
+@pytest.fixture(params=["kernel", "pooled_kernel", "unconfined_kernel"])
 def executor(request: pytest.FixtureRequest) -> Executor:
-    """Every executor that must honour the contract."""
-    name = "kernel" if request.param == "jupyter" else "pooled_kernel"
-    return request.getfixturevalue(name)
+    """Every executor that must honour the contract: sandboxed (the default), lent
+    from a pool, and without the sandbox."""
+    return request.getfixturevalue(request.param)
 
 
 def descendants() -> set[int]:
