@@ -23,3 +23,10 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'pot' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext pot``: register the ``%pot`` and ``%%pot`` magics."""
+    from pot.jupyter.magic import load_ipython_extension as load
+
+    load(ipython)

@@ -1,0 +1,262 @@
+"""``%%pot`` and ``%pot``: ask a question in a notebook cell, watch the steps run.
+
+``%load_ext pot`` registers both. The cell (or the rest of the line) is the
+question; options come first::
+
+    %%pot --mode tir --samples 3
+    A train leaves at 9:40 and arrives at 13:05. How many minutes is the trip?
+
+Options: ``--mode/-m`` (pot, tir, coc, cot), ``--model SPEC`` (an alias, hub id,
+folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
+``--max-steps N``, ``--timeout S``, ``--here`` (run the steps in this
+notebook's namespace instead of a separate pooled kernel), ``--trace NAME``
+(variable that receives the :class:`~pot.trace.Trace`, default ``_pot_trace``),
+``--notebook PATH`` (also save the trace as a notebook) and ``--quiet``.
+Defaults for the session: :func:`configure`. Without ``--model`` the model is
+``$POT_MODEL`` or pot's default, loaded once per session.
+
+IPython reads a line that ends in a word and ``?`` (``%pot Who is Ada?``) as a
+help request before the magic sees it: end such one-line questions differently
+or use the cell magic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+
+from pot.modes import Mode
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from pot.models.base import Model
+
+MODEL_ENV = "POT_MODEL"
+"""Environment variable naming the model when neither ``--model`` nor configure() does."""
+
+
+@dataclass(frozen=True)
+class MagicOptions:
+    """Options of one ``%%pot`` call (defaults set with :func:`configure`)."""
+
+    mode: Mode = Mode.POT
+    model: Model | str | None = None
+    samples: int = 1
+    max_steps: int | None = None
+    timeout: float = 10.0
+    here: bool = False
+    trace: str = "_pot_trace"
+    notebook: str | None = None
+    quiet: bool = False
+
+
+_defaults = MagicOptions()
+
+
+def configure(**options: Any) -> MagicOptions:
+    """Set session defaults for ``%%pot`` (any :class:`MagicOptions` field).
+
+    Args:
+        **options: For example ``model=ScriptedModel([...])`` or ``model="qwen2.5-coder-0.5b"``,
+            ``mode="tir"``, ``here=True``.
+
+    Returns:
+        The defaults now in force.
+
+    Raises:
+        TypeError: An unknown option name.
+
+    Example:
+        >>> from pot.jupyter.magic import configure
+        >>> configure(model="qwen2.5-coder-0.5b", mode="tir")
+    """
+    global _defaults
+    known = {field.name for field in fields(MagicOptions)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"unknown %%pot option(s) {unknown}; known: {sorted(known)}")
+    if "mode" in options:
+        options["mode"] = Mode(options["mode"])
+    _defaults = replace(_defaults, **options)
+    return _defaults
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="%%pot", add_help=False)
+    parser.add_argument("-m", "--mode", choices=[mode.value for mode in Mode])
+    parser.add_argument("--model")
+    parser.add_argument("-k", "--samples", type=_positive(int))
+    parser.add_argument("--max-steps", type=_positive(int))
+    parser.add_argument("--timeout", type=_positive(float))
+    parser.add_argument("--here", action="store_true", default=None)
+    parser.add_argument("--trace", type=_identifier)
+    parser.add_argument("--notebook")
+    parser.add_argument("-q", "--quiet", action="store_true", default=None)
+    return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would print and exit
+        raise UsageError(f"%%pot: {message}")
+
+
+def _positive(kind: type) -> Any:
+    def convert(text: str) -> Any:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    convert.__name__ = kind.__name__
+    return convert
+
+
+def _identifier(text: str) -> str:
+    if not text.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid variable name")
+    return text
+
+
+def parse_magic(line: str, cell: str | None = None) -> tuple[MagicOptions, str]:
+    """Split a magic call into options (over the session defaults) and the question.
+
+    For ``%pot`` the question is the rest of the line after the options; for
+    ``%%pot`` it is the cell.
+
+    Raises:
+        UsageError: An unknown or malformed option, or no question.
+    """
+    tokens, rest = _leading_options(line)
+    if cell is not None and rest.strip():
+        raise UsageError(f"%%pot: unexpected text on the magic line: {rest.strip()!r}")
+    parsed = _parser().parse_args(tokens)
+    chosen = {name: value for name, value in vars(parsed).items() if value is not None}
+    if "mode" in chosen:
+        chosen["mode"] = Mode(chosen["mode"])
+    question = (cell if cell is not None else rest).strip()
+    if not question:
+        raise UsageError("%%pot: no question; write it in the cell (or after %pot on the line)")
+    return replace(_defaults, **chosen), question
+
+
+def _leading_options(line: str) -> tuple[list[str], str]:
+    """The option tokens at the start of ``line`` and the untouched text after them."""
+    tokens: list[str] = []
+    expect_value = False
+    for match in _TOKEN.finditer(line):
+        token = match.group()
+        if not expect_value and (token == "--" or not token.startswith("-")):
+            rest = line[match.end() :] if token == "--" else line[match.start() :]
+            return tokens, rest
+        if len(token) > 1 and token[0] == token[-1] and token[0] in "\"'":
+            token = token[1:-1]
+        tokens.append(token)
+        expect_value = not expect_value and token in _VALUED
+    return tokens, ""
+
+
+_TOKEN = re.compile(r"\"[^\"]*\"|'[^']*'|\S+")
+_VALUED = frozenset(
+    {"-m", "--mode", "--model", "-k", "--samples", "--max-steps", "--timeout", "--trace"}
+    | {"--notebook"}
+)
+
+
+@magics_class
+class PotMagics(Magics):
+    """The ``%pot`` line magic and ``%%pot`` cell magic."""
+
+    @line_cell_magic
+    def pot(self, line: str, cell: str | None = None) -> str | None:
+        """Solve a question with a coder model and Jupyter kernels; see ``pot.jupyter.magic``."""
+        options, question = parse_magic(line, cell)
+        assert self.shell is not None
+        return run_magic(self.shell, options, question)
+
+
+def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> str | None:
+    """Solve ``question`` for a magic call: live view, trace variable, answer returned.
+
+    Raises:
+        UsageError: The question, the model or the kernel could not be used (one
+            line, no traceback).
+    """
+    from pot import api
+    from pot.executors import ExecutorError
+    from pot.jupyter.models import resolve_model
+    from pot.jupyter.shell import ShellExecutor
+    from pot.jupyter.view import LiveView
+    from pot.models.base import ModelError
+    from pot.solver import QuestionError, Solver, check_question
+    from pot.trace import Trace
+
+    try:
+        question = check_question(question)
+    except QuestionError as error:
+        raise UsageError(f"%%pot: {error}") from None
+    where = "this notebook" if options.here else "a pooled kernel"
+    label = options.model if isinstance(options.model, str) else None
+    view = LiveView(
+        question, f"{options.mode.value} · {label or 'model'} · {where}", not options.quiet
+    )
+    view.start("loading the model...")
+    try:
+        model = resolve_model(options.model, MODEL_ENV)
+        view.heading = f"{options.mode.value} · {getattr(model, 'name', label)} · {where}"
+        view.update("the model is writing step 1...")
+        executor_context = (
+            _Here(ShellExecutor(shell, options.timeout))
+            if options.here
+            else api.lend_executor(options.timeout)
+        )
+        events = []
+        with executor_context as executor:
+            solver = Solver(
+                model,
+                executor,
+                options.mode,
+                samples=options.samples,
+                max_steps=options.max_steps,
+                timeout=options.timeout,
+            )
+            for event in solver.stream(question):
+                events.append(event)
+                view.add(event, f"the model is writing step {len(events) + 1}...")
+    except (ModelError, ExecutorError) as error:
+        view.update(f"failed: {error}")
+        kind = "model" if isinstance(error, ModelError) else "kernel"
+        raise UsageError(f"%%pot: {kind} error: {error}") from None
+    view.update()
+    trace = Trace.from_events(question, options.mode, solver.model_name, options.samples, events)
+    shell.user_ns[options.trace] = trace
+    if options.notebook:
+        trace.to_notebook(options.notebook)
+    return trace.answer.normalized
+
+
+class _Here:
+    """A context manager handing out the shell executor (the pool's twin for ``--here``)."""
+
+    def __init__(self, executor: Any) -> None:
+        self.executor = executor
+
+    def __enter__(self) -> Any:
+        return self.executor
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+def load_ipython_extension(shell: InteractiveShell) -> None:
+    """Register ``%pot`` and ``%%pot`` (called by ``%load_ext pot``)."""
+    shell.register_magics(PotMagics)
+
+
+def unload_ipython_extension(shell: InteractiveShell) -> None:
+    """Nothing to undo: the magics stay registered until the kernel restarts."""

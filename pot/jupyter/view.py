@@ -1,0 +1,123 @@
+"""HTML for steps as they arrive, and a live view that updates one notebook output."""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import Any
+
+from pot.render import answer_line
+from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep
+
+_OK, _FAILED, _SIMULATED = "#2e7d32", "#c62828", "#8e24aa"
+_BOX = "border-left:3px solid {};padding:2px 8px;margin:6px 0"
+_PRE = "white-space:pre-wrap;margin:2px 0;padding:4px;background:rgba(127,127,127,0.08)"
+
+
+def highlight(code: str) -> str:
+    """Python code as HTML with inline colours (pygments), so no stylesheet is needed."""
+    from pygments import highlight as pygmentize
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    formatter = HtmlFormatter(noclasses=True, nobackground=True, style="default")
+    return pygmentize(code, PythonLexer(), formatter)
+
+
+def step_html(step: Step) -> str:
+    """HTML for one event of ``Solver.stream``."""
+    escape = html.escape
+    if isinstance(step, CodeStep):
+        result = step.execution
+        colour = _OK if result.ok else _FAILED
+        sample = f" · sample {step.sample}" if step.sample else ""
+        parts = [
+            f"<div class='pot-step' style='{_BOX.format(colour)}'>",
+            f"<div><b>step {step.index + 1}</b>{sample} "
+            f"<span style='opacity:0.6'>model {step.model_seconds:.1f}s · "
+            f"kernel {step.kernel_seconds:.2f}s</span></div>",
+            highlight(step.code),
+        ]
+        for line in step.simulated_lines:
+            parts.append(
+                f"<div style='color:{_SIMULATED}'>simulated line {line.lineno}: "
+                f"<code>{escape(line.simulation)}</code></div>"
+            )
+        parts.append(f"<pre style='{_PRE};color:{colour}'>{escape(step.observation)}</pre>")
+        for display in result.displays:
+            if display.png is not None:
+                encoded = base64.b64encode(display.png).decode("ascii")
+                parts.append(f"<img src='data:image/png;base64,{encoded}' style='max-width:100%'>")
+        parts.append("</div>")
+        return "".join(parts)
+    if isinstance(step, TextStep):
+        nudge = f"<div style='opacity:0.6'>nudged: {escape(step.nudge)}</div>" if step.nudge else ""
+        text = escape(step.text.strip() or "(empty reply)")
+        return (
+            f"<div class='pot-step' style='{_BOX.format('#90a4ae')}'>"
+            f"<pre style='{_PRE}'>{text}</pre>{nudge}</div>"
+        )
+    if isinstance(step, SampleAnswer):
+        line = escape(answer_line(step.answer))
+        return f"<div style='color:#00838f'>sample {step.sample}: {line}</div>"
+    if isinstance(step, FinalAnswer):
+        colour = _OK if step.answer.ok else _FAILED
+        vote = ""
+        if step.vote is not None:
+            counts = ", ".join(f"{count.answer} ×{count.votes}" for count in step.vote.counts)
+            vote = f"<div style='color:#00838f'>vote: {escape(counts)}</div>"
+        return (
+            f"<div class='pot-answer' style='color:{colour};font-weight:bold'>"
+            f"{escape(answer_line(step.answer))}</div>{vote}"
+            f"<div style='opacity:0.6'>{step.wall_seconds:.1f}s (model {step.model_seconds:.1f}s, "
+            f"kernel {step.kernel_seconds:.2f}s, {step.completion_tokens} tokens)</div>"
+        )
+    raise TypeError(f"not a step: {type(step).__name__}")
+
+
+class LiveView:
+    """One notebook output showing the question, the steps so far and a status line.
+
+    Args:
+        question: The question being solved.
+        heading: A short note shown after the question (mode and model).
+        enabled: False to show nothing (``--quiet``).
+    """
+
+    def __init__(self, question: str, heading: str, enabled: bool = True) -> None:
+        self.question = question
+        self.heading = heading
+        self.enabled = enabled
+        self.parts: list[str] = []
+        self._handle: Any = None
+
+    def start(self, status: str) -> None:
+        """Show the view with a status line (e.g. while the model loads)."""
+        if not self.enabled:
+            return
+        from IPython.display import HTML, display
+
+        self._handle = display(HTML(self._html(status)), display_id=True)
+
+    def add(self, step: Step, status: str = "") -> None:
+        """Append one step and update the output in place."""
+        self.parts.append(step_html(step))
+        self.update(status)
+
+    def update(self, status: str = "") -> None:
+        """Redraw the output with a new status line."""
+        if self._handle is None:
+            return
+        from IPython.display import HTML
+
+        self._handle.update(HTML(self._html(status)))
+
+    def _html(self, status: str) -> str:
+        escape = html.escape
+        note = f"<div style='opacity:0.6'><i>{escape(status)}</i></div>" if status else ""
+        return (
+            "<div class='pot-live'>"
+            f"<div><b>{escape(self.question)}</b> "
+            f"<span style='opacity:0.6'>{escape(self.heading)}</span></div>"
+            f"{''.join(self.parts)}{note}</div>"
+        )
