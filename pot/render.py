@@ -20,7 +20,11 @@ def step_renderable(step: Step) -> RenderableType:
 
     if isinstance(step, CodeStep):
         title = f"step {step.index + 1}" + (f" · sample {step.sample}" if step.sample else "")
-        parts: list[RenderableType] = [Syntax(step.code, "python", theme="ansi_dark")]
+        parts: list[RenderableType] = []
+        prose = step.text[: step.text.rfind("```python")].strip()
+        if prose:
+            parts.append(Text(prose, style="dim"))
+        parts.append(Syntax(step.code, "python", theme="ansi_dark"))
         for line in step.simulated_lines:
             parts.append(Text(f"simulated line {line.lineno}: {line.simulation}", style="magenta"))
         style = "green" if step.execution.ok else "red"
