@@ -1,0 +1,226 @@
+"""Model figures on Qwen2.5-Coder-0.5B, CPU: NF4 vs bf16, wrapper overhead, KV-cache reuse.
+
+Run: ``python bench/model.py`` (needs ``pot-reasoning[hf,model-0.5b]``). Each
+quantization runs in its own process so that peak memory is its own. Times are
+medians of ``--repeats`` runs; the machine may be shared, so read ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+MODEL = "qwen2.5-coder-0.5b"
+SYSTEM = (
+    "You are a careful mathematician who solves problems by writing Python. Write one "
+    "```python block per step; it runs in a Jupyter kernel and its output is shown to you in "
+    "an ```output block. Use sympy for exact arithmetic (Rational, solve, simplify). When you "
+    "know the answer, write it as \\boxed{answer}."
+)
+FEW_SHOT = [
+    (
+        "A shop sells pens at 3 for $4. How much do 27 pens cost?",
+        "```python\nfrom sympy import Rational\nprint(27 * Rational(4, 3))\n```\n"
+        "```output\n36\n```\nThe pens cost \\boxed{36} dollars.",
+    ),
+    (
+        "Solve x**2 - 5*x + 6 = 0 and give the sum of the roots.",
+        "```python\nfrom sympy import symbols, solve\nx = symbols('x')\n"
+        "roots = solve(x**2 - 5*x + 6, x)\nprint(roots, sum(roots))\n```\n"
+        "```output\n[2, 3] 5\n```\nThe sum of the roots is \\boxed{5}.",
+    ),
+    (
+        "What is the remainder when 2**100 is divided by 7?",
+        "```python\nprint(pow(2, 100, 7))\n```\n```output\n2\n```\nThe remainder is \\boxed{2}.",
+    ),
+]
+QUESTIONS = [
+    "Tom has 3 boxes of 12 apples and eats 5 apples. How many apples are left?",
+    "What is the sum of all primes below 50?",
+]
+OUTPUTS = ["31", "328", "done"]
+
+
+def conversation(question: str) -> list[Any]:
+    from pot.models import Message
+
+    messages = [Message(role="system", content=SYSTEM)]
+    for asked, answered in FEW_SHOT:
+        messages += [
+            Message(role="user", content=asked),
+            Message(role="assistant", content=answered),
+        ]
+    return [*messages, Message(role="user", content=question)]
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def throughput(model: Any, repeats: int, tokens: int) -> dict[str, float]:
+    from pot.models import GenerationConfig
+
+    config = GenerationConfig(max_new_tokens=tokens)
+    rates = []
+    for _ in range(repeats):
+        ((generation,),) = model.generate([conversation(QUESTIONS[1])], config)
+        rates.append(generation.completion_tokens / generation.seconds)
+    return {"tokens_per_s": statistics.median(rates)}
+
+
+def overhead(model: Any, repeats: int, tokens: int) -> dict[str, float]:
+    """Seconds per decoding step of a batch of 2: TransformersModel vs bare model.generate.
+
+    The bare call gets the same templated prompts, left padding, end tokens and as
+    many steps as the wrapped call took (which stops at the loop's stop string).
+    """
+    import torch
+
+    from pot.models import GenerationConfig
+
+    conversations = [conversation(q) for q in QUESTIONS]
+    config = GenerationConfig(max_new_tokens=tokens, stop=["```output"])
+    tokenizer = model.tokenizer
+    texts = [
+        tokenizer.apply_chat_template(
+            [m.model_dump() for m in c], tokenize=False, add_generation_prompt=True
+        )
+        for c in conversations
+    ]
+    prefix_cache, model.prefix_cache = model.prefix_cache, None
+    ours, bare = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = model.generate(conversations, config)
+        steps = max(samples[0].completion_tokens for samples in result)
+        ours.append((time.perf_counter() - started) / steps)
+        started = time.perf_counter()
+        inputs = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.inference_mode():
+            output = model.model.generate(
+                **inputs,
+                max_new_tokens=steps,
+                do_sample=False,
+                temperature=None,
+                top_p=None,
+                top_k=None,
+                eos_token_id=model.end_token_ids,
+                pad_token_id=model.pad_token_id,
+            )
+        bare_steps = output.shape[1] - inputs["input_ids"].shape[1]
+        bare.append((time.perf_counter() - started) / bare_steps)
+    model.prefix_cache = prefix_cache
+    return {
+        "ours_s_per_step": statistics.median(ours),
+        "bare_s_per_step": statistics.median(bare),
+        "overhead_ratio": statistics.median(ours) / statistics.median(bare),
+    }
+
+
+def growing(model: Any, tokens: int, reuse: bool) -> dict[str, Any]:
+    """Two problems, three rounds each; the second shares the first's system + few-shot prefix."""
+    from pot.models import GenerationConfig, Message
+    from pot.models.kvcache import PrefixCache
+
+    saved = model.prefix_cache
+    model.prefix_cache = PrefixCache(512 * 2**20) if reuse else None
+    config = GenerationConfig(max_new_tokens=tokens, stop=["```output"])
+    problems = []
+    for question in QUESTIONS:
+        messages = conversation(question)
+        encoded_before = model.stats.encoded_tokens
+        prompt_before = model.stats.prompt_tokens
+        started = time.perf_counter()
+        for output in OUTPUTS:
+            ((generation,),) = model.generate([messages], config)
+            previous = messages[-1].content if messages[-1].role == "assistant" else ""
+            content = previous + generation.text + f"```output\n{output}\n```\n"
+            base = messages[:-1] if messages[-1].role == "assistant" else messages
+            messages = [*base, Message(role="assistant", content=content)]
+        problems.append(
+            {
+                "prompt_tokens": model.stats.prompt_tokens - prompt_before,
+                "encoded_tokens": model.stats.encoded_tokens - encoded_before,
+                "seconds": time.perf_counter() - started,
+            }
+        )
+    model.prefix_cache = saved
+    return {"cold_prefix": problems[0], "warm_prefix": problems[1]}
+
+
+def worker(quantization: str, repeats: int, tokens: int) -> dict[str, Any]:
+    from pot.models import load_model
+
+    model: Any = load_model(
+        MODEL, quantization="none" if quantization == "bf16" else quantization, device="cpu"
+    )
+    figures: dict[str, Any] = {
+        "quantization": quantization,
+        "footprint_mib": model.model.get_memory_footprint() / 2**20,
+        "rss_after_load_mib": peak_mib(),
+    }
+    figures.update(throughput(model, repeats, tokens))
+    if quantization == "nf4":
+        figures["overhead"] = overhead(model, repeats, tokens)
+        figures["without_reuse"] = growing(model, tokens, reuse=False)
+        figures["with_reuse"] = growing(model, tokens, reuse=True)
+    figures["peak_rss_mib"] = peak_mib()
+    return figures
+
+
+def run_worker(quantization: str, repeats: int, tokens: int) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--worker", quantization]
+    command += ["--repeats", str(repeats), "--tokens", str(tokens)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def report(nf4: dict[str, Any], bf16: dict[str, Any]) -> None:
+    print(f"Qwen2.5-Coder-0.5B-Instruct on CPU ({MODEL}); medians\n")
+    print(f"{'':28}{'NF4':>12}{'bf16':>12}")
+    for key, label in (
+        ("tokens_per_s", "tokens/s (batch 1)"),
+        ("footprint_mib", "weights MiB"),
+        ("rss_after_load_mib", "peak RSS after load MiB"),
+        ("peak_rss_mib", "peak RSS MiB"),
+    ):
+        print(f"{label:28}{nf4[key]:>12.1f}{bf16[key]:>12.1f}")
+    over = nf4["overhead"]
+    print("\nTransformersModel vs bare model.generate (NF4, batch of 2, same prompts)")
+    print(f"  s/step ours {over['ours_s_per_step']:.4f}  bare {over['bare_s_per_step']:.4f}")
+    print(f"  overhead ratio {over['overhead_ratio']:.3f} (goal <= 1.05)")
+    print("\n3-round growing conversation (NF4), prompt tokens encoded and wall time")
+    for case in ("cold_prefix", "warm_prefix"):
+        off, on = nf4["without_reuse"][case], nf4["with_reuse"][case]
+        ratio = off["encoded_tokens"] / max(1, on["encoded_tokens"])
+        print(
+            f"  {case:12} prompt {off['prompt_tokens']:5d}  encoded without reuse "
+            f"{off['encoded_tokens']:5d}, with {on['encoded_tokens']:5d} ({ratio:.1f}x fewer); "
+            f"{off['seconds']:.1f} s vs {on['seconds']:.1f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", choices=["nf4", "bf16"])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tokens", type=int, default=64)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.repeats, args.tokens)))
+        return
+    nf4 = run_worker("nf4", args.repeats, args.tokens)
+    bf16 = run_worker("bf16", args.repeats, args.tokens)
+    report(nf4, bf16)
+    print("\n" + json.dumps({"nf4": nf4, "bf16": bf16}))
+
+
+if __name__ == "__main__":
+    main()

