@@ -1,4 +1,9 @@
-"""Model backends behind one protocol (see :class:`pot.models.base.Model`)."""
+"""Model backends behind one protocol (see :class:`pot.models.base.Model`).
+
+Load any model with :func:`load_model` (an alias, hub id, folder, ``.gguf`` file
+or ``openai:MODEL@URL``). The backends import torch, transformers or httpx only
+when a model is created.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,37 @@ from pot.models.base import (
     ModelError,
     StopReason,
 )
+from pot.models.errors import (
+    ChecksumError,
+    DeviceUnavailableError,
+    MissingExtraError,
+    NotEnoughMemoryError,
+    ServerError,
+    ServerTimeoutError,
+    ServerUnavailableError,
+    UnknownModelError,
+)
+from pot.models.loading import ModelCache, load_model
+from pot.models.weights import ALIASES, DEFAULT_MODEL
 
 __all__ = [
+    "ALIASES",
+    "DEFAULT_MODEL",
+    "ChecksumError",
     "Conversation",
+    "DeviceUnavailableError",
     "Generation",
     "GenerationConfig",
     "Message",
+    "MissingExtraError",
     "Model",
+    "ModelCache",
     "ModelError",
+    "NotEnoughMemoryError",
+    "ServerError",
+    "ServerTimeoutError",
+    "ServerUnavailableError",
     "StopReason",
+    "UnknownModelError",
+    "load_model",
 ]
