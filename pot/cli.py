@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pot._version import __version__
+from pot.eval_command import eval_command, report_command
 from pot.solve_command import solve_command
 
 app = typer.Typer(
@@ -87,6 +88,8 @@ def models_command(
 
 # `pot solve` lives in its own module; registering it imports nothing heavy.
 app.command("solve")(solve_command)
+app.command("eval")(eval_command)
+app.command("report")(report_command)
 
 
 def main() -> None:

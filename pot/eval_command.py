@@ -1,0 +1,229 @@
+"""``pot eval TASK`` and ``pot report FILE...``: run a benchmark, summarise results files.
+
+Exit codes: 0 done; 1 nothing to report; 2 bad input (unknown task, mode or
+model, missing data, bad shard, an existing or corrupt results file); 3 the
+model failed to load; 4 no kernel could be started; 130 interrupted (the
+finished problems are safe in the results file: continue with ``--resume``).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pot.modes import Mode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pot.tasks import ResultRecord
+
+EXIT_EMPTY = 1
+EXIT_BAD_INPUT = 2
+EXIT_MODEL = 3
+EXIT_EXECUTOR = 4
+EXIT_INTERRUPTED = 130
+
+
+class GroupBy(str, Enum):
+    """How ``pot report`` groups records into runs."""
+
+    RUN = "run"
+    FILE = "file"
+
+
+def _fail(console: Console, message: str, code: int) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def eval_command(
+    task: Annotated[
+        str, typer.Argument(help="Task spec: gsm8k, svamp, math500, cruxeval, bbh[:t1,t2].")
+    ],
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=0, help="Only the first N problems.")
+    ] = None,
+    mode: Annotated[Mode, typer.Option("--mode", "-m", help="How to reason.")] = Mode.POT,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model alias, folder, GGUF file or openai:NAME@URL (see pot models)."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", "-k", min=1, help="Self-consistency samples.")
+    ] = 1,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, help="Problems in flight.")
+    ] = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Results file (default runs/<task>-<mode>-<model>.jsonl)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the results file, skipping finished ids.")
+    ] = False,
+    shard: Annotated[
+        str | None, typer.Option(help="Only shard I/N of the problems (0-based), e.g. 0/4.")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder (default $POT_DATA, the cache).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per code run.")] = 10.0,
+    max_steps: Annotated[
+        int | None, typer.Option(min=1, help="Generations per sample (default by mode).")
+    ] = None,
+) -> None:
+    """Evaluate on TASK: one JSON line per problem as it finishes, then the summary."""
+    from rich.console import Console
+
+    from pot.evaluate import (
+        EvaluationError,
+        check_results_file,
+        default_out,
+        evaluate,
+        model_label,
+        run_label,
+    )
+    from pot.executors import ExecutorError
+    from pot.models.base import ModelError
+    from pot.models.errors import UnknownModelError
+    from pot.tasks import TaskError, load_problems, parse_shard, render_report, report
+
+    console, errors = Console(), Console(stderr=True)
+    mode_name = mode.value
+    label = model_label(model)
+    run = run_label(mode_name, label, samples)
+    try:
+        if data is not None and not data.is_dir():
+            raise _fail(errors, f"data folder {data} does not exist", EXIT_BAD_INPUT)
+        if shard is not None:
+            parse_shard(shard)
+        problems = load_problems(task, data_dir=data, limit=limit, shard=shard)
+        out = out or default_out(task, mode_name, label, shard)
+        check_results_file(out, run, resume=resume)
+    except (TaskError, EvaluationError) as error:
+        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+    if not problems:
+        raise _fail(errors, f"{task} has no problems to evaluate", EXIT_BAD_INPUT)
+    try:
+        with errors.status(f"loading {label}..."):
+            chosen = _load_model(model)
+    except UnknownModelError as error:
+        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+    except ModelError as error:
+        raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
+    errors.print(f"{run} on {task}: {len(problems)} problems -> {out}", highlight=False)
+    options = {"samples": samples, "max_steps": max_steps, "timeout": timeout}
+    try:
+        with _Progress(errors) as progress:
+            summary = evaluate(
+                problems,
+                chosen,
+                out,
+                mode=mode_name,
+                run=run,
+                concurrency=concurrency,
+                resume=resume,
+                on_start=progress.start,
+                on_record=progress.advance,
+                **options,
+            )
+    except KeyboardInterrupt:
+        errors.print(
+            f"interrupted: finished problems are in {out}; continue with --resume",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except ExecutorError as error:
+        raise _fail(errors, f"kernel error: {error}", EXIT_EXECUTOR) from None
+    except EvaluationError as error:
+        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+    if summary.skipped:
+        errors.print(f"resumed: {summary.skipped} problems were already finished")
+    render_report(report([out]), console)
+    console.print(f"results: {out}", highlight=False)
+
+
+def _load_model(spec: str | None) -> object:
+    """The model for a spec; ``scripted:`` specs (tests, demos) included."""
+    from pot.jupyter.models import resolve_model
+
+    return resolve_model(spec)
+
+
+class _Progress:
+    """A rich progress bar with the running accuracy, fed by ``evaluate``'s callbacks."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[accuracy]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self.task_id: int | None = None
+        self.finished = 0
+        self.correct = 0
+
+    def __enter__(self) -> _Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.progress.stop()
+
+    def start(self, todo: int, skipped: int) -> None:
+        """``evaluate``'s ``on_start``: how many problems are left to solve."""
+        self.task_id = self.progress.add_task("solving", total=todo, accuracy="acc -")
+
+    def advance(self, record: ResultRecord) -> None:
+        """``evaluate``'s ``on_record``: one more problem finished."""
+        self.finished += 1
+        self.correct += record.correct
+        accuracy = f"acc {100 * self.correct / self.finished:.1f}% ({self.correct})"
+        if self.task_id is not None:
+            self.progress.update(self.task_id, advance=1, accuracy=accuracy)
+
+
+def report_command(
+    files: Annotated[list[Path], typer.Argument(help="Results files (shards and runs).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    by: Annotated[
+        GroupBy, typer.Option("--by", help="Group records by their run label or by file.")
+    ] = GroupBy.RUN,
+) -> None:
+    """Summarise results files: accuracy, errors, timings; paired comparisons of runs."""
+    from rich.console import Console
+
+    from pot.tasks import ResultsFileError, render_report, report
+
+    errors = Console(stderr=True)
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise _fail(errors, f"no such results file: {', '.join(missing)}", EXIT_BAD_INPUT)
+    try:
+        result = report(files, by=by.value)
+    except ResultsFileError as error:
+        raise _fail(errors, f"corrupt results file: {error}", EXIT_BAD_INPUT) from None
+    if not result.runs:
+        raise _fail(errors, "the files hold no results", EXIT_EMPTY)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    render_report(result, Console())
