@@ -6,6 +6,7 @@ import base64
 import html
 from typing import Any
 
+from pot.jupyter.chat import prose_of
 from pot.render import answer_line
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep
 
@@ -36,6 +37,7 @@ def step_html(step: Step) -> str:
             f"<div><b>step {step.index + 1}</b>{sample} "
             f"<span style='opacity:0.6'>model {step.model_seconds:.1f}s · "
             f"kernel {step.kernel_seconds:.2f}s</span></div>",
+            f"<div>{escape(prose_of(step))}</div>" if prose_of(step) else "",
             highlight(step.code),
         ]
         for line in step.simulated_lines:

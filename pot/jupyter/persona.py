@@ -1,0 +1,154 @@
+"""``@PoT``: a jupyter-ai persona that answers in JupyterLab's chat with code steps.
+
+Registered through the ``jupyter_ai.personas`` entry point (``pip install
+"pot-reasoning[jupyter]"``); built on the persona-manager 0.2 API of jupyter-ai 3.x.
+Each chat gets its own kernel, started on the first question and working in the
+chat's folder; the steps of one question stream into one message; the stop
+button cancels the question and interrupts the running step.
+
+Which model: ``c.PoTPersona.model`` in a Jupyter server config, else
+``$POT_PERSONA_MODEL``, else ``$POT_MODEL``, else pot's default model. Any spec
+of :func:`pot.jupyter.models.resolve_model` works (``scripted:`` for tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jupyter_ai_persona_manager import BasePersona, PersonaDefaults
+from traitlets import Float, Unicode
+
+from pot.modes import Mode
+
+if TYPE_CHECKING:
+    from jupyterlab_chat.models import Message
+
+    from pot.executors import JupyterExecutor
+
+MODEL_ENV = ("POT_PERSONA_MODEL", "POT_MODEL")
+"""Environment variables naming the model, in order, when ``PoTPersona.model`` is unset."""
+
+AVATAR = Path(__file__).with_name("avatar.svg")
+_MENTION = re.compile(r"@PoT\b", re.IGNORECASE)
+
+
+class PoTPersona(BasePersona):
+    """The ``PoT`` persona: a coder model writes Python steps, the chat's kernel runs them."""
+
+    model = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Model spec (alias, hub id, openai:..., scripted:...)",
+    )
+    mode = Unicode(Mode.POT.value, config=True, help="Reasoning mode: pot, tir, coc or cot.")
+    timeout = Float(30.0, config=True, help="Seconds one step may run.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._executor: JupyterExecutor | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def defaults(self) -> PersonaDefaults:
+        return PersonaDefaults(
+            name="PoT",
+            description="Program of thought: answers with Python steps run in a Jupyter kernel.",
+            avatar_path=str(AVATAR),
+            system_prompt="Answer by writing Python steps that a Jupyter kernel runs.",
+        )
+
+    async def process_message(self, message: Message) -> None:
+        """Answer ``message``: stream each step and the answer into one chat message."""
+        question = _MENTION.sub("", message.body or "").strip()
+        if not question:
+            self.send_message("Ask me a question, for example: *What is 17 × 23?*")
+            return
+        task = asyncio.ensure_future(self.stream_message(self._reply(question)))
+        self._task = task
+        try:
+            await asyncio.wait({task})
+        finally:
+            self._task = None
+            if not task.done():  # this handler itself was cancelled (server shutdown)
+                task.cancel()
+        if task.cancelled():
+            self.send_message("Stopped. Ask again when you are ready.")
+            return
+        task.result()
+
+    async def cancel_response(self) -> None:
+        """The stop button: cancel the question and stop the running step.
+
+        With an executor that can interrupt (``ainterrupt``) the kernel keeps its
+        variables; otherwise the chat's kernel is shut down and the next question
+        starts a fresh one.
+        """
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+        executor = self._executor
+        if executor is None:
+            return
+        interrupt = getattr(executor, "ainterrupt", None)
+        if interrupt is not None:
+            await interrupt()
+            return
+        self._executor = None
+        await executor.ashutdown()
+
+    async def shutdown(self) -> None:
+        """Stop the chat's kernel along with the persona."""
+        await super().shutdown()
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await executor.ashutdown()
+
+    async def _reply(self, question: str) -> AsyncIterator[str]:
+        """The reply as markdown chunks; failures become text, never exceptions."""
+        from pot.executors import ExecutorError
+        from pot.jupyter.chat import step_markdown
+        from pot.jupyter.models import resolve_model
+        from pot.models.base import ModelError
+        from pot.solver import QuestionError, Solver
+
+        try:
+            model = await asyncio.to_thread(resolve_model, self.model, *MODEL_ENV)
+            executor = await self._kernel()
+            solver = Solver(model, executor, self.mode, timeout=self.timeout)
+            async for event in solver.astream(question):
+                yield step_markdown(event)
+        except QuestionError as error:
+            yield f"**I cannot answer that:** {error}\n"
+        except ModelError as error:
+            yield f"**Model error:** {error}\n"
+        except ExecutorError as error:
+            yield f"**Kernel error:** {error}\n"
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a bug must not break the chat server
+            self.log.exception("PoT failed while answering")
+            yield f"**PoT failed:** {type(error).__name__}: {error}\n"
+
+    async def _kernel(self) -> JupyterExecutor:
+        """The chat's kernel, started on first use in the chat's folder."""
+        if self._executor is None:
+            from pot.api import PRELOAD
+            from pot.executors import JupyterExecutor, Sandbox
+
+            folder = self.get_chat_dir()
+            # the chat's folder is visible (read-only) inside the sandbox; a kernel
+            # that may not enter it stays in its own working folder
+            enter = f"import os\ntry:\n    os.chdir({folder!r})\nexcept OSError:\n    pass\n"
+            executor = JupyterExecutor(
+                timeout=self.timeout,
+                preload=f"{PRELOAD}\n{enter}",
+                sandbox=Sandbox(expose=(folder,)),
+            )
+            await executor.astart()
+            self._executor = executor
+        return self._executor
