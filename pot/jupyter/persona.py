@@ -55,6 +55,7 @@ class PoTPersona(BasePersona):
 
     @property
     def defaults(self) -> PersonaDefaults:
+        """Name, description and avatar shown in the chat's persona menu."""
         return PersonaDefaults(
             name="PoT",
             description="Program of thought: answers with Python steps run in a Jupyter kernel.",
