@@ -36,7 +36,7 @@ class GroupBy(str, Enum):
 
 
 def _fail(console: Console, message: str, code: int) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -115,7 +115,9 @@ def eval_command(
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     except ModelError as error:
         raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
-    errors.print(f"{run} on {task}: {len(problems)} problems -> {out}", highlight=False)
+    errors.print(
+        f"{run} on {task}: {len(problems)} problems -> {out}", highlight=False, soft_wrap=True
+    )
     options = {"samples": samples, "max_steps": max_steps, "timeout": timeout}
     try:
         with _Progress(errors) as progress:
@@ -135,6 +137,7 @@ def eval_command(
         errors.print(
             f"interrupted: finished problems are in {out}; continue with --resume",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except ExecutorError as error:
@@ -144,7 +147,7 @@ def eval_command(
     if summary.skipped:
         errors.print(f"resumed: {summary.skipped} problems were already finished")
     render_report(report([out]), console)
-    console.print(f"results: {out}", highlight=False)
+    console.print(f"results: {out}", highlight=False, soft_wrap=True)
 
 
 def _load_model(spec: str | None) -> object:

@@ -117,7 +117,7 @@ def run_label(mode: str, model: str, samples: int = 1) -> str:
 def default_out(task: str, mode: str, model: str, shard: str | None = None) -> Path:
     """The default results file: ``runs/<task>-<mode>-<model>[-shardIofN].jsonl``."""
     parts = [task, mode, model] + ([f"shard{shard.replace('/', 'of')}"] if shard else [])
-    name = "-".join(re.sub(r"[^A-Za-z0-9._+]+", "_", part).strip("_") for part in parts)
+    name = "-".join(re.sub(r"[^A-Za-z0-9._+-]+", "_", part).strip("_") for part in parts)
     return Path("runs") / f"{name}.jsonl"
 
 
