@@ -34,6 +34,7 @@ from pot.executors.processes import (
     empty_folder,
     installed_kernels,
     kernel_pid,
+    kernel_process,
     kill_descendants,
     sweep_stale_folders,
     track,
@@ -99,7 +100,7 @@ class JupyterExecutor:
         kernel_name: str = "python3",
         *,
         timeout: float = 30.0,
-        grace: float = 0.25,
+        grace: float = 0.5,
         limits: ResourceLimits | None = None,
         output: OutputLimits | None = None,
         preload: str = "",
@@ -335,6 +336,8 @@ class JupyterExecutor:
                 collector.add(message)
         if collector.idle:
             await self._drain_shell()
+            # whatever the runaway code started (workers, a fork bomb) goes with it
+            await kill_descendants(kernel_process(self.pid))
             trace = collector.error.traceback if collector.error else ""
             error = ErrorInfo(
                 name="TimeoutError",

@@ -11,9 +11,17 @@ from pot.executors.limits import OutputLimits, ResourceLimits
 
 _SETUP = r'''
 def _pot_setup(head, tail, cpu_seconds, workdir):
-    import os, sys, resource, signal
+    import builtins, os, sys, resource, signal
     ip = get_ipython()
     os.chdir(workdir)
+
+    # a reset brings back builtins that code replaced (print = None...)
+    if not hasattr(ip, "_pot_builtins"):
+        ip._pot_builtins = dict(vars(builtins))
+    else:
+        for name, value in ip._pot_builtins.items():
+            if vars(builtins).get(name) is not value:
+                setattr(builtins, name, value)
 
     def end_process_group(signum, frame):
         # pot's launcher asks for SIGTERM when pot dies: take the children along.
@@ -44,8 +52,11 @@ def _pot_setup(head, tail, cpu_seconds, workdir):
                 text = text[room:]
             if text:
                 self._pot_dropped += len(text)
-                self._pot_tail = (self._pot_tail + text)[-tail:] if tail else ""
+                self._pot_tail = (self._pot_tail + text[-tail:])[-tail:] if tail else ""
             return None
+
+        def close(self):
+            pass  # closing stdout would silence every later run of this kernel
 
         def _pot_finish(self):
             if self._pot_dropped:
@@ -58,10 +69,11 @@ def _pot_setup(head, tail, cpu_seconds, workdir):
         def __getattr__(self, name):
             return getattr(self._pot_stream, name)
 
-    for name in ("stdout", "stderr"):
-        stream = getattr(sys, name)
-        if not isinstance(stream, CappedStream) and type(stream).__name__ != "CappedStream":
-            setattr(sys, name, CappedStream(stream))
+    # wrap the kernel's own streams once; a reset puts them back if code replaced them
+    if not hasattr(ip, "_pot_streams"):
+        ip._pot_streams = {name: CappedStream(getattr(sys, name)) for name in ("stdout", "stderr")}
+    for name, stream in ip._pot_streams.items():
+        setattr(sys, name, stream)
 
     def before(*args):
         for name in ("stdout", "stderr"):

@@ -31,6 +31,23 @@ def kernel_pid(manager: AsyncKernelManager) -> int | None:
     return process.pid if process is not None else None
 
 
+def kernel_process(pid: int | None) -> int | None:
+    """The kernel itself below a launcher ``pid``: the process, or the first process
+    in its tree that is not bubblewrap."""
+    if pid is None:
+        return None
+    try:
+        process = psutil.Process(pid)
+        while process.name() == "bwrap":
+            children = process.children()
+            if not children:
+                return None
+            process = children[0]
+        return process.pid
+    except psutil.Error:
+        return None
+
+
 async def kill_descendants(pid: int | None) -> None:
     """Kill every descendant of the kernel, including those that left its process group."""
     if pid is None:

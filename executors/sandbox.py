@@ -59,6 +59,11 @@ class Sandbox(BaseModel):
         default=(),
         description="Host paths made visible read-only again (e.g. a data folder under /home).",
     )
+    tmp_bytes: int = Field(
+        default=256 * 1024**2,
+        gt=0,
+        description="Size of each empty folder put over a hidden one (memory-backed).",
+    )
     drop_root: bool = Field(
         default=True, description="When pot runs as root, run the kernel as user nobody."
     )
@@ -103,13 +108,14 @@ def kernel_user(sandbox: Sandbox) -> int | None:
 
 def bwrap_argv(sandbox: Sandbox, workdir: Path, runtime: Path) -> list[str]:
     """The bubblewrap command that prefixes a kernel command."""
-    argv = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    argv = ["bwrap", "--die-with-parent", "--new-session"]
+    argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     if not sandbox.network:
         argv.append("--unshare-net")
     argv += ["--unsetenv", "JPY_PARENT_PID", "--ro-bind", "/", "/"]
     for folder in sandbox.hide:
         if Path(folder).is_dir():
-            argv += ["--tmpfs", folder]
+            argv += ["--size", str(sandbox.tmp_bytes), "--tmpfs", folder]
     for path in _needed_paths(sandbox):
         argv += _make_parents(path, sandbox.hide)
         argv += ["--ro-bind", path, path]
@@ -117,6 +123,8 @@ def bwrap_argv(sandbox: Sandbox, workdir: Path, runtime: Path) -> list[str]:
         argv += _make_parents(str(folder), sandbox.hide)
         argv += ["--bind", str(folder), str(folder)]
     argv += ["--dev", "/dev", "--proc", "/proc", "--chdir", str(workdir)]
+    if os.geteuid() == 0 and kernel_user(sandbox) is None:
+        argv += ["--cap-drop", "ALL"]  # root inside, but without root's powers
     return argv
 
 
