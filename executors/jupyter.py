@@ -143,6 +143,14 @@ class JupyterExecutor:
         """Clear the namespace and the working directory (blocking)."""
         call_blocking(self.areset())
 
+    def interrupt(self) -> None:
+        """Interrupt the code running now, as Ctrl-C would (blocking; any thread).
+
+        The running ``run()`` returns with a ``KeyboardInterrupt`` error and the
+        namespace kept. Works in the sandbox too (message-mode interrupt).
+        """
+        call_blocking(self.ainterrupt())
+
     def shutdown(self) -> None:
         """Stop the kernel, its children and remove its folders (blocking)."""
         call_blocking(self.ashutdown())
@@ -185,6 +193,10 @@ class JupyterExecutor:
     async def areset(self) -> None:
         """Clear the namespace and the working directory."""
         await call_async(self._reset())
+
+    async def ainterrupt(self) -> None:
+        """Interrupt the code running now (see :meth:`interrupt`)."""
+        await call_async(self._interrupt())
 
     async def ashutdown(self) -> None:
         """Stop the kernel, its children and remove its folders."""
@@ -379,6 +391,11 @@ class JupyterExecutor:
         await kill_descendants(self.pid)
         await self._manager.restart_kernel(now=True)
         await self._connect()
+
+    async def _interrupt(self) -> None:
+        if self._manager is None:
+            raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
+        await self._manager.interrupt_kernel()
 
     async def _reset(self) -> None:
         if self._manager is None or self._lock is None:

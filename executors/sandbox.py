@@ -59,6 +59,12 @@ class Sandbox(BaseModel):
         default=(),
         description="Host paths made visible read-only again (e.g. a data folder under /home).",
     )
+    writable: tuple[str, ...] = Field(
+        default=(),
+        description="Host folders the kernel may write to, besides its working folder "
+        "(when pot runs as root the kernel is user nobody: the folder must be writable "
+        "by it, or set drop_root=False).",
+    )
     tmp_bytes: int = Field(
         default=256 * 1024**2,
         gt=0,
@@ -119,7 +125,7 @@ def bwrap_argv(sandbox: Sandbox, workdir: Path, runtime: Path) -> list[str]:
     for path in _needed_paths(sandbox):
         argv += _make_parents(path, sandbox.hide)
         argv += ["--ro-bind", path, path]
-    for folder in (workdir, runtime):
+    for folder in (*sandbox.writable, workdir, runtime):
         argv += _make_parents(str(folder), sandbox.hide)
         argv += ["--bind", str(folder), str(folder)]
     argv += ["--dev", "/dev", "--proc", "/proc", "--chdir", str(workdir)]

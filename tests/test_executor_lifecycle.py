@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from pot.executors import JupyterExecutor, KernelEvent, KernelPool, ResourceLimits
+from pot.executors import JupyterExecutor, KernelEvent, KernelPool, ResourceLimits, Sandbox
 
 
 def descendants() -> set[int]:
@@ -204,3 +204,24 @@ def test_fifty_start_stop_cycles_leak_nothing() -> None:
     assert me.num_fds() <= files_before + 2
     assert len(me.children(recursive=True)) == children_before
     assert time.monotonic() > started
+
+
+def test_interrupt_from_another_thread(kernel: JupyterExecutor) -> None:
+    kernel.run("kept = 'yes'")
+    timer = threading.Timer(0.5, kernel.interrupt)
+    timer.start()
+    result = kernel.run("import time\ntime.sleep(60)", timeout=30)
+    timer.join()
+    assert result.error is not None and result.error.name == "KeyboardInterrupt"
+    assert result.kernel is KernelEvent.OK
+    assert kernel.run("kept").result == "'yes'"
+
+
+def test_sandbox_writable_folder(tmp_path: Path) -> None:
+    shared = tmp_path / "chat"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with JupyterExecutor(sandbox=Sandbox(writable=(str(shared),))) as executor:
+        result = executor.run(f"open({str(shared / 'note.txt')!r}, 'w').write('hi')")
+        assert result.ok, result.error
+    assert (shared / "note.txt").read_text() == "hi"
