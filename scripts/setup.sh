@@ -1,32 +1,43 @@
 #!/usr/bin/env bash
 # Create .venv (if needed) and install pot into it.
 #   scripts/setup.sh          the default offline model (1.5B) and what `pot solve` needs
-#   scripts/setup.sh test     everything the test suite needs (the 0.5B model, dev tools)
+#   scripts/setup.sh test     everything the test suite needs (0.5B model, JupyterLab,
+#                             Chromium for the browser test, dev tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-model}
-
-# System packages: bubblewrap sandboxes kernels (pot runs unconfined without it,
-# and says so). Installed when we can (root + apt); otherwise a hint.
-need_apt=()
-command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
-if [ ${#need_apt[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        apt-get install -y -q "${need_apt[@]}" >/dev/null || {
-            apt-get update -q >/dev/null && apt-get install -y -q "${need_apt[@]}" >/dev/null; }
-    else
-        echo "note: install ${need_apt[*]} (e.g. sudo apt-get install ${need_apt[*]}) for sandboxed kernels" >&2
-    fi
-fi
-python=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-    "$python" -m venv .venv
-fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 case "$what" in
-    model) extras="hf,openai,eval,model-1.5b" ;;
-    test)  extras="hf,openai,eval,dev,model-0.5b" ;;
+    model) extras="hf,openai,eval,model-1.5b"; system=(bubblewrap) ;;
+    test)  extras="hf,openai,eval,dev,jupyter,model-0.5b"; system=(bubblewrap chromium nodejs) ;;
     *) echo "usage: scripts/setup.sh [model|test]" >&2; exit 2 ;;
 esac
+
+# System packages. bubblewrap sandboxes kernels (pot runs unconfined without it, and
+# says so); Chromium and Node run the JupyterLab browser test. Installed when we can
+# (root + apt), otherwise a hint.
+missing=()
+for package in "${system[@]}"; do
+    command=$package
+    [ "$package" = bubblewrap ] && command=bwrap
+    [ "$package" = nodejs ] && command=node
+    command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || {
+            apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
+    else
+        echo "note: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
+    fi
+fi
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 # torch is pinned (pyproject's [hf] extra) to the CPU wheel; an unpinned torch pulls CUDA.
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+
+if [ "$what" = test ]; then
+    # Playwright's driver only; it uses Debian's Chromium (never `npx playwright install`)
+    npm ci --prefix tests/browser --no-audit --no-fund --silent
+fi
