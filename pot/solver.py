@@ -9,25 +9,18 @@ with asyncio, so the synchronous and asynchronous solvers never disagree.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Generator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from time import perf_counter
-from typing import Any
 
 from pot.answers import FoundAnswer, find_answer, normalize_answer, printed_answer
-from pot.coc import (
-    MAX_SIMULATIONS,
-    VARIABLES_SNIPPET,
-    Statement,
-    keep_simulation,
-    is_simulatable,
-    split_statements,
-)
+from pot.chain import run_chain
 from pot.consistency import vote
-from pot.executors import AsyncExecutor, ErrorInfo, ExecutionResult, Executor, KernelEvent
+from pot.executors import AsyncExecutor, ExecutionResult, Executor
 from pot.extract import extract_code
 from pot.feedback import OUTPUT_LIMIT, describe_result
-from pot.models.base import Conversation, Generation, GenerationConfig, Message, Model
+from pot.models.base import Generation, GenerationConfig, Message, Model
+from pot.modes import Mode
 from pot.prompts import (
     NUDGE_NO_ANSWER,
     NUDGE_NO_CODE,
@@ -35,15 +28,19 @@ from pot.prompts import (
     OUTPUT_FENCE,
     build_conversation,
     repair_request,
-    simulation_opening,
-    simulation_request,
 )
+from pot.questions import (
+    MAX_QUESTION_CHARS,
+    EmptyQuestionError,
+    QuestionError,
+    QuestionTooLongError,
+    check_question,
+)
+from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran, Reset
 from pot.trace import (
     Answer,
     CodeStep,
     FinalAnswer,
-    LineRun,
-    Mode,
     NoAnswerReason,
     SampleAnswer,
     Step,
@@ -52,67 +49,18 @@ from pot.trace import (
     Vote,
 )
 
-MAX_QUESTION_CHARS = 20_000
-"""Default limit on the length of a question."""
+__all__ = [
+    "DEFAULT_MAX_STEPS",
+    "MAX_QUESTION_CHARS",
+    "EmptyQuestionError",
+    "QuestionError",
+    "QuestionTooLongError",
+    "Solver",
+    "check_question",
+]
 
 DEFAULT_MAX_STEPS = {Mode.POT: 3, Mode.TIR: 6, Mode.COC: 3, Mode.COT: 2}
 """Generations per sample by mode (in ``pot`` and ``coc`` the steps after the first repair)."""
-
-
-class QuestionError(ValueError):
-    """The question cannot be solved as given."""
-
-
-class EmptyQuestionError(QuestionError):
-    """The question is empty or only whitespace."""
-
-
-class QuestionTooLongError(QuestionError):
-    """The question is longer than the solver's ``max_question_chars``."""
-
-
-# -- what the loop asks its driver for ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Generate:
-    conversation: Conversation
-    n: int = 1
-    greedy: bool = False
-
-
-@dataclass(frozen=True)
-class _Execute:
-    code: str
-
-
-@dataclass(frozen=True)
-class _Reset:
-    pass
-
-
-@dataclass(frozen=True)
-class _Generated:
-    samples: list[Generation]
-    seconds: float
-
-
-@dataclass(frozen=True)
-class _Executed:
-    result: ExecutionResult
-    seconds: float
-
-
-@dataclass
-class _Ran:
-    """What running one program took, Chain-of-Code simulations included."""
-
-    result: ExecutionResult
-    kernel_seconds: float
-    lines: list[LineRun] = field(default_factory=list)
-    model_seconds: float = 0.0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 @dataclass
@@ -121,10 +69,6 @@ class _Totals:
     kernel_seconds: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-
-
-_Request = _Generate | _Execute | _Reset
-_Loop = Generator[_Request | Step, Any, Any]
 
 
 class Solver:
@@ -203,7 +147,7 @@ class Solver:
         """
         return self._drive(self._solve(check_question(question, self.max_question_chars)))
 
-    def _drive(self, loop: _Loop) -> Iterator[Step]:
+    def _drive(self, loop: Loop) -> Iterator[Step]:
         totals, started, reply = _Totals(), perf_counter(), None
         while True:
             try:
@@ -212,15 +156,15 @@ class Solver:
                 yield _final(stop.value, totals, perf_counter() - started)
                 return
             reply = None
-            if isinstance(item, _Generate):
+            if isinstance(item, Generate):
                 began = perf_counter()
                 batch = self.model.generate([item.conversation], self._config(item))
                 reply = _generated(batch, perf_counter() - began, totals)
-            elif isinstance(item, _Execute):
+            elif isinstance(item, Execute):
                 began = perf_counter()
                 result = self.executor.run(item.code, self.timeout)
                 reply = _executed(result, perf_counter() - began, totals)
-            elif isinstance(item, _Reset):
+            elif isinstance(item, Reset):
                 self.executor.reset()
             else:
                 yield item
@@ -233,7 +177,7 @@ class Solver:
         """
         return self._adrive(self._solve(check_question(question, self.max_question_chars)))
 
-    async def _adrive(self, loop: _Loop) -> AsyncIterator[Step]:
+    async def _adrive(self, loop: Loop) -> AsyncIterator[Step]:
         totals, started, reply = _Totals(), perf_counter(), None
         executor = self.executor
         while True:
@@ -243,20 +187,20 @@ class Solver:
                 yield _final(stop.value, totals, perf_counter() - started)
                 return
             reply = None
-            if isinstance(item, _Generate):
+            if isinstance(item, Generate):
                 began = perf_counter()
                 batch = await asyncio.to_thread(
                     self.model.generate, [item.conversation], self._config(item)
                 )
                 reply = _generated(batch, perf_counter() - began, totals)
-            elif isinstance(item, _Execute):
+            elif isinstance(item, Execute):
                 began = perf_counter()
                 if isinstance(executor, AsyncExecutor):
                     result = await executor.arun(item.code, self.timeout)
                 else:
                     result = await asyncio.to_thread(executor.run, item.code, self.timeout)
                 reply = _executed(result, perf_counter() - began, totals)
-            elif isinstance(item, _Reset):
+            elif isinstance(item, Reset):
                 if isinstance(executor, AsyncExecutor):
                     await executor.areset()
                 else:
@@ -276,24 +220,24 @@ class Solver:
 
     # -- the loop -------------------------------------------------------------------
 
-    def _solve(self, question: str) -> _Loop:
+    def _solve(self, question: str) -> Loop:
         """One sample, or several generated as one batch and voted on."""
         if self.samples == 1:
             answer = yield from self._reason(question, sample=0)
             return answer, None
-        batch: _Generated = yield _Generate(build_conversation(self.mode, question), self.samples)
+        batch: Generated = yield Generate(build_conversation(self.mode, question), self.samples)
         share = batch.seconds / self.samples
         answers: list[Answer] = []
         for sample, generation in enumerate(batch.samples):
             if sample:
-                yield _Reset()
-            first = _Generated([generation], share)
+                yield Reset()
+            first = Generated([generation], share)
             answer = yield from self._reason(question, sample, first)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
         return vote(answers)
 
-    def _reason(self, question: str, sample: int, first: _Generated | None = None) -> _Loop:
+    def _reason(self, question: str, sample: int, first: Generated | None = None) -> Loop:
         """One sample: generate, extract, execute, observe, stop."""
         opening = build_conversation(self.mode, question)
         history: list[Message] = []  # repairs and nudges after the opening
@@ -306,7 +250,7 @@ class Solver:
             conversation = opening + history
             if draft:
                 conversation = [*conversation, Message(role="assistant", content=draft)]
-            generated = first if index == 0 and first else (yield _Generate(conversation))
+            generated = first if index == 0 and first else (yield Generate(conversation))
             generation = generated.samples[0]
             timing = {
                 "model_seconds": generated.seconds,
@@ -339,7 +283,11 @@ class Solver:
                 continue
             # execute
             written = f"{generation.text[: block.start]}```python\n{block.code}\n```"
-            ran = yield from self._run(block.code)
+            if self.mode is Mode.COC:
+                ran = yield from run_chain(block.code)
+            else:
+                executed: Executed = yield Execute(block.code)
+                ran = Ran(result=executed.result, kernel_seconds=executed.seconds)
             ran_code = True
             observation = describe_result(ran.result, self.output_limit)
             yield CodeStep(
@@ -400,75 +348,7 @@ class Solver:
 
     # -- running code ------------------------------------------------------------------
 
-    def _run(self, code: str) -> _Loop:
-        """Run a program: whole, or statement by statement in Chain-of-Code mode."""
-        statements = split_statements(code) if self.mode is Mode.COC else None
-        if not statements:
-            executed: _Executed = yield _Execute(code)
-            return _Ran(result=executed.result, kernel_seconds=executed.seconds)
-        ran = _Ran(result=ExecutionResult(), kernel_seconds=0.0)
-        kept: list[ExecutionResult] = []
-        simulations = 0
-        for statement in statements:
-            executed = yield _Execute(statement.source)
-            ran.kernel_seconds += executed.seconds
-            error = executed.result.error
-            line = {"lineno": statement.lineno, "end_lineno": statement.end_lineno}
-            if executed.result.ok:
-                kept.append(executed.result)
-                ran.lines.append(LineRun(source=statement.source, how="ran", **line))
-                continue
-            simulatable = executed.result.kernel is KernelEvent.OK and error is not None
-            if simulatable and is_simulatable(error.name) and simulations < MAX_SIMULATIONS:
-                simulations += 1
-                simulated = yield from self._simulate(code, statement, error, ran)
-                if simulated is not None:
-                    kept.append(simulated[1])
-                    ran.lines.append(
-                        LineRun(
-                            source=statement.source,
-                            how="simulated",
-                            simulation=simulated[0],
-                            error=f"{error.name}: {error.value}",
-                            **line,
-                        )
-                    )
-                    continue
-            kept.append(executed.result)
-            reason = f"{error.name}: {error.value}" if error else executed.result.kernel.value
-            ran.lines.append(LineRun(source=statement.source, how="failed", error=reason, **line))
-            break
-        ran.result = _combine(kept)
-        return ran
-
-    def _simulate(
-        self, program: str, statement: Statement, error: ErrorInfo, ran: _Ran
-    ) -> Generator[_Request, Any, tuple[str, ExecutionResult] | None]:
-        """Ask the model for the values a statement would produce; run them instead."""
-        variables: _Executed = yield _Execute(VARIABLES_SNIPPET)
-        ran.kernel_seconds += variables.seconds
-        request = simulation_request(
-            program,
-            variables.result.stdout.strip(),
-            statement.source,
-            f"{error.name}: {error.value}",
-            statement.targets,
-        )
-        conversation = [*simulation_opening(), Message(role="user", content=request)]
-        generated: _Generated = yield _Generate(conversation, greedy=True)
-        generation = generated.samples[0]
-        ran.model_seconds += generated.seconds
-        ran.prompt_tokens += generation.prompt_tokens
-        ran.completion_tokens += generation.completion_tokens
-        block = extract_code(generation.text)
-        simulation = keep_simulation(block.code, statement.targets) if block else None
-        if simulation is None:
-            return None
-        executed: _Executed = yield _Execute(simulation)
-        ran.kernel_seconds += executed.seconds
-        return (simulation, executed.result) if executed.result.ok else None
-
-    def _config(self, request: _Generate) -> GenerationConfig:
+    def _config(self, request: Generate) -> GenerationConfig:
         greedy = request.greedy or self.temperature == 0
         return GenerationConfig(
             stop=[] if self.mode is Mode.COT else [OUTPUT_FENCE],
@@ -478,24 +358,6 @@ class Solver:
             n=request.n,
             seed=self.seed,
         )
-
-
-def check_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
-    """The question, stripped; raises a :class:`QuestionError` if it cannot be solved.
-
-    Raises:
-        EmptyQuestionError: Empty or only whitespace.
-        QuestionTooLongError: Longer than ``max_chars``.
-    """
-    text = question.strip() if isinstance(question, str) else ""
-    if not text:
-        raise EmptyQuestionError("the question is empty: give the problem to solve")
-    if len(text) > max_chars:
-        raise QuestionTooLongError(
-            f"the question has {len(text)} characters, more than the limit of {max_chars}; "
-            "shorten it or raise max_question_chars"
-        )
-    return text
 
 
 def _answer(found: FoundAnswer, detail: str = "") -> Answer:
@@ -520,35 +382,14 @@ def _final(outcome: tuple[Answer, Vote | None], totals: _Totals, wall: float) ->
     )
 
 
-def _generated(batch: list[list[Generation]], seconds: float, totals: _Totals) -> _Generated:
+def _generated(batch: list[list[Generation]], seconds: float, totals: _Totals) -> Generated:
     samples = batch[0]
     totals.model_seconds += seconds
     totals.prompt_tokens += samples[0].prompt_tokens if samples else 0
     totals.completion_tokens += sum(sample.completion_tokens for sample in samples)
-    return _Generated(samples, seconds)
+    return Generated(samples, seconds)
 
 
-def _executed(result: ExecutionResult, seconds: float, totals: _Totals) -> _Executed:
+def _executed(result: ExecutionResult, seconds: float, totals: _Totals) -> Executed:
     totals.kernel_seconds += seconds
-    return _Executed(result, seconds)
-
-
-def _combine(results: list[ExecutionResult]) -> ExecutionResult:
-    """One result for a program run statement by statement (the last one may have failed)."""
-    if not results:
-        return ExecutionResult()
-    last = results[-1]
-    worst = next(
-        (result.kernel for result in results if result.kernel is not KernelEvent.OK),
-        KernelEvent.OK,
-    )
-    return ExecutionResult(
-        stdout="".join(result.stdout for result in results),
-        stderr="".join(result.stderr for result in results),
-        result=last.result,
-        displays=[display for result in results for display in result.displays],
-        error=last.error,
-        elapsed=sum(result.elapsed for result in results),
-        kernel=worst,
-        truncated=any(result.truncated for result in results),
-    )
+    return Executed(result, seconds)
