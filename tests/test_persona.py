@@ -104,7 +104,7 @@ def test_persona_answers_with_steps_in_the_chats_folder(lab: tuple[str, Path, Pa
             [
                 "Read the numbers beside the chat.\n```python\nimport os\n"
                 "a, b = map(int, open('data.txt').read().split())\nprint(os.getcwd())\n"
-                "print(a * b)\n```",
+                "open('product.txt', 'w').write(str(a * b))\nprint(a * b)\n```",
             ]
         )
     )
@@ -114,6 +114,7 @@ def test_persona_answers_with_steps_in_the_chats_folder(lab: tuple[str, Path, Pa
     assert "```python\nimport os\n" in answer
     assert str(root) in answer  # the kernel works in the chat's folder
     assert "**Answer: 391 (from printed)**" in answer
+    assert (root / "product.txt").read_text() == "391"  # results stay beside the chat
     # the scripted model has nothing left: the failure is a chat message, the server lives on
     answer = ask(url, "What is 2 + 2?")
     assert answer.startswith("**Model error:** ScriptedModel has no reply left")

@@ -142,13 +142,14 @@ class PoTPersona(BasePersona):
             from pot.executors import JupyterExecutor, Sandbox
 
             folder = self.get_chat_dir()
-            # the chat's folder is visible (read-only) inside the sandbox; a kernel
-            # that may not enter it stays in its own working folder
+            # the chat's folder is the one writable host folder inside the sandbox;
+            # the kernel keeps the user's identity (never nobody) so that it may write
+            # there, root included (then without root's capabilities)
             enter = f"import os\ntry:\n    os.chdir({folder!r})\nexcept OSError:\n    pass\n"
             executor = JupyterExecutor(
                 timeout=self.timeout,
                 preload=f"{PRELOAD}\n{enter}",
-                sandbox=Sandbox(expose=(folder,)),
+                sandbox=Sandbox(writable=(folder,), drop_root=False),
             )
             await executor.astart()
             self._executor = executor
