@@ -13,6 +13,12 @@ from pot.executors.base import (
     KernelEvent,
     KernelStartError,
 )
+from pot.executors.gateway import (
+    GatewayAuthError,
+    GatewayError,
+    GatewayExecutor,
+    GatewayUnavailableError,
+)
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.limits import OutputLimits, ResourceLimits
 from pot.executors.pool import KernelPool
@@ -26,6 +32,10 @@ __all__ = [
     "Executor",
     "ExecutorClosedError",
     "ExecutorError",
+    "GatewayAuthError",
+    "GatewayError",
+    "GatewayExecutor",
+    "GatewayUnavailableError",
     "Isolation",
     "JupyterExecutor",
     "KernelEvent",

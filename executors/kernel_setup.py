@@ -11,8 +11,12 @@ from pot.executors.limits import OutputLimits, ResourceLimits
 
 _SETUP = r'''
 def _pot_setup(head, tail, cpu_seconds, workdir):
-    import builtins, os, sys, resource, signal
+    import builtins, os, sys, resource, signal, tempfile
     ip = get_ipython()
+    if workdir is None:  # a remote kernel: its own fresh folder, made on its side
+        if not hasattr(ip, "_pot_workdir"):
+            ip._pot_workdir = tempfile.mkdtemp(prefix="pot-kernel-")
+        workdir = ip._pot_workdir
     os.chdir(workdir)
 
     # a reset brings back builtins that code replaced (print = None...)
@@ -121,8 +125,8 @@ def _pot_setup(head, tail, cpu_seconds, workdir):
 '''
 
 
-def setup_code(output: OutputLimits, limits: ResourceLimits, workdir: str) -> str:
-    """The setup source for one kernel."""
+def setup_code(output: OutputLimits, limits: ResourceLimits, workdir: str | None) -> str:
+    """The setup source for one kernel (``workdir=None``: the kernel makes its own)."""
     call = (
         f"_pot_setup({output.head_chars}, {output.tail_chars}, "
         f"{limits.cpu_seconds or 0}, {workdir!r})\ndel _pot_setup\n"
@@ -132,3 +136,18 @@ def setup_code(output: OutputLimits, limits: ResourceLimits, workdir: str) -> st
 
 RESET_CODE = "get_ipython().reset(new_session=False, aggressive=False)\n"
 """Clears the user namespace of an IPython kernel (imports included)."""
+
+EMPTY_WORKDIR_CODE = """
+def _pot_empty():
+    import os, shutil
+    folder = getattr(get_ipython(), "_pot_workdir", None)
+    if folder and os.path.isdir(folder):
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+_pot_empty()
+del _pot_empty
+"""
+"""Empties a remote kernel's working folder from inside (the host cannot reach it)."""

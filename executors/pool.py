@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Protocol
 
-from pot.executors.base import ExecutorClosedError
+from pot.executors.base import AsyncExecutor, Executor, ExecutorClosedError
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.loop_thread import call_async, call_blocking, kernel_loop
+
+
+class PoolableExecutor(Executor, AsyncExecutor, Protocol):
+    """What a pool lends: an executor with both the blocking and the asyncio API
+    (``JupyterExecutor``, ``GatewayExecutor``)."""
 
 
 class KernelPool:
@@ -22,7 +28,8 @@ class KernelPool:
     Args:
         size: Number of kernels.
         factory: Builds one (not yet started) executor; the default is
-            ``JupyterExecutor(**options)``.
+            ``JupyterExecutor(**options)``; e.g. ``lambda: GatewayExecutor(url)``
+            for remote kernels.
         **options: Passed to ``JupyterExecutor`` when no factory is given,
             e.g. ``preload="import math, sympy"``, ``timeout=10``.
     """
@@ -30,15 +37,15 @@ class KernelPool:
     def __init__(
         self,
         size: int = 2,
-        factory: Callable[[], JupyterExecutor] | None = None,
+        factory: Callable[[], PoolableExecutor] | None = None,
         **options: object,
     ) -> None:
         if size < 1:
             raise ValueError(f"KernelPool size must be at least 1, got {size}")
         self.size = size
         self._factory = factory or (lambda: JupyterExecutor(**options))  # type: ignore[arg-type]
-        self._all: list[JupyterExecutor] = []
-        self._idle: asyncio.Queue[JupyterExecutor] | None = None
+        self._all: list[PoolableExecutor] = []
+        self._idle: asyncio.Queue[PoolableExecutor] | None = None
         self._recycling: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -71,7 +78,7 @@ class KernelPool:
         await self.ashutdown()
 
     @contextlib.contextmanager
-    def lend(self, timeout: float | None = None) -> Iterator[JupyterExecutor]:
+    def lend(self, timeout: float | None = None) -> Iterator[PoolableExecutor]:
         """Borrow a kernel (blocking until one is free, at most ``timeout`` s)."""
         executor = call_blocking(self._take(timeout))
         try:
@@ -80,7 +87,7 @@ class KernelPool:
             self._give_back(executor)
 
     @contextlib.asynccontextmanager
-    async def alend(self, timeout: float | None = None) -> AsyncIterator[JupyterExecutor]:
+    async def alend(self, timeout: float | None = None) -> AsyncIterator[PoolableExecutor]:
         """Borrow a kernel in asyncio."""
         executor = await call_async(self._take(timeout))
         try:
@@ -105,21 +112,21 @@ class KernelPool:
         for executor in self._all:
             self._idle.put_nowait(executor)
 
-    async def _take(self, timeout: float | None) -> JupyterExecutor:
+    async def _take(self, timeout: float | None) -> PoolableExecutor:
         if self._idle is None or self._closed:
             raise ExecutorClosedError("KernelPool is not started: call start() first")
         return await asyncio.wait_for(self._idle.get(), timeout)
 
-    def _give_back(self, executor: JupyterExecutor) -> None:
+    def _give_back(self, executor: PoolableExecutor) -> None:
         loop = kernel_loop()
         loop.call_soon_threadsafe(self._schedule_recycle, executor)
 
-    def _schedule_recycle(self, executor: JupyterExecutor) -> None:
+    def _schedule_recycle(self, executor: PoolableExecutor) -> None:
         task = asyncio.ensure_future(self._recycle(executor))
         self._recycling.add(task)
         task.add_done_callback(self._recycling.discard)
 
-    async def _recycle(self, executor: JupyterExecutor) -> None:
+    async def _recycle(self, executor: PoolableExecutor) -> None:
         if self._closed or self._idle is None:
             return
         try:

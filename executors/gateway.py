@@ -1,0 +1,467 @@
+"""GatewayExecutor: the executor protocol over a Jupyter Kernel Gateway (or Enterprise Gateway).
+
+Kernels live on another host (or as pods on Kubernetes behind Enterprise Gateway);
+pot talks to them through the gateway's REST API (``/api/kernelspecs``,
+``/api/kernels``, interrupt, restart) and each kernel's WebSocket channels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import json
+import os
+import socket
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+from pot.executors.base import (
+    ErrorInfo,
+    ExecutionResult,
+    ExecutorClosedError,
+    ExecutorError,
+    KernelEvent,
+    KernelStartError,
+)
+from pot.executors.collect import Collector
+from pot.executors.kernel_setup import EMPTY_WORKDIR_CODE, RESET_CODE, setup_code
+from pot.executors.limits import OutputLimits, ResourceLimits
+from pot.executors.loop_thread import call_async, call_blocking
+
+TOKEN_VARIABLES = ("POT_GATEWAY_TOKEN", "JUPYTER_GATEWAY_AUTH_TOKEN")
+POLL_SECONDS = 0.5
+LIVENESS_SECONDS = 2.0
+"""While code runs without output, how often to ask the gateway whether the kernel exists."""
+CLOSED = object()  # put on the message queue when the WebSocket closes
+
+
+class GatewayError(ExecutorError):
+    """A kernel gateway failed; the message says what to do."""
+
+
+class GatewayUnavailableError(GatewayError):
+    """The gateway cannot be reached (wrong URL, not running, or it went away)."""
+
+
+class GatewayAuthError(GatewayError):
+    """The gateway refused the token."""
+
+
+class GatewayExecutor:
+    """Runs code in a kernel served by a Jupyter Kernel Gateway.
+
+    Behaves like :class:`~pot.executors.JupyterExecutor` wherever the protocol
+    allows: a timeout interrupts, then restarts; a kernel that dies or that the
+    gateway culls is noticed and replaced, and the result says so; output is
+    capped (at the source for IPython kernels). Resource limits, a scrubbed
+    environment, network isolation and the kernel's folder are the gateway side's
+    job (its kernel image and configuration): see the README's trust levels.
+
+    Args:
+        url: The gateway, ``http(s)://host:port`` (``wss`` follows ``https``).
+        kernel_name: A kernel spec the gateway offers.
+        token: Auth token; default from ``POT_GATEWAY_TOKEN`` or
+            ``JUPYTER_GATEWAY_AUTH_TOKEN``.
+        timeout: Default seconds per run.
+        grace: Seconds to wait after an interrupt before restarting.
+        output: Output size caps.
+        preload: Code run after each start and reset.
+        env: Environment for the kernel (gateways pass ``KERNEL_*`` variables and
+            those they allow).
+        request_timeout: Seconds for one REST request.
+        startup_timeout: Seconds for a kernel to become ready.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        kernel_name: str = "python3",
+        *,
+        token: str | None = None,
+        timeout: float = 30.0,
+        grace: float = 0.5,
+        output: OutputLimits | None = None,
+        preload: str = "",
+        env: dict[str, str] | None = None,
+        request_timeout: float = 30.0,
+        startup_timeout: float = 60.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.kernel_name = kernel_name
+        self.token = token if token is not None else _token_from_environment()
+        self.timeout = timeout
+        self.grace = grace
+        self.output = output or OutputLimits()
+        self.preload = preload
+        self.env = dict(env or {})
+        self.request_timeout = request_timeout
+        self.startup_timeout = startup_timeout
+        self.kernel_id: str | None = None
+        self._socket: WebSocketClientConnection | None = None
+        self._messages: asyncio.Queue[Any] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._session = uuid.uuid4().hex
+        self._lock: asyncio.Lock | None = None
+        self._ipython = False
+
+    # -- blocking and asyncio API (same shape as JupyterExecutor) ---------------------
+
+    def start(self) -> None:
+        call_blocking(self.astart())
+
+    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        return call_blocking(self.arun(code, timeout))
+
+    def reset(self) -> None:
+        call_blocking(self.areset())
+
+    def interrupt(self) -> None:
+        call_blocking(self.ainterrupt())
+
+    def shutdown(self) -> None:
+        call_blocking(self.ashutdown())
+
+    def __enter__(self) -> GatewayExecutor:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    async def astart(self) -> None:
+        await call_async(self._start())
+
+    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        return await call_async(self._run(code, self.timeout if timeout is None else timeout))
+
+    async def areset(self) -> None:
+        await call_async(self._reset())
+
+    async def ainterrupt(self) -> None:
+        await call_async(self._post(f"/api/kernels/{self.kernel_id}/interrupt"))
+
+    async def ashutdown(self) -> None:
+        await call_async(self._shutdown())
+
+    # -- REST -------------------------------------------------------------------------
+
+    async def _request(self, method: str, path: str, body: object = None) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"token {self.token}"
+        request = HTTPRequest(
+            self.url + path,
+            method=method,
+            headers=headers,
+            body=None if body is None else json.dumps(body),
+            allow_nonstandard_methods=True,
+            request_timeout=self.request_timeout,
+        )
+        try:
+            response = await AsyncHTTPClient().fetch(request)
+        except HTTPClientError as error:
+            if error.code in (401, 403):
+                raise GatewayAuthError(
+                    f"The kernel gateway at {self.url} refused the token (HTTP {error.code}): "
+                    f"set {TOKEN_VARIABLES[0]} to the gateway's auth token"
+                ) from error
+            raise
+        except OSError as error:
+            raise GatewayUnavailableError(
+                f"Cannot reach the kernel gateway at {self.url} ({error}): check the URL "
+                "and that `jupyter kernelgateway` (or Enterprise Gateway) is running"
+            ) from error
+        return json.loads(response.body) if response.body else None
+
+    async def _post(self, path: str, body: object = None) -> Any:
+        return await self._request("POST", path, body if body is not None else {})
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    async def _start(self) -> None:
+        if self.kernel_id is not None:
+            return
+        self._lock = asyncio.Lock()
+        specs = (await self._request("GET", "/api/kernelspecs"))["kernelspecs"]
+        if self.kernel_name not in specs:
+            raise KernelStartError(
+                f"The gateway at {self.url} has no kernel named {self.kernel_name!r}; "
+                f"it offers: {', '.join(sorted(specs))}"
+            )
+        spec = specs[self.kernel_name]["spec"]
+        self._ipython = spec.get("language") == "python" and any(
+            "ipykernel" in part for part in spec.get("argv", [])
+        )
+        await self._new_kernel()
+
+    async def _new_kernel(self) -> None:
+        body = {"name": self.kernel_name, "env": self.env}
+        self.kernel_id = (await self._post("/api/kernels", body))["id"]
+        await self._connect()
+
+    async def _connect(self) -> None:
+        """(Re)open the kernel's WebSocket, wait for it, run pot's setup and the preload."""
+        await self._close_socket()
+        parts = urlsplit(self.url)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        path = f"{parts.path}/api/kernels/{self.kernel_id}/channels"
+        address = urlunsplit((scheme, parts.netloc, path, f"session_id={self._session}", ""))
+        headers = {"Authorization": f"token {self.token}"} if self.token else {}
+        try:
+            self._socket = await websocket_connect(
+                HTTPRequest(address, headers=headers, request_timeout=self.request_timeout),
+                max_message_size=64 * 1024**2,
+            )
+        except OSError as error:
+            raise GatewayUnavailableError(f"Cannot open {address}: {error}") from error
+        self._messages = asyncio.Queue()
+        self._reader = asyncio.ensure_future(self._read(self._socket, self._messages))
+        await self._wait_until_ready()
+        if self._ipython:
+            await self._silent(setup_code(self.output, ResourceLimits(cpu_seconds=None), None))
+        if self.preload:
+            await self._silent(self.preload)
+
+    async def _read(self, connection: WebSocketClientConnection, queue: asyncio.Queue[Any]) -> None:
+        raw = _raw_socket(connection)
+        while True:
+            _quick_ack(raw)
+            text = await connection.read_message()
+            if text is None:
+                queue.put_nowait(CLOSED)
+                return
+            queue.put_nowait(json.loads(text))
+
+    async def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            msg_id = self._send("shell", "kernel_info_request", {})
+            try:
+                while True:
+                    message = await self._next(min(1.0, deadline - time.monotonic()))
+                    if message is CLOSED:
+                        raise GatewayUnavailableError("The gateway closed the kernel's socket")
+                    if _parent(message) == msg_id and message["channel"] == "shell":
+                        return
+            except TimeoutError:
+                continue
+        raise KernelStartError(f"The gateway's kernel did not answer in {self.startup_timeout} s")
+
+    async def _next(self, timeout: float) -> Any:
+        assert self._messages is not None
+        return await asyncio.wait_for(self._messages.get(), max(timeout, 0.001))
+
+    def _send(self, channel: str, msg_type: str, content: dict[str, Any]) -> str:
+        assert self._socket is not None
+        msg_id = uuid.uuid4().hex
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "session": self._session,
+            "username": "pot",
+            "version": "5.3",
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        }
+        message = {
+            "header": header,
+            "parent_header": {},
+            "metadata": {},
+            "content": content,
+            "channel": channel,
+            "buffers": [],
+        }
+        self._socket.write_message(json.dumps(message))
+        return msg_id
+
+    async def _silent(self, code: str) -> None:
+        result = await self._execute(code, self.startup_timeout, silent=True)
+        if result.error is not None:
+            raise KernelStartError(
+                f"Kernel setup failed: {result.error.name}: {result.error.value}"
+            )
+
+    async def _run(self, code: str, timeout: float) -> ExecutionResult:
+        if self.kernel_id is None or self._lock is None:
+            raise ExecutorClosedError("GatewayExecutor is not started: call start() first")
+        async with self._lock:
+            return await self._execute(code, timeout)
+
+    async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
+        started = time.monotonic()
+        collector = Collector(self.output)
+        content = {
+            "code": code,
+            "silent": silent,
+            "store_history": False,
+            "user_expressions": {},
+            "allow_stdin": False,
+            "stop_on_error": False,
+        }
+        msg_id = self._send("shell", "execute_request", content)
+        replied = False
+        deadline = started + timeout
+        last_check = started
+        while not (collector.idle and replied):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return await self._recover_from_timeout(collector, started, timeout, msg_id)
+            try:
+                message = await self._next(min(remaining, POLL_SECONDS))
+            except TimeoutError:
+                # a quiet socket: is the kernel still there? (culling may not close it)
+                if time.monotonic() - last_check > LIVENESS_SECONDS:
+                    last_check = time.monotonic()
+                    if not await self._kernel_exists():
+                        return await self._recover_from_loss(collector, started, CLOSED)
+                continue
+            if message is CLOSED or _kernel_died(message):
+                return await self._recover_from_loss(collector, started, message)
+            if _parent(message) != msg_id:
+                continue
+            if message["channel"] == "shell":
+                replied = True
+            elif message["channel"] == "iopub":
+                collector.add(message)
+        return collector.finish(time.monotonic() - started)
+
+    async def _recover_from_timeout(
+        self, collector: Collector, started: float, timeout: float, msg_id: str
+    ) -> ExecutionResult:
+        try:
+            await self._post(f"/api/kernels/{self.kernel_id}/interrupt")
+        except HTTPClientError as error:
+            if error.code != 404:
+                raise
+            return await self._recover_from_loss(collector, started, CLOSED)
+        grace_deadline = time.monotonic() + self.grace
+        while not collector.idle and time.monotonic() < grace_deadline:
+            try:
+                message = await self._next(grace_deadline - time.monotonic())
+            except TimeoutError:
+                break
+            if message is CLOSED or _kernel_died(message):
+                break
+            if _parent(message) == msg_id and message["channel"] == "iopub":
+                collector.add(message)
+        if collector.idle:
+            error = ErrorInfo(
+                name="TimeoutError",
+                value=f"the code ran longer than {timeout:g} s and was interrupted; "
+                "variables defined before that point are kept",
+                traceback=collector.error.traceback if collector.error else "",
+            )
+            return collector.finish(time.monotonic() - started, KernelEvent.INTERRUPTED, error)
+        await self._post(f"/api/kernels/{self.kernel_id}/restart")
+        await self._connect()
+        error = ErrorInfo(
+            name="TimeoutError",
+            value=f"the code ran longer than {timeout:g} s and ignored the interrupt; the "
+            "kernel was restarted and every variable was lost",
+        )
+        return collector.finish(time.monotonic() - started, KernelEvent.RESTARTED, error)
+
+    async def _recover_from_loss(
+        self, collector: Collector, started: float, message: Any
+    ) -> ExecutionResult:
+        """The kernel died (the gateway restarts it) or is gone (culled): carry on."""
+        if await self._kernel_exists():
+            how = "the kernel process died and the gateway restarted it"
+            await self._wait_for_restart()
+            await self._connect()
+        else:
+            how = "the gateway removed (culled) the kernel; pot started a new one"
+            await self._new_kernel()
+        error = ErrorInfo(name="KernelDied", value=f"{how}; every variable was lost")
+        return collector.finish(time.monotonic() - started, KernelEvent.DIED, error)
+
+    async def _kernel_exists(self) -> bool:
+        try:
+            await self._request("GET", f"/api/kernels/{self.kernel_id}")
+        except HTTPClientError as error:
+            if error.code == 404:
+                return False
+            raise
+        return True
+
+    async def _wait_for_restart(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            model = await self._request("GET", f"/api/kernels/{self.kernel_id}")
+            if model.get("execution_state") not in ("restarting", "dead", "starting"):
+                return
+            await asyncio.sleep(0.1)
+
+    async def _reset(self) -> None:
+        if self.kernel_id is None or self._lock is None:
+            raise ExecutorClosedError("GatewayExecutor is not started: call start() first")
+        async with self._lock:
+            if not self._ipython:
+                await self._post(f"/api/kernels/{self.kernel_id}/restart")
+                await self._connect()
+                return
+            for code in (EMPTY_WORKDIR_CODE, RESET_CODE):
+                result = await self._execute(code, self.startup_timeout, silent=True)
+                if result.kernel is not KernelEvent.OK:
+                    return  # the kernel was replaced, which resets it too
+            await self._silent(setup_code(self.output, ResourceLimits(cpu_seconds=None), None))
+            if self.preload:
+                await self._silent(self.preload)
+
+    async def _close_socket(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    async def _shutdown(self) -> None:
+        kernel_id, self.kernel_id = self.kernel_id, None
+        await self._close_socket()
+        if kernel_id is not None:
+            # gone already, or the gateway is: nothing left to stop
+            with contextlib.suppress(GatewayError, HTTPClientError):
+                await self._request("DELETE", f"/api/kernels/{kernel_id}")
+
+
+def _raw_socket(connection: WebSocketClientConnection) -> socket.socket | None:
+    stream = getattr(connection, "stream", None) or getattr(connection.protocol, "stream", None)
+    return getattr(stream, "socket", None)
+
+
+def _quick_ack(raw: socket.socket | None) -> None:
+    """Acknowledge the gateway's next packet at once.
+
+    Jupyter's WebSocket handler leaves Nagle's algorithm on, so its second small
+    message waits for our ACK of the first, which Linux delays by up to 40 ms; a
+    quick ACK (re-armed before each read, as Linux clears it) removes that wait.
+    """
+    if raw is not None and hasattr(socket, "TCP_QUICKACK"):
+        with contextlib.suppress(OSError):
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+
+
+def _parent(message: Any) -> str | None:
+    return message.get("parent_header", {}).get("msg_id")
+
+
+def _kernel_died(message: Any) -> bool:
+    """The gateway reports a dying kernel as status 'restarting' or 'dead' on iopub."""
+    return (
+        message.get("channel") == "iopub"
+        and message.get("header", {}).get("msg_type") == "status"
+        and message.get("content", {}).get("execution_state") in ("restarting", "dead")
+    )
+
+
+def _token_from_environment() -> str:
+    for name in TOKEN_VARIABLES:
+        if os.environ.get(name):
+            return os.environ[name]
+    return ""

@@ -1,0 +1,118 @@
+"""GatewayExecutor failures that only a kernel gateway has (a real one, on loopback)."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pot.executors import (
+    ExecutionResult,
+    GatewayAuthError,
+    GatewayExecutor,
+    GatewayUnavailableError,
+    KernelEvent,
+    KernelPool,
+    KernelStartError,
+)
+from tests.conftest import GATEWAY_TOKEN, free_port, start_gateway, stop_gateway
+
+
+def test_wrong_token_is_refused(gateway: str) -> None:
+    with pytest.raises(GatewayAuthError, match="POT_GATEWAY_TOKEN"):
+        GatewayExecutor(gateway, token="wrong").start()
+
+
+def test_token_from_the_environment(gateway: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POT_GATEWAY_TOKEN", GATEWAY_TOKEN)
+    with GatewayExecutor(gateway) as executor:
+        assert executor.run("6 * 7").result == "42"
+
+
+def test_unreachable_gateway() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(GatewayUnavailableError, match="Cannot reach the kernel gateway"):
+        GatewayExecutor(url, token=GATEWAY_TOKEN).start()
+
+
+def test_unknown_kernel_name(gateway: str) -> None:
+    with pytest.raises(KernelStartError, match=r"no kernel named 'cobol'.*python3"):
+        GatewayExecutor(gateway, "cobol", token=GATEWAY_TOKEN).start()
+
+
+def test_removed_kernel_is_replaced(gateway: str) -> None:
+    with GatewayExecutor(gateway, token=GATEWAY_TOKEN) as executor:
+        executor.run("lost = 1")
+        first = executor.kernel_id
+        # what culling does: the gateway deletes the kernel behind pot's back
+        other = GatewayExecutor(gateway, token=GATEWAY_TOKEN)
+        other.kernel_id = first
+        other.shutdown()
+        result = executor.run("1 + 1")
+        assert result.kernel is KernelEvent.DIED and result.error is not None
+        assert "culled" in result.error.value
+        assert executor.kernel_id != first
+        assert executor.run("lost").error is not None
+        assert executor.run("2 + 2").result == "4"
+
+
+def test_idle_kernel_culled_by_the_gateway(tmp_path: Path) -> None:
+    process, url = start_gateway(
+        tmp_path,
+        "--MappingKernelManager.cull_idle_timeout=2",
+        "--MappingKernelManager.cull_interval=1",
+        "--MappingKernelManager.cull_connected=True",
+    )
+    try:
+        with GatewayExecutor(url, token=GATEWAY_TOKEN) as executor:
+            executor.run("x = 1")
+            first = executor.kernel_id
+            time.sleep(5)  # idle past the gateway's limit
+            result = executor.run("x")
+            assert result.kernel is KernelEvent.DIED, "the gateway never culled the kernel"
+            assert executor.kernel_id != first
+            assert executor.run("3 + 3").result == "6"
+    finally:
+        stop_gateway(process)
+
+
+def test_gateway_killed_mid_run(tmp_path: Path) -> None:
+    process, url = start_gateway(tmp_path)
+    outcome: list[ExecutionResult | BaseException] = []
+    executor = GatewayExecutor(url, token=GATEWAY_TOKEN, request_timeout=5)
+    executor.start()
+
+    def run() -> None:
+        try:
+            outcome.append(executor.run("import time\ntime.sleep(30)", timeout=60))
+        except BaseException as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(1.5)
+    process.kill()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], GatewayUnavailableError)
+    executor.shutdown()  # does not hang on a gateway that is gone
+    process.wait()
+    process.log.close()  # type: ignore[attr-defined]
+    subprocess.run(["pkill", "-f", str(tmp_path)], check=False)
+
+
+def test_pool_of_remote_kernels(gateway: str) -> None:
+    def factory() -> GatewayExecutor:
+        return GatewayExecutor(gateway, token=GATEWAY_TOKEN, preload="import math")
+
+    with KernelPool(size=2, factory=factory) as pool:
+        with pool.lend() as first, pool.lend() as second:
+            assert first.kernel_id != second.kernel_id
+            first.run("mine = 1")
+            assert second.run("mine").error is not None
+        with pool.lend() as executor:
+            assert executor.run("mine").error is not None  # reset on return
+            assert executor.run("math.factorial(5)").result == "120"
