@@ -15,7 +15,7 @@ import time
 
 from jupyter_client.manager import KernelManager
 
-from pot.executors import JupyterExecutor, KernelPool
+from pot.executors import GatewayExecutor, JupyterExecutor, KernelPool
 
 
 def median_ms(samples: list[float]) -> float:
@@ -51,6 +51,23 @@ def round_trips(rounds: int) -> tuple[list[float], list[float]]:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
     return pot_times, raw_times
+
+
+def gateway_round_trips(url: str, token: str, rounds: int) -> tuple[list[float], list[float]]:
+    """`1+1` through a kernel gateway and through a local JupyterExecutor, interleaved."""
+    remote, local = [], []
+    with GatewayExecutor(url, token=token) as gateway, JupyterExecutor() as executor:
+        for _ in range(10):
+            gateway.run("1+1")
+            executor.run("1+1")
+        for _ in range(rounds):
+            started = time.perf_counter()
+            gateway.run("1+1")
+            remote.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            executor.run("1+1")
+            local.append(time.perf_counter() - started)
+    return remote, local
 
 
 def warm_lends(rounds: int) -> list[float]:
@@ -89,6 +106,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--gateway", help="also measure a kernel gateway at this URL")
+    parser.add_argument("--token", default="", help="the gateway's auth token")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -104,6 +123,10 @@ def main() -> None:
     print(f"`1+1` round trip, raw execute_interactive     {raw_ms:8.2f} ms  n={args.rounds}")
     print(f"overhead ratio (pot / raw)                    {pot_ms / raw_ms:8.2f}x  goal <= 1.10")
     print(f"warm lend from KernelPool (median)            {median_ms(lends):8.3f} ms  goal <= 15")
+    if args.gateway:
+        remote, local = gateway_round_trips(args.gateway, args.token, args.rounds)
+        print(f"`1+1` via kernel gateway (median)            {median_ms(remote):8.2f} ms")
+        print(f"`1+1` local JupyterExecutor, same run         {median_ms(local):8.2f} ms")
     for name, samples in recovered.items():
         print(f"recovery: {name:36s} {statistics.median(samples):6.2f} s  n={len(samples)}")
 
