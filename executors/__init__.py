@@ -23,6 +23,7 @@ from pot.executors.jupyter import JupyterExecutor
 from pot.executors.limits import OutputLimits, ResourceLimits
 from pot.executors.pool import KernelPool
 from pot.executors.sandbox import Isolation, Sandbox, SandboxUnavailableError
+from pot.executors.spec import ExecutorSpecError, executor_factory, make_pool
 
 __all__ = [
     "AsyncExecutor",
@@ -32,6 +33,7 @@ __all__ = [
     "Executor",
     "ExecutorClosedError",
     "ExecutorError",
+    "ExecutorSpecError",
     "GatewayAuthError",
     "GatewayError",
     "GatewayExecutor",
@@ -45,4 +47,6 @@ __all__ = [
     "ResourceLimits",
     "Sandbox",
     "SandboxUnavailableError",
+    "executor_factory",
+    "make_pool",
 ]

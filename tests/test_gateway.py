@@ -116,3 +116,19 @@ def test_pool_of_remote_kernels(gateway: str) -> None:
         with pool.lend() as executor:
             assert executor.run("mine").error is not None  # reset on return
             assert executor.run("math.factorial(5)").result == "120"
+
+
+def test_one_setting_names_the_executor(gateway: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pot.executors import ExecutorSpecError, JupyterExecutor, make_pool
+
+    monkeypatch.setenv("POT_GATEWAY_TOKEN", GATEWAY_TOKEN)
+    with make_pool(f"gateway:{gateway}", size=1) as pool, pool.lend() as executor:
+        assert isinstance(executor, GatewayExecutor)
+        assert executor.run("1 + 2").result == "3"
+    monkeypatch.setenv("POT_EXECUTOR", "unconfined")
+    with make_pool(size=1) as pool, pool.lend() as executor:
+        assert isinstance(executor, JupyterExecutor)
+        assert executor.isolation.value == "none"
+    for bad in ("gateway:", "gateway:ftp://x", "docker", "local:extra"):
+        with pytest.raises(ExecutorSpecError, match="executor"):
+            make_pool(bad)

@@ -1,0 +1,58 @@
+"""One setting that names where kernels run, shared by every front end.
+
+``local``       a local kernel, in the bubblewrap sandbox where it works (the default)
+``sandbox``     a local kernel that must be sandboxed (refuses to run otherwise)
+``unconfined``  a local kernel without the sandbox (pot's hygiene only)
+``gateway:URL`` a kernel served by a Jupyter Kernel Gateway or Enterprise Gateway
+                (token from ``POT_GATEWAY_TOKEN``); ``gateway`` alone reads the URL
+                from ``POT_GATEWAY_URL``
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from pot.executors.base import ExecutorError
+from pot.executors.gateway import GatewayExecutor
+from pot.executors.jupyter import JupyterExecutor
+from pot.executors.pool import KernelPool, PoolableExecutor
+from pot.executors.sandbox import Sandbox
+
+ENVIRONMENT_VARIABLE = "POT_EXECUTOR"
+LOCAL_MODES = {"local": "auto", "sandbox": "bwrap", "unconfined": "none"}
+
+
+class ExecutorSpecError(ExecutorError, ValueError):
+    """An executor setting that pot does not understand."""
+
+
+def executor_factory(spec: str | None = None, **options: Any) -> Callable[[], PoolableExecutor]:
+    """A function that builds one (not yet started) executor for ``spec``.
+
+    Args:
+        spec: See the module docstring; default ``$POT_EXECUTOR`` or ``local``.
+        **options: Passed to the executor (``timeout``, ``preload``...).
+    """
+    spec = (spec or os.environ.get(ENVIRONMENT_VARIABLE) or "local").strip()
+    kind, _, rest = spec.partition(":")
+    if kind in LOCAL_MODES and not rest:
+        sandbox = Sandbox(mode=LOCAL_MODES[kind])
+        return lambda: JupyterExecutor(sandbox=sandbox, **options)
+    if kind == "gateway":
+        url = rest or os.environ.get("POT_GATEWAY_URL", "")
+        if not url.startswith(("http://", "https://")):
+            raise ExecutorSpecError(
+                f"executor {spec!r}: give the gateway's address, e.g. "
+                "gateway:http://127.0.0.1:8888 (or set POT_GATEWAY_URL)"
+            )
+        return lambda: GatewayExecutor(url, **options)
+    raise ExecutorSpecError(
+        f"unknown executor {spec!r}: use local, sandbox, unconfined or gateway:URL"
+    )
+
+
+def make_pool(spec: str | None = None, size: int = 1, **options: Any) -> KernelPool:
+    """A (not yet started) pool of ``size`` executors for ``spec``."""
+    return KernelPool(size=size, factory=executor_factory(spec, **options))
