@@ -13,12 +13,8 @@ from pot.executors.base import (
     KernelEvent,
     KernelStartError,
 )
-from pot.executors.gateway import (
-    GatewayAuthError,
-    GatewayError,
-    GatewayExecutor,
-    GatewayUnavailableError,
-)
+from pot.executors.gateway import GatewayExecutor
+from pot.executors.gateway_wire import GatewayAuthError, GatewayError, GatewayUnavailableError
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.limits import OutputLimits, ResourceLimits
 from pot.executors.pool import KernelPool

@@ -9,51 +9,45 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import json
-import os
-import socket
 import time
 import uuid
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from pot.executors.base import (
     ErrorInfo,
     ExecutionResult,
     ExecutorClosedError,
-    ExecutorError,
     KernelEvent,
     KernelStartError,
 )
 from pot.executors.collect import Collector
+from pot.executors.facade import KernelFacade, interrupted_error, restarted_error
+from pot.executors.gateway_wire import (
+    GatewayError,
+    GatewayUnavailableError,
+    kernel_died,
+    make_message,
+    parent_id,
+    quick_ack,
+    raw_socket,
+    rest_request,
+    token_from_environment,
+)
 from pot.executors.kernel_setup import EMPTY_WORKDIR_CODE, RESET_CODE, setup_code
 from pot.executors.limits import OutputLimits, ResourceLimits
-from pot.executors.loop_thread import call_async, call_blocking
 
-TOKEN_VARIABLES = ("POT_GATEWAY_TOKEN", "JUPYTER_GATEWAY_AUTH_TOKEN")
 POLL_SECONDS = 0.5
 LIVENESS_SECONDS = 2.0
 """While code runs without output, how often to ask the gateway whether the kernel exists."""
 CLOSED = object()  # put on the message queue when the WebSocket closes
 
 
-class GatewayError(ExecutorError):
-    """A kernel gateway failed; the message says what to do."""
-
-
-class GatewayUnavailableError(GatewayError):
-    """The gateway cannot be reached (wrong URL, not running, or it went away)."""
-
-
-class GatewayAuthError(GatewayError):
-    """The gateway refused the token."""
-
-
-class GatewayExecutor:
+class GatewayExecutor(KernelFacade):
     """Runs code in a kernel served by a Jupyter Kernel Gateway.
 
     Behaves like :class:`~pot.executors.JupyterExecutor` wherever the protocol
@@ -94,7 +88,7 @@ class GatewayExecutor:
     ) -> None:
         self.url = url.rstrip("/")
         self.kernel_name = kernel_name
-        self.token = token if token is not None else _token_from_environment()
+        self.token = token if token is not None else token_from_environment()
         self.timeout = timeout
         self.grace = grace
         self.output = output or OutputLimits()
@@ -110,79 +104,18 @@ class GatewayExecutor:
         self._lock: asyncio.Lock | None = None
         self._ipython = False
 
-    # -- blocking and asyncio API (same shape as JupyterExecutor) ---------------------
-
-    def start(self) -> None:
-        call_blocking(self.astart())
-
-    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        return call_blocking(self.arun(code, timeout))
-
-    def reset(self) -> None:
-        call_blocking(self.areset())
-
-    def interrupt(self) -> None:
-        call_blocking(self.ainterrupt())
-
-    def shutdown(self) -> None:
-        call_blocking(self.ashutdown())
-
-    def __enter__(self) -> GatewayExecutor:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.shutdown()
-
-    async def astart(self) -> None:
-        await call_async(self._start())
-
-    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        return await call_async(self._run(code, self.timeout if timeout is None else timeout))
-
-    async def areset(self) -> None:
-        await call_async(self._reset())
-
-    async def ainterrupt(self) -> None:
-        await call_async(self._post(f"/api/kernels/{self.kernel_id}/interrupt"))
-
-    async def ashutdown(self) -> None:
-        await call_async(self._shutdown())
-
     # -- REST -------------------------------------------------------------------------
 
     async def _request(self, method: str, path: str, body: object = None) -> Any:
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"token {self.token}"
-        request = HTTPRequest(
-            self.url + path,
-            method=method,
-            headers=headers,
-            body=None if body is None else json.dumps(body),
-            allow_nonstandard_methods=True,
-            request_timeout=self.request_timeout,
-        )
-        try:
-            response = await AsyncHTTPClient().fetch(request)
-        except HTTPClientError as error:
-            if error.code in (401, 403):
-                raise GatewayAuthError(
-                    f"The kernel gateway at {self.url} refused the token (HTTP {error.code}): "
-                    f"set {TOKEN_VARIABLES[0]} to the gateway's auth token"
-                ) from error
-            raise
-        except OSError as error:
-            raise GatewayUnavailableError(
-                f"Cannot reach the kernel gateway at {self.url} ({error}): check the URL "
-                "and that `jupyter kernelgateway` (or Enterprise Gateway) is running"
-            ) from error
-        return json.loads(response.body) if response.body else None
+        return await rest_request(self.url, self.token, method, path, body, self.request_timeout)
 
     async def _post(self, path: str, body: object = None) -> Any:
         return await self._request("POST", path, body if body is not None else {})
 
     # -- lifecycle --------------------------------------------------------------------
+
+    async def _interrupt(self) -> None:
+        await self._post(f"/api/kernels/{self.kernel_id}/interrupt")
 
     async def _start(self) -> None:
         if self.kernel_id is not None:
@@ -229,9 +162,9 @@ class GatewayExecutor:
             await self._silent(self.preload)
 
     async def _read(self, connection: WebSocketClientConnection, queue: asyncio.Queue[Any]) -> None:
-        raw = _raw_socket(connection)
+        raw = raw_socket(connection)
         while True:
-            _quick_ack(raw)
+            quick_ack(raw)
             text = await connection.read_message()
             if text is None:
                 queue.put_nowait(CLOSED)
@@ -247,7 +180,7 @@ class GatewayExecutor:
                     message = await self._next(min(1.0, deadline - time.monotonic()))
                     if message is CLOSED:
                         raise GatewayUnavailableError("The gateway closed the kernel's socket")
-                    if _parent(message) == msg_id and message["channel"] == "shell":
+                    if parent_id(message) == msg_id and message["channel"] == "shell":
                         return
             except TimeoutError:
                 continue
@@ -259,25 +192,9 @@ class GatewayExecutor:
 
     def _send(self, channel: str, msg_type: str, content: dict[str, Any]) -> str:
         assert self._socket is not None
-        msg_id = uuid.uuid4().hex
-        header = {
-            "msg_id": msg_id,
-            "msg_type": msg_type,
-            "session": self._session,
-            "username": "pot",
-            "version": "5.3",
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        }
-        message = {
-            "header": header,
-            "parent_header": {},
-            "metadata": {},
-            "content": content,
-            "channel": channel,
-            "buffers": [],
-        }
-        self._socket.write_message(json.dumps(message))
-        return msg_id
+        outgoing = make_message(self._session, channel, msg_type, content)
+        self._socket.write_message(json.dumps(outgoing))
+        return str(outgoing["header"]["msg_id"])
 
     async def _silent(self, code: str) -> None:
         result = await self._execute(code, self.startup_timeout, silent=True)
@@ -320,9 +237,9 @@ class GatewayExecutor:
                     if not await self._kernel_exists():
                         return await self._recover_from_loss(collector, started, CLOSED)
                 continue
-            if message is CLOSED or _kernel_died(message):
+            if message is CLOSED or kernel_died(message):
                 return await self._recover_from_loss(collector, started, message)
-            if _parent(message) != msg_id:
+            if parent_id(message) != msg_id:
                 continue
             if message["channel"] == "shell":
                 replied = True
@@ -345,25 +262,16 @@ class GatewayExecutor:
                 message = await self._next(grace_deadline - time.monotonic())
             except TimeoutError:
                 break
-            if message is CLOSED or _kernel_died(message):
+            if message is CLOSED or kernel_died(message):
                 break
-            if _parent(message) == msg_id and message["channel"] == "iopub":
+            if parent_id(message) == msg_id and message["channel"] == "iopub":
                 collector.add(message)
         if collector.idle:
-            error = ErrorInfo(
-                name="TimeoutError",
-                value=f"the code ran longer than {timeout:g} s and was interrupted; "
-                "variables defined before that point are kept",
-                traceback=collector.error.traceback if collector.error else "",
-            )
+            error = interrupted_error(timeout, collector.error.traceback if collector.error else "")
             return collector.finish(time.monotonic() - started, KernelEvent.INTERRUPTED, error)
         await self._post(f"/api/kernels/{self.kernel_id}/restart")
         await self._connect()
-        error = ErrorInfo(
-            name="TimeoutError",
-            value=f"the code ran longer than {timeout:g} s and ignored the interrupt; the "
-            "kernel was restarted and every variable was lost",
-        )
+        error = restarted_error(timeout)
         return collector.finish(time.monotonic() - started, KernelEvent.RESTARTED, error)
 
     async def _recover_from_loss(
@@ -428,40 +336,3 @@ class GatewayExecutor:
             # gone already, or the gateway is: nothing left to stop
             with contextlib.suppress(GatewayError, HTTPClientError):
                 await self._request("DELETE", f"/api/kernels/{kernel_id}")
-
-
-def _raw_socket(connection: WebSocketClientConnection) -> socket.socket | None:
-    stream = getattr(connection, "stream", None) or getattr(connection.protocol, "stream", None)
-    return getattr(stream, "socket", None)
-
-
-def _quick_ack(raw: socket.socket | None) -> None:
-    """Acknowledge the gateway's next packet at once.
-
-    Jupyter's WebSocket handler leaves Nagle's algorithm on, so its second small
-    message waits for our ACK of the first, which Linux delays by up to 40 ms; a
-    quick ACK (re-armed before each read, as Linux clears it) removes that wait.
-    """
-    if raw is not None and hasattr(socket, "TCP_QUICKACK"):
-        with contextlib.suppress(OSError):
-            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-
-
-def _parent(message: Any) -> str | None:
-    return message.get("parent_header", {}).get("msg_id")
-
-
-def _kernel_died(message: Any) -> bool:
-    """The gateway reports a dying kernel as status 'restarting' or 'dead' on iopub."""
-    return (
-        message.get("channel") == "iopub"
-        and message.get("header", {}).get("msg_type") == "status"
-        and message.get("content", {}).get("execution_state") in ("restarting", "dead")
-    )
-
-
-def _token_from_environment() -> str:
-    for name in TOKEN_VARIABLES:
-        if os.environ.get(name):
-            return os.environ[name]
-    return ""

@@ -25,9 +25,9 @@ from pot.executors.base import (
     KernelStartError,
 )
 from pot.executors.collect import Collector
+from pot.executors.facade import KernelFacade, interrupted_error, restarted_error
 from pot.executors.kernel_setup import RESET_CODE, setup_code
 from pot.executors.limits import OutputLimits, ResourceLimits, launcher_argv, scrub_environment
-from pot.executors.loop_thread import call_async, call_blocking
 from pot.executors.processes import (
     TEMP_PREFIX,
     describe_exit,
@@ -67,7 +67,7 @@ class _LimitedKernelManager(AsyncKernelManager):
             os.chown(self.connection_file, self.kernel_user, self.kernel_user)
 
 
-class JupyterExecutor:
+class JupyterExecutor(KernelFacade):
     """Runs code in a Jupyter kernel (ipykernel by default), one persistent namespace.
 
     Every run has a deadline. Past it the kernel is interrupted; if it does not
@@ -129,46 +129,6 @@ class JupyterExecutor:
         self._ipython = False
         self._lock: asyncio.Lock | None = None
 
-    # -- blocking API -------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the kernel (blocking)."""
-        call_blocking(self.astart())
-
-    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        """Run ``code`` and return what it produced (blocking)."""
-        return call_blocking(self.arun(code, timeout))
-
-    def reset(self) -> None:
-        """Clear the namespace and the working directory (blocking)."""
-        call_blocking(self.areset())
-
-    def interrupt(self) -> None:
-        """Interrupt the code running now, as Ctrl-C would (blocking; any thread).
-
-        The running ``run()`` returns with a ``KeyboardInterrupt`` error and the
-        namespace kept. Works in the sandbox too (message-mode interrupt).
-        """
-        call_blocking(self.ainterrupt())
-
-    def shutdown(self) -> None:
-        """Stop the kernel, its children and remove its folders (blocking)."""
-        call_blocking(self.ashutdown())
-
-    def __enter__(self) -> JupyterExecutor:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.shutdown()
-
-    async def __aenter__(self) -> JupyterExecutor:
-        await self.astart()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.ashutdown()
-
     @property
     def started(self) -> bool:
         return self._manager is not None
@@ -179,28 +139,6 @@ class JupyterExecutor:
         provisioner = self._manager.provisioner if self._manager else None
         process = getattr(provisioner, "process", None)
         return process.pid if process is not None else None
-
-    # -- asyncio API --------------------------------------------------------------
-
-    async def astart(self) -> None:
-        """Start the kernel."""
-        await call_async(self._start())
-
-    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        """Run ``code`` and return what it produced."""
-        return await call_async(self._run(code, self.timeout if timeout is None else timeout))
-
-    async def areset(self) -> None:
-        """Clear the namespace and the working directory."""
-        await call_async(self._reset())
-
-    async def ainterrupt(self) -> None:
-        """Interrupt the code running now (see :meth:`interrupt`)."""
-        await call_async(self._interrupt())
-
-    async def ashutdown(self) -> None:
-        """Stop the kernel, its children and remove its folders."""
-        await call_async(self._shutdown())
 
     # -- implementation (runs on the kernel loop) -------------------------------------
 
@@ -351,19 +289,10 @@ class JupyterExecutor:
             # whatever the runaway code started (workers, a fork bomb) goes with it
             await kill_descendants(kernel_process(self.pid))
             trace = collector.error.traceback if collector.error else ""
-            error = ErrorInfo(
-                name="TimeoutError",
-                value=f"the code ran longer than {timeout:g} s and was interrupted; "
-                "variables defined before that point are kept",
-                traceback=trace,
-            )
+            error = interrupted_error(timeout, trace)
             return collector.finish(time.monotonic() - started, KernelEvent.INTERRUPTED, error)
         await self._restart()
-        error = ErrorInfo(
-            name="TimeoutError",
-            value=f"the code ran longer than {timeout:g} s and ignored the interrupt; the "
-            "kernel was restarted and every variable was lost",
-        )
+        error = restarted_error(timeout)
         return collector.finish(time.monotonic() - started, KernelEvent.RESTARTED, error)
 
     async def _recover_from_death(self, collector: Collector, started: float) -> ExecutionResult:

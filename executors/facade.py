@@ -1,0 +1,110 @@
+"""The blocking and asyncio entry points shared by pot's kernel executors.
+
+An executor implements five coroutines that run on the kernel loop (``_start``,
+``_run``, ``_reset``, ``_interrupt``, ``_shutdown``); this base class gives it the
+public API: blocking methods usable from any thread (``start``, ``run``...), their
+asyncio twins (``astart``, ``arun``...), and both kinds of context manager.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pot.executors.base import ErrorInfo, ExecutionResult
+from pot.executors.loop_thread import call_async, call_blocking
+
+
+class KernelFacade:
+    """Public executor API over the ``_``-prefixed coroutines of a subclass."""
+
+    timeout: float
+
+    # -- the coroutines a subclass provides (run on the kernel loop) --------------------
+
+    async def _start(self) -> None:
+        raise NotImplementedError
+
+    async def _run(self, code: str, timeout: float) -> ExecutionResult:
+        raise NotImplementedError
+
+    async def _reset(self) -> None:
+        raise NotImplementedError
+
+    async def _interrupt(self) -> None:
+        raise NotImplementedError
+
+    async def _shutdown(self) -> None:
+        raise NotImplementedError
+
+    # -- blocking API (any thread, also inside a running event loop) -------------------
+
+    def start(self) -> None:
+        """Start the kernel."""
+        call_blocking(self._start())
+
+    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        """Run ``code`` (at most ``timeout`` seconds) and return what it produced."""
+        return call_blocking(self._run(code, self.timeout if timeout is None else timeout))
+
+    def reset(self) -> None:
+        """Clear the namespace and the working folder."""
+        call_blocking(self._reset())
+
+    def interrupt(self) -> None:
+        """Interrupt the code running now, as Ctrl-C would: the running ``run()``
+        returns with a ``KeyboardInterrupt`` error and the namespace is kept."""
+        call_blocking(self._interrupt())
+
+    def shutdown(self) -> None:
+        """Stop the kernel and release everything it held."""
+        call_blocking(self._shutdown())
+
+    def __enter__(self) -> Any:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    # -- asyncio API ------------------------------------------------------------------
+
+    async def astart(self) -> None:
+        await call_async(self._start())
+
+    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        return await call_async(self._run(code, self.timeout if timeout is None else timeout))
+
+    async def areset(self) -> None:
+        await call_async(self._reset())
+
+    async def ainterrupt(self) -> None:
+        await call_async(self._interrupt())
+
+    async def ashutdown(self) -> None:
+        await call_async(self._shutdown())
+
+    async def __aenter__(self) -> Any:
+        await self.astart()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.ashutdown()
+
+
+def interrupted_error(timeout: float, traceback: str = "") -> ErrorInfo:
+    """What the model is told when its code ran out of time and was interrupted."""
+    return ErrorInfo(
+        name="TimeoutError",
+        value=f"the code ran longer than {timeout:g} s and was interrupted; "
+        "variables defined before that point are kept",
+        traceback=traceback,
+    )
+
+
+def restarted_error(timeout: float) -> ErrorInfo:
+    """What the model is told when its code ignored the interrupt and lost the kernel."""
+    return ErrorInfo(
+        name="TimeoutError",
+        value=f"the code ran longer than {timeout:g} s and ignored the interrupt; the "
+        "kernel was restarted and every variable was lost",
+    )
