@@ -243,6 +243,7 @@ class Solver:
         history: list[Message] = []  # repairs and nudges after the opening
         draft = ""  # tir: the assistant message being continued, real outputs inserted
         nudged, ran_code = False, False
+        tried: set[str] = set()  # programs already run (pot, coc)
         last_ok: ExecutionResult | None = None
         failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {self.max_steps} steps"
         for index in range(self.max_steps):
@@ -283,6 +284,11 @@ class Solver:
                 continue
             # execute
             written = f"{generation.text[: block.start]}```python\n{block.code}\n```"
+            if self.mode is not Mode.TIR and block.code in tried:
+                # a repair identical to a failed program would fail the same way: stop here
+                yield TextStep(sample=sample, index=index, text=generation.text, **timing)
+                return Answer(reason=failure, detail="the model repeated a program that failed")
+            tried.add(block.code)
             if self.mode is Mode.COC:
                 ran = yield from run_chain(block.code)
             else:

@@ -43,11 +43,20 @@ def test_pot_repairs_a_failing_program_with_the_trimmed_error(kernel: JupyterExe
 
 
 def test_pot_gives_up_after_its_repairs(kernel: JupyterExecutor) -> None:
-    model = ScriptedModel(["```python\nprint(1 / 0)\n```"] * 2)
+    model = ScriptedModel(["```python\nprint(1 / 0)\n```", "```python\nprint(2 / 0)\n```"])
     trace = Solver(model, kernel, max_steps=2).solve("1/0?")
     assert trace.answer.value is None
     assert trace.answer.reason is NoAnswerReason.CODE_FAILED
     assert len(trace.code_steps) == 2
+
+
+def test_a_repeated_failing_program_ends_the_sample(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(1 / 0)\n```"] * 2 + ["```python\nprint(1)\n```"])
+    trace = Solver(model, kernel, max_steps=3).solve("1/0?")
+    assert trace.answer.reason is NoAnswerReason.CODE_FAILED
+    assert "repeated" in trace.answer.detail
+    assert [step.kind for step in trace.steps] == ["code", "text"]
+    assert len(model.calls) == 2
 
 
 def test_pot_nudges_a_program_that_prints_nothing(kernel: JupyterExecutor) -> None:
