@@ -16,6 +16,8 @@ import sys
 import time
 from typing import Any
 
+import psutil
+
 MODEL = "qwen2.5-coder-0.5b"
 SYSTEM = (
     "You are a careful mathematician who solves problems by writing Python. Write one "
@@ -154,41 +156,57 @@ def growing(model: Any, tokens: int, reuse: bool) -> dict[str, Any]:
     return {"cold_prefix": problems[0], "warm_prefix": problems[1]}
 
 
-def worker(quantization: str, repeats: int, tokens: int) -> dict[str, Any]:
+def worker(quantization: str, repeats: int, tokens: int, threads: int) -> None:
+    """Print one JSON line per figure as it is measured (a slow machine still yields some)."""
     from pot.models import load_model
 
+    def emit(key: str, value: Any) -> None:
+        print(json.dumps({key: value}), flush=True)
+
+    emit("threads", threads)
+    started = time.perf_counter()
     model: Any = load_model(
-        MODEL, quantization="none" if quantization == "bf16" else quantization, device="cpu"
+        MODEL,
+        quantization="none" if quantization == "bf16" else quantization,
+        device="cpu",
+        threads=threads,
     )
-    figures: dict[str, Any] = {
-        "quantization": quantization,
-        "footprint_mib": model.model.get_memory_footprint() / 2**20,
-        "rss_after_load_mib": peak_mib(),
-    }
-    figures.update(throughput(model, repeats, tokens))
+    emit("load_s", time.perf_counter() - started)
+    emit("footprint_mib", model.model.get_memory_footprint() / 2**20)
+    emit("rss_after_load_mib", peak_mib())
+    emit("rss_now_mib", psutil.Process().memory_info().rss / 2**20)
+    emit("tokens_per_s", throughput(model, repeats, tokens)["tokens_per_s"])
     if quantization == "nf4":
-        figures["overhead"] = overhead(model, repeats, tokens)
-        figures["without_reuse"] = growing(model, tokens, reuse=False)
-        figures["with_reuse"] = growing(model, tokens, reuse=True)
-    figures["peak_rss_mib"] = peak_mib()
+        emit("overhead", overhead(model, repeats, tokens))
+        emit("without_reuse", growing(model, tokens, reuse=False))
+        emit("with_reuse", growing(model, tokens, reuse=True))
+    emit("peak_rss_mib", peak_mib())
+
+
+def run_worker(quantization: str, repeats: int, tokens: int, threads: int) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--worker", quantization]
+    command += ["--repeats", str(repeats), "--tokens", str(tokens), "--threads", str(threads)]
+    figures: dict[str, Any] = {"quantization": quantization}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("{"):
+                figures.update(json.loads(line))
+                print(f"  {quantization}: {line.strip()}", file=sys.stderr, flush=True)
+    if process.returncode:
+        raise SystemExit(f"the {quantization} worker failed with exit code {process.returncode}")
     return figures
 
 
-def run_worker(quantization: str, repeats: int, tokens: int) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", quantization]
-    command += ["--repeats", str(repeats), "--tokens", str(tokens)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
-
-
 def report(nf4: dict[str, Any], bf16: dict[str, Any]) -> None:
-    print(f"Qwen2.5-Coder-0.5B-Instruct on CPU ({MODEL}); medians\n")
+    print(f"Qwen2.5-Coder-0.5B-Instruct on CPU ({MODEL}), {nf4['threads']} thread(s); medians\n")
     print(f"{'':28}{'NF4':>12}{'bf16':>12}")
     for key, label in (
+        ("load_s", "load s (from cache)"),
         ("tokens_per_s", "tokens/s (batch 1)"),
         ("footprint_mib", "weights MiB"),
         ("rss_after_load_mib", "peak RSS after load MiB"),
+        ("rss_now_mib", "RSS once loaded MiB"),
         ("peak_rss_mib", "peak RSS MiB"),
     ):
         print(f"{label:28}{nf4[key]:>12.1f}{bf16[key]:>12.1f}")
@@ -211,13 +229,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", choices=["nf4", "bf16"])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--tokens", type=int, default=48)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch CPU threads (1 is steadiest on a shared box)"
+    )
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.repeats, args.tokens)))
+        worker(args.worker, args.repeats, args.tokens, args.threads)
         return
-    nf4 = run_worker("nf4", args.repeats, args.tokens)
-    bf16 = run_worker("bf16", args.repeats, args.tokens)
+    nf4 = run_worker("nf4", args.repeats, args.tokens, args.threads)
+    bf16 = run_worker("bf16", args.repeats, args.tokens, args.threads)
     report(nf4, bf16)
     print("\n" + json.dumps({"nf4": nf4, "bf16": bf16}))
 

