@@ -139,8 +139,11 @@ def growing(model: Any, tokens: int, reuse: bool) -> dict[str, Any]:
         encoded_before = model.stats.encoded_tokens
         prompt_before = model.stats.prompt_tokens
         started = time.perf_counter()
+        rounds = []
         for output in OUTPUTS:
+            encoded = model.stats.encoded_tokens
             ((generation,),) = model.generate([messages], config)
+            rounds.append(model.stats.encoded_tokens - encoded)
             previous = messages[-1].content if messages[-1].role == "assistant" else ""
             content = previous + generation.text + f"```output\n{output}\n```\n"
             base = messages[:-1] if messages[-1].role == "assistant" else messages
@@ -149,6 +152,7 @@ def growing(model: Any, tokens: int, reuse: bool) -> dict[str, Any]:
             {
                 "prompt_tokens": model.stats.prompt_tokens - prompt_before,
                 "encoded_tokens": model.stats.encoded_tokens - encoded_before,
+                "encoded_per_round": rounds,
                 "seconds": time.perf_counter() - started,
             }
         )
@@ -174,7 +178,7 @@ def worker(quantization: str, repeats: int, tokens: int, threads: int) -> None:
     emit("load_s", time.perf_counter() - started)
     emit("footprint_mib", model.model.get_memory_footprint() / 2**20)
     emit("rss_after_load_mib", peak_mib())
-    emit("rss_now_mib", psutil.Process().memory_info().rss / 2**20)
+    emit("private_mib", psutil.Process().memory_full_info().uss / 2**20)
     emit("tokens_per_s", throughput(model, repeats, tokens)["tokens_per_s"])
     if quantization == "nf4":
         emit("overhead", overhead(model, repeats, tokens))
@@ -205,8 +209,8 @@ def report(nf4: dict[str, Any], bf16: dict[str, Any]) -> None:
         ("load_s", "load s (from cache)"),
         ("tokens_per_s", "tokens/s (batch 1)"),
         ("footprint_mib", "weights MiB"),
-        ("rss_after_load_mib", "peak RSS after load MiB"),
-        ("rss_now_mib", "RSS once loaded MiB"),
+        ("rss_after_load_mib", "peak RSS during load MiB"),
+        ("private_mib", "private memory once loaded MiB"),
         ("peak_rss_mib", "peak RSS MiB"),
     ):
         print(f"{label:28}{nf4[key]:>12.1f}{bf16[key]:>12.1f}")
@@ -222,6 +226,12 @@ def report(nf4: dict[str, Any], bf16: dict[str, Any]) -> None:
             f"  {case:12} prompt {off['prompt_tokens']:5d}  encoded without reuse "
             f"{off['encoded_tokens']:5d}, with {on['encoded_tokens']:5d} ({ratio:.1f}x fewer); "
             f"{off['seconds']:.1f} s vs {on['seconds']:.1f} s"
+        )
+        later_off, later_on = sum(off["encoded_per_round"][1:]), sum(on["encoded_per_round"][1:])
+        print(
+            f"  {'':12} rounds 2-3 only: {later_off} vs {later_on} tokens encoded "
+            f"({later_off / max(1, later_on):.1f}x fewer); per round "
+            f"{off['encoded_per_round']} vs {on['encoded_per_round']}"
         )
 
 

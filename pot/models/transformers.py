@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -94,6 +97,7 @@ class TransformersModel:
             transformers, torch, location, gguf_file, quantization, self.device
         )
         self.model.eval()
+        _return_freed_memory()
         self.end_token_ids = _end_token_ids(self.model, self.tokenizer)
         self.pad_token_id = self.tokenizer.pad_token_id
         if self.pad_token_id is None:
@@ -227,6 +231,18 @@ class TransformersModel:
                 )
             )
         return generations, lengths
+
+
+def _return_freed_memory() -> None:
+    """Give the heap freed while quantizing back to the OS (glibc keeps it otherwise).
+
+    Measured on the 0.5B in NF4: private memory after loading went from 1.8-2.3 GiB
+    to 0.56 GiB.
+    """
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _pick_device(torch: Any, device: str | None) -> torch.device:
