@@ -40,4 +40,12 @@ python=${PYTHON:-python3}
 if [ "$what" = test ]; then
     # Playwright's driver only; it uses Debian's Chromium (never `npx playwright install`)
     npm ci --prefix tests/browser --no-audit --no-fund --silent
+    # A real OpenAI-compatible server for OpenAIModel's tests: llama.cpp's, built from
+    # source (~6 min on 2 cores) with portable CPU flags (-march=native crashed here).
+    if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+        CMAKE_BUILD_PARALLEL_LEVEL=2 \
+        CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
+            .venv/bin/python -m pip install -q --disable-pip-version-check --no-cache-dir \
+            "llama-cpp-python[server]==0.3.36"
+    fi
 fi
