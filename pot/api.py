@@ -43,6 +43,13 @@ def default_model(spec: str | None = None) -> Model:
     return models.load(spec)
 
 
+def forget_models() -> None:
+    """Forget the models :func:`default_model` loaded (the next call loads them again)."""
+    with _lock:
+        if _models is not None:
+            _models.clear()
+
+
 @contextmanager
 def lend_executor(timeout: float = 10.0) -> Iterator[Executor]:
     """Lend a warm kernel from the process-wide pool (started on first use).

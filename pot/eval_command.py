@@ -152,9 +152,9 @@ def eval_command(
 
 def _load_model(spec: str | None) -> object:
     """The model for a spec; ``scripted:`` specs (tests, demos) included."""
-    from pot.jupyter.models import resolve_model
+    from pot import api
 
-    return resolve_model(spec)
+    return api.default_model(spec)
 
 
 class _Progress:

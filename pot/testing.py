@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterable
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from pot.models.base import Conversation, Generation, GenerationConfig, ModelError, StopReason
+from pot.models.errors import UnknownModelError
+
+SCRIPTED_PREFIX = "scripted:"
+"""``load_model("scripted:...")`` builds a :class:`ScriptedModel`: the prefix is followed
+by a JSON list of replies or by the path of a JSON file holding one."""
 
 
 class ScriptedCall(BaseModel):
@@ -76,3 +83,29 @@ def _cut(reply: str, stop: list[str], prompt_tokens: int) -> Generation:
         prompt_tokens=prompt_tokens,
         completion_tokens=len(text.split()),
     )
+
+
+def scripted_replies(spec: str) -> list[str]:
+    """The replies named by a ``scripted:`` spec (inline JSON list or JSON file).
+
+    Raises:
+        UnknownModelError: The spec holds neither a JSON list of strings nor a
+            readable file containing one.
+    """
+    body = spec[len(SCRIPTED_PREFIX) :].strip()
+    text = body
+    if not body.startswith("["):
+        path = Path(body).expanduser()
+        if not path.is_file():
+            raise UnknownModelError(
+                f"{spec!r}: write scripted: followed by a JSON list of replies "
+                "or the path of a JSON file that holds one"
+            )
+        text = path.read_text(encoding="utf-8")
+    try:
+        replies = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UnknownModelError(f"{spec!r}: the replies are not valid JSON ({error})") from None
+    if not isinstance(replies, list) or not all(isinstance(reply, str) for reply in replies):
+        raise UnknownModelError(f"{spec!r}: the replies must be a JSON list of strings")
+    return replies

@@ -1,54 +1,21 @@
-"""Model specs for the Jupyter front ends, with ``scripted:`` replies for tests and demos.
+"""Model specs for the Jupyter front ends: a spec string, an environment variable, or
+pot's default model, each loaded once per process.
 
-A spec is anything :func:`pot.models.loading.load_model` accepts, or
-``scripted:`` followed by a JSON list of replies or by the path of a JSON file
-holding one (``scripted:["```python\\nprint(42)\\n```"]``,
-``scripted:/tmp/replies.json``). Models are loaded once per process and reused.
+A spec is anything :func:`pot.models.load_model` accepts, ``scripted:`` replies
+(for tests and demos) included.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pot.models.errors import UnknownModelError
+from pot.testing import SCRIPTED_PREFIX, scripted_replies
 
 if TYPE_CHECKING:
     from pot.models.base import Model
 
-SCRIPTED_PREFIX = "scripted:"
-
-_lock = threading.Lock()
-_scripted: dict[str, Model] = {}
-
-
-def scripted_replies(spec: str) -> list[str]:
-    """The replies named by a ``scripted:`` spec (inline JSON list or JSON file).
-
-    Raises:
-        UnknownModelError: The spec holds neither a JSON list of strings nor a
-            readable file containing one.
-    """
-    body = spec[len(SCRIPTED_PREFIX) :].strip()
-    text = body
-    if not body.startswith("["):
-        path = Path(body).expanduser()
-        if not path.is_file():
-            raise UnknownModelError(
-                f"{spec!r}: write scripted: followed by a JSON list of replies "
-                "or the path of a JSON file that holds one"
-            )
-        text = path.read_text(encoding="utf-8")
-    try:
-        replies = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UnknownModelError(f"{spec!r}: the replies are not valid JSON ({error})") from None
-    if not isinstance(replies, list) or not all(isinstance(reply, str) for reply in replies):
-        raise UnknownModelError(f"{spec!r}: the replies must be a JSON list of strings")
-    return replies
+__all__ = ["SCRIPTED_PREFIX", "forget_scripted", "resolve_model", "scripted_replies"]
 
 
 def resolve_model(spec: Model | str | None, *env_vars: str) -> Model:
@@ -70,23 +37,13 @@ def resolve_model(spec: Model | str | None, *env_vars: str) -> Model:
         return spec
     if spec is None:
         spec = next((os.environ[name] for name in env_vars if os.environ.get(name)), None)
-    if spec is not None and spec.strip().lower().startswith(SCRIPTED_PREFIX):
-        return _scripted_model(spec.strip())
     from pot import api
 
-    return api.default_model(spec)
-
-
-def _scripted_model(spec: str) -> Model:
-    from pot.testing import ScriptedModel
-
-    with _lock:
-        if spec not in _scripted:
-            _scripted[spec] = ScriptedModel(scripted_replies(spec), name="scripted")
-        return _scripted[spec]
+    return api.default_model(spec.strip() if spec else None)
 
 
 def forget_scripted() -> None:
-    """Drop cached ``scripted:`` models, so the next use starts their queues again."""
-    with _lock:
-        _scripted.clear()
+    """Forget the process's loaded models, so ``scripted:`` queues start again."""
+    from pot import api
+
+    api.forget_models()

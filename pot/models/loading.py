@@ -11,7 +11,10 @@ Spec syntax:
   (without ``@BASE_URL``, ``$POT_OPENAI_BASE_URL``, ``$OPENAI_BASE_URL`` or
   ``http://127.0.0.1:8000/v1``).
 
-Everything but ``openai:`` loads in this process with
+* replies for tests and demos: ``scripted:["```python\\nprint(42)\\n```"]`` or
+  ``scripted:replies.json`` (a :class:`pot.testing.ScriptedModel`).
+
+Everything but ``openai:`` and ``scripted:`` loads in this process with
 :class:`pot.models.transformers.TransformersModel`.
 """
 
@@ -68,6 +71,10 @@ def load_model(spec: str | None = None, **options: Any) -> Model:
     spec = (spec or DEFAULT_MODEL).strip()
     if not spec:
         raise UnknownModelError("empty model spec; pass an alias such as " + DEFAULT_MODEL)
+    if spec.lower().startswith("scripted:"):
+        from pot.testing import ScriptedModel, scripted_replies
+
+        return ScriptedModel(scripted_replies(spec), name="scripted")
     if spec.lower().startswith(OPENAI_PREFIX):
         from pot.models.openai import OpenAIModel
 
