@@ -16,3 +16,16 @@ class Mode(str, Enum):
     """Chain of Code: a program run statement by statement; what cannot run is simulated."""
     COT = "cot"
     """Chain of thought: no code, the answer in ``\\boxed{}`` (the baseline)."""
+
+
+def parse_mode(mode: Mode | str) -> Mode:
+    """The mode named by ``mode``.
+
+    Raises:
+        ValueError: Not a mode; the message lists them.
+    """
+    try:
+        return Mode(mode)
+    except ValueError:
+        choices = ", ".join(item.value for item in Mode)
+        raise ValueError(f"unknown mode {mode!r}: choose one of {choices}") from None

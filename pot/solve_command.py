@@ -57,9 +57,8 @@ def solve_command(
 
     console = Console(stderr=as_json)
     errors = Console(stderr=True)
-    text = sys.stdin.read() if question == "-" else question
     try:
-        text = check_question(text)
+        text = check_question(read_stdin() if question == "-" else question)
         if not as_json:
             console.print(f"[bold]{text}[/bold]")
         loading = console.status("loading the model...") if not as_json else nullcontext()
@@ -94,3 +93,24 @@ def solve_command(
         errors.print(f"notebook saved to {notebook}")
     if not trace.answer.ok:
         raise typer.Exit(EXIT_NO_ANSWER)
+
+
+def read_stdin() -> str:
+    """Standard input as text.
+
+    Raises:
+        NotTextError: It is not UTF-8 (the message says how to convert it).
+    """
+    from pot.questions import NotTextError
+
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 4]
+        raise NotTextError(
+            f"standard input is not UTF-8 text (byte {error.start}: {bad!r}); "
+            "convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from None

@@ -20,7 +20,7 @@ from pot.executors import AsyncExecutor, ExecutionResult, Executor
 from pot.extract import extract_code
 from pot.feedback import OUTPUT_LIMIT, describe_result
 from pot.models.base import Generation, GenerationConfig, Message, Model
-from pot.modes import Mode
+from pot.modes import Mode, parse_mode
 from pot.prompts import (
     NUDGE_NO_ANSWER,
     NUDGE_NO_CODE,
@@ -32,8 +32,10 @@ from pot.prompts import (
 from pot.questions import (
     MAX_QUESTION_CHARS,
     EmptyQuestionError,
+    NotTextError,
     QuestionError,
     QuestionTooLongError,
+    check_limits,
     check_question,
 )
 from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran, Reset
@@ -53,6 +55,7 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "MAX_QUESTION_CHARS",
     "EmptyQuestionError",
+    "NotTextError",
     "QuestionError",
     "QuestionTooLongError",
     "Solver",
@@ -115,11 +118,10 @@ class Solver:
         output_limit: int = OUTPUT_LIMIT,
         max_question_chars: int = MAX_QUESTION_CHARS,
     ) -> None:
-        if samples < 1:
-            raise ValueError(f"samples must be at least 1, got {samples}")
+        check_limits(samples, max_steps, timeout, max_new_tokens)
         self.model = model
         self.executor = executor
-        self.mode = Mode(mode)
+        self.mode = parse_mode(mode)
         self.max_steps = max_steps or DEFAULT_MAX_STEPS[self.mode]
         self.samples = samples
         self.temperature = (0.7 if samples > 1 else 0.0) if temperature is None else temperature
