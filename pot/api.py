@@ -8,6 +8,7 @@ preloaded) and shut down at exit. Nothing happens at import time.
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ PRELOAD = "import math\nimport sympy\nfrom fractions import Fraction"
 
 _lock = threading.Lock()
 _models: ModelCache | None = None
-_pool: KernelPool | None = None
+_pools: dict[str, KernelPool] = {}
 
 
 def default_model(spec: str | None = None) -> Model:
@@ -51,27 +52,30 @@ def forget_models() -> None:
 
 
 @contextmanager
-def lend_executor(timeout: float = 10.0) -> Iterator[Executor]:
-    """Lend a warm kernel from the process-wide pool (started on first use).
+def lend_executor(timeout: float = 10.0, executor: str | None = None) -> Iterator[Executor]:
+    """Lend a warm kernel from the process-wide pool for ``executor`` (started on first use).
 
     Args:
         timeout: Default seconds one piece of code may run.
+        executor: Where kernels run: ``local`` (sandboxed where possible),
+            ``sandbox``, ``unconfined`` or ``gateway:URL``; default ``$POT_EXECUTOR``
+            or ``local`` (see :mod:`pot.executors.spec`).
 
     Raises:
-        pot.executors.ExecutorError: No kernel could be started.
+        pot.executors.ExecutorError: No kernel could be started, or the setting is wrong.
     """
-    global _pool
-    from pot.executors import KernelPool
+    from pot.executors import make_pool
 
+    key = executor or os.environ.get("POT_EXECUTOR") or "local"
     with _lock:
-        if _pool is None:
-            pool = KernelPool(size=1, preload=PRELOAD, timeout=timeout)
+        pool = _pools.get(key)
+        if pool is None:
+            pool = make_pool(key, size=1, preload=PRELOAD, timeout=timeout)
             pool.start()
             atexit.register(pool.shutdown)
-            _pool = pool
-        pool = _pool
-    with pool.lend() as executor:
-        yield executor
+            _pools[key] = pool
+    with pool.lend() as lent:
+        yield lent
 
 
 def solve(
@@ -82,6 +86,7 @@ def solve(
     samples: int = 1,
     max_steps: int | None = None,
     timeout: float = 10.0,
+    executor: str | None = None,
     **options: Any,
 ) -> Trace:
     """Solve one question with the default model and a pooled kernel.
@@ -95,6 +100,7 @@ def solve(
         samples: Self-consistency samples (majority vote when more than one).
         max_steps: Generations per sample (default by mode).
         timeout: Seconds one piece of code may run.
+        executor: Where kernels run (see :func:`lend_executor`).
         **options: More :class:`~pot.solver.Solver` options (``temperature``, ``seed``...).
 
     Returns:
@@ -114,10 +120,10 @@ def solve(
 
     check_question(question, options.get("max_question_chars", 20_000))
     chosen = model if model is not None and not isinstance(model, str) else default_model(model)
-    with lend_executor(timeout) as executor:
+    with lend_executor(timeout, executor) as lent:
         solver = Solver(
             chosen,
-            executor,
+            lent,
             mode,
             samples=samples,
             max_steps=max_steps,

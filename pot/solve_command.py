@@ -44,6 +44,14 @@ def solve_command(
     notebook: Annotated[
         Path | None, typer.Option(help="Save the trace as a notebook (.ipynb).")
     ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            envvar="POT_EXECUTOR",
+            help="Where code runs: local (sandboxed where possible), sandbox, unconfined, "
+            "or gateway:URL (a Jupyter kernel gateway; token from POT_GATEWAY_TOKEN).",
+        ),
+    ] = None,
 ) -> None:
     """Solve QUESTION: the model writes Python, a kernel runs it, the answer comes back."""
     from rich.console import Console
@@ -64,9 +72,9 @@ def solve_command(
         loading = console.status("loading the model...") if not as_json else nullcontext()
         with loading:
             chosen = api.default_model(model)
-        with api.lend_executor(timeout) as executor:
+        with api.lend_executor(timeout, executor) as lent:
             solver = Solver(
-                chosen, executor, mode, samples=samples, max_steps=max_steps, timeout=timeout
+                chosen, lent, mode, samples=samples, max_steps=max_steps, timeout=timeout
             )
             events = []
             for event in solver.stream(text):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 import time
@@ -132,3 +133,26 @@ def test_one_setting_names_the_executor(gateway: str, monkeypatch: pytest.Monkey
     for bad in ("gateway:", "gateway:ftp://x", "docker", "local:extra"):
         with pytest.raises(ExecutorSpecError, match="executor"):
             make_pool(bad)
+
+
+def test_cli_solves_on_a_gateway(gateway: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from pot.cli import app
+
+    monkeypatch.setenv("POT_GATEWAY_TOKEN", GATEWAY_TOKEN)
+    code = "```python\nimport os\nprint(os.getpid() > 0, 6 * 7)\n```"
+    result = CliRunner().invoke(
+        app,
+        [
+            "solve",
+            "What is 6*7?",
+            "--json",
+            "--model",
+            f"scripted:{json.dumps([code])}",
+            "--executor",
+            f"gateway:{gateway}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["answer"]["normalized"] == "True 42"

@@ -8,7 +8,8 @@ question; options come first::
 
 Options: ``--mode/-m`` (pot, tir, coc, cot), ``--model SPEC`` (an alias, hub id,
 folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
-``--max-steps N``, ``--timeout S``, ``--here`` (run the steps in this
+``--max-steps N``, ``--timeout S``, ``--executor SPEC`` (where pooled steps run:
+``local``, ``sandbox``, ``unconfined`` or ``gateway:URL``), ``--here`` (run the steps in this
 notebook's namespace instead of a separate pooled kernel), ``--trace NAME``
 (variable that receives the :class:`~pot.trace.Trace`, default ``_pot_trace``),
 ``--notebook PATH`` (also save the trace as a notebook) and ``--quiet``.
@@ -51,6 +52,8 @@ class MagicOptions:
     max_steps: int | None = None
     timeout: float = 10.0
     here: bool = False
+    executor: str | None = None
+    """Where pooled steps run: local, sandbox, unconfined or gateway:URL ($POT_EXECUTOR)."""
     trace: str = "_pot_trace"
     notebook: str | None = None
     quiet: bool = False
@@ -95,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-steps", type=_positive(int))
     parser.add_argument("--timeout", type=_positive(float))
     parser.add_argument("--here", action="store_true", default=None)
+    parser.add_argument("--executor")
     parser.add_argument("--trace", type=_identifier)
     parser.add_argument("--notebook")
     parser.add_argument("-q", "--quiet", action="store_true", default=None)
@@ -164,7 +168,7 @@ def _leading_options(line: str) -> tuple[list[str], str]:
 _TOKEN = re.compile(r"\"[^\"]*\"|'[^']*'|\S+")
 _VALUED = frozenset(
     {"-m", "--mode", "--model", "-k", "--samples", "--max-steps", "--timeout", "--trace"}
-    | {"--notebook"}
+    | {"--notebook", "--executor"}
 )
 
 
@@ -213,7 +217,7 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
         executor_context = (
             _Here(ShellExecutor(shell, options.timeout))
             if options.here
-            else api.lend_executor(options.timeout)
+            else api.lend_executor(options.timeout, options.executor)
         )
         events = []
         with executor_context as executor:
