@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from time import perf_counter
 
-from pot.answers import FoundAnswer, find_answer, normalize_answer, printed_answer
+from pot.answers import find_answer, printed_answer
 from pot.chain import run_chain
 from pot.consistency import vote
 from pot.executors import AsyncExecutor, ExecutionResult, Executor
@@ -270,7 +270,7 @@ class Solver:
                 unearned = self.mode is Mode.TIR and not ran_code and not nudged
                 if stated is not None and not unearned:
                     yield TextStep(sample=sample, index=index, text=generation.text, **timing)
-                    return _answer(stated)
+                    return Answer.found(stated)
                 nudge = "" if nudged else self._nudge(ran_code)
                 yield TextStep(
                     sample=sample, index=index, text=generation.text, nudge=nudge, **timing
@@ -321,7 +321,7 @@ class Solver:
             if ran.result.ok:
                 printed = printed_answer(ran.result.stdout, ran.result.result)
                 if printed is not None:
-                    return _answer(printed)
+                    return Answer.found(printed)
                 failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
                 request = NUDGE_NOTHING_PRINTED
             else:
@@ -344,7 +344,7 @@ class Solver:
         if self.mode is Mode.TIR and last_ok is not None:
             printed = printed_answer(last_ok.stdout, last_ok.result)
             if printed is not None:
-                return _answer(printed, "no final answer stated; the last printed value")
+                return Answer.found(printed, "no final answer stated; the last printed value")
         if ran_code or self.mode is Mode.COT:
             return Answer(
                 reason=NoAnswerReason.NO_FINAL_ANSWER,
@@ -366,15 +366,6 @@ class Solver:
             n=request.n,
             seed=self.seed,
         )
-
-
-def _answer(found: FoundAnswer, detail: str = "") -> Answer:
-    return Answer(
-        value=found.value,
-        normalized=normalize_answer(found.value),
-        source=found.source,
-        detail=detail,
-    )
 
 
 def _final(outcome: tuple[Answer, Vote | None], totals: _Totals, wall: float) -> FinalAnswer:

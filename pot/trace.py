@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pot.answers import AnswerSource
+from pot.answers import AnswerSource, FoundAnswer, normalize_answer
 from pot.executors import ExecutionResult
 from pot.modes import Mode
 
@@ -48,6 +48,16 @@ class Answer(BaseModel):
     source: AnswerSource = AnswerSource.NONE
     reason: NoAnswerReason | None = Field(default=None, description="Set when value is None.")
     detail: str = Field(default="", description="A human-readable note on the outcome.")
+
+    @classmethod
+    def found(cls, found: FoundAnswer, detail: str = "") -> Answer:
+        """The answer for a value found in the model's text or the program's output."""
+        return cls(
+            value=found.value,
+            normalized=normalize_answer(found.value),
+            source=found.source,
+            detail=detail,
+        )
 
     @property
     def ok(self) -> bool:
