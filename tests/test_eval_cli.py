@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pot.api import forget_models as forget_scripted
 from pot.cli import app
-from pot.jupyter.models import forget_scripted
 from pot.tasks import ResultRecord, ResultWriter, scan_results
 
 runner = CliRunner()
