@@ -79,17 +79,17 @@ def eval_command(
     """Evaluate on TASK: one JSON line per problem as it finishes, then the summary."""
     from rich.console import Console
 
-    from pot.evaluate import (
-        EvaluationError,
-        check_results_file,
-        default_out,
-        evaluate,
-        model_label,
-        run_label,
-    )
+    from pot.evaluate import evaluate
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
     from pot.models.errors import UnknownModelError
+    from pot.runs import (
+        EvaluationError,
+        check_results_file,
+        default_out,
+        model_label,
+        run_label,
+    )
     from pot.tasks import TaskError, load_problems, parse_shard, render_report, report
 
     console, errors = Console(), Console(stderr=True)

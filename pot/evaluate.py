@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import queue
-import re
 import threading
 import time
 from collections import Counter
@@ -31,7 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pot.tasks import Problem, ResultRecord, ResultWriter, judge, scan_results
+from pot.runs import (
+    check_results_file,
+    error_kind,
+    model_label,
+    run_label,
+)
+from pot.tasks import Problem, ResultRecord, ResultWriter, judge
 
 if TYPE_CHECKING:
     from pot.executors import ExecutionResult, Executor, KernelPool
@@ -39,18 +44,6 @@ if TYPE_CHECKING:
     from pot.trace import Trace
 
 RecordCallback = Callable[[ResultRecord], None]
-
-
-class EvaluationError(Exception):
-    """Base class of the errors raised by the evaluation runner."""
-
-
-class ResultsExistError(EvaluationError, FileExistsError):
-    """The results file already holds records and ``resume`` was not asked for."""
-
-
-class RunMismatchError(EvaluationError):
-    """Resuming a results file whose records belong to another run (mode, model, samples)."""
 
 
 @dataclass
@@ -78,90 +71,6 @@ class EvalSummary:
     errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     interrupted: bool = False
-
-
-def model_label(spec: str | None) -> str:
-    """A short model name for run labels and file names.
-
-    An alias stays as it is, ``openai:NAME@URL`` becomes ``NAME``, a folder or
-    GGUF file its name, a ``scripted:`` spec ``scripted``.
-
-    Args:
-        spec: A model spec as ``pot.models.loading.load_model`` takes it (None:
-            the default model).
-    """
-    from pot.models.weights import DEFAULT_MODEL
-
-    text = (spec or DEFAULT_MODEL).strip()
-    lowered = text.lower()
-    if lowered.startswith("scripted:"):
-        return "scripted"
-    if lowered.startswith("openai:"):
-        return text[len("openai:") :].split("@", 1)[0] or "openai"
-    path = Path(text).expanduser()
-    if text.endswith(".gguf"):
-        return path.stem
-    if path.exists() or text.startswith((".", "/", "~")):
-        return path.resolve().name
-    return text
-
-
-def run_label(mode: str, model: str, samples: int = 1) -> str:
-    """The ``run`` label of records: ``"<mode>/<model>"``, ``"<mode>-k<samples>/<model>"``.
-
-    The report merges files with the same label (shards) and compares different ones.
-    """
-    return f"{mode}{f'-k{samples}' if samples > 1 else ''}/{model}"
-
-
-def default_out(task: str, mode: str, model: str, shard: str | None = None) -> Path:
-    """The default results file: ``runs/<task>-<mode>-<model>[-shardIofN].jsonl``."""
-    parts = [task, mode, model] + ([f"shard{shard.replace('/', 'of')}"] if shard else [])
-    name = "-".join(re.sub(r"[^A-Za-z0-9._+-]+", "_", part).strip("_") for part in parts)
-    return Path("runs") / f"{name}.jsonl"
-
-
-def error_kind(error: BaseException) -> str:
-    """The ``error`` field for a problem whose solve raised ``error``."""
-    from pot.executors import ExecutorError
-    from pot.models.base import ModelError
-    from pot.solver import QuestionError
-
-    if isinstance(error, ModelError):
-        return "model_error"
-    if isinstance(error, ExecutorError):
-        return "kernel_error"
-    if isinstance(error, QuestionError):
-        return "bad_question"
-    if isinstance(error, TimeoutError):
-        return "timeout"
-    return "exception"
-
-
-def check_results_file(out: str | Path, run: str, *, resume: bool) -> set[str]:
-    """Check that ``out`` may be written by ``run``; return the ids it already holds.
-
-    Raises:
-        ResultsExistError: ``out`` is not empty and ``resume`` is False.
-        RunMismatchError: ``resume`` and ``out`` holds records of another run.
-        pot.tasks.ResultsFileError: ``out`` is corrupt before its last line.
-    """
-    path = Path(out)
-    if not path.exists() or path.stat().st_size == 0:
-        return set()
-    if not resume:
-        raise ResultsExistError(
-            f"{path} already holds results; pass --resume to continue that run "
-            "or --out to write somewhere else"
-        )
-    records = scan_results(path).records
-    others = sorted({record.run or "(none)" for record in records} - {run})
-    if others:
-        raise RunMismatchError(
-            f"{path} holds results of run {', '.join(others)}, not {run}; "
-            "resume with the same mode, model and samples, or write to another --out"
-        )
-    return {record.id for record in records}
 
 
 def evaluate(

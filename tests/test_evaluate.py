@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from pot.evaluate import (
+from pot.evaluate import evaluate
+from pot.executors import KernelPool
+from pot.models.base import Conversation, Generation, GenerationConfig
+from pot.runs import (
     ResultsExistError,
     RunMismatchError,
     default_out,
-    evaluate,
     model_label,
     run_label,
 )
-from pot.executors import KernelPool
-from pot.models.base import Conversation, Generation, GenerationConfig
 from pot.tasks import Problem, ResultRecord, load_problems, scan_results
 from pot.testing import ScriptedModel
 
