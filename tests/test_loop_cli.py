@@ -26,7 +26,7 @@ def scripted(monkeypatch: pytest.MonkeyPatch, kernel: JupyterExecutor) -> Script
     model = ScriptedModel()
 
     @contextmanager
-    def lend(timeout: float = 10.0) -> Iterator[JupyterExecutor]:
+    def lend(timeout: float = 10.0, executor: str | None = None) -> Iterator[JupyterExecutor]:
         yield kernel
 
     monkeypatch.setattr(api, "default_model", lambda spec=None: model)
@@ -104,7 +104,7 @@ def test_model_errors_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_kernel_errors_exit_4(monkeypatch: pytest.MonkeyPatch) -> None:
     @contextmanager
-    def broken(timeout: float = 10.0) -> Iterator[JupyterExecutor]:
+    def broken(timeout: float = 10.0, executor: str | None = None) -> Iterator[JupyterExecutor]:
         raise ExecutorError("kernel could not start")
         yield  # pragma: no cover
 
