@@ -141,6 +141,9 @@ class GatewayExecutor(KernelFacade):
     async def _connect(self) -> None:
         """(Re)open the kernel's WebSocket, wait for it, run pot's setup and the preload."""
         await self._close_socket()
+        # A new session for every socket: reusing one makes Jupyter's server "restore"
+        # the channels it buffered for the old socket, stale after a kernel restart.
+        self._session = uuid.uuid4().hex
         parts = urlsplit(self.url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         path = f"{parts.path}/api/kernels/{self.kernel_id}/channels"
