@@ -272,8 +272,7 @@ class GatewayExecutor(KernelFacade):
         if collector.idle:
             error = interrupted_error(timeout, collector.error.traceback if collector.error else "")
             return collector.finish(time.monotonic() - started, KernelEvent.INTERRUPTED, error)
-        await self._post(f"/api/kernels/{self.kernel_id}/restart")
-        await self._connect()
+        await self._restart()
         error = restarted_error(timeout)
         return collector.finish(time.monotonic() - started, KernelEvent.RESTARTED, error)
 
@@ -290,6 +289,11 @@ class GatewayExecutor(KernelFacade):
             await self._new_kernel()
         error = ErrorInfo(name="KernelDied", value=f"{how}; every variable was lost")
         return collector.finish(time.monotonic() - started, KernelEvent.DIED, error)
+
+    async def _restart(self) -> None:
+        await self._post(f"/api/kernels/{self.kernel_id}/restart")
+        await self._wait_for_restart()
+        await self._connect()
 
     async def _kernel_exists(self) -> bool:
         try:
@@ -313,8 +317,7 @@ class GatewayExecutor(KernelFacade):
             raise ExecutorClosedError("GatewayExecutor is not started: call start() first")
         async with self._lock:
             if not self._ipython:
-                await self._post(f"/api/kernels/{self.kernel_id}/restart")
-                await self._connect()
+                await self._restart()
                 return
             for code in (EMPTY_WORKDIR_CODE, RESET_CODE):
                 result = await self._execute(code, self.startup_timeout, silent=True)
