@@ -75,6 +75,13 @@ def eval_command(
     max_steps: Annotated[
         int | None, typer.Option(min=1, help="Generations per sample (default by mode).")
     ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            envvar="POT_EXECUTOR",
+            help="Where code runs: local, sandbox, unconfined or gateway:URL.",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate on TASK: one JSON line per problem as it finishes, then the summary."""
     from rich.console import Console
@@ -131,6 +138,7 @@ def eval_command(
                 resume=resume,
                 on_start=progress.start,
                 on_record=progress.advance,
+                executor=executor,
                 **options,
             )
     except KeyboardInterrupt:

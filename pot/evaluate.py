@@ -86,6 +86,7 @@ def evaluate(
     timeout: float = 10.0,
     resume: bool = False,
     pool: KernelPool | None = None,
+    executor: str | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_record: RecordCallback | None = None,
     **solver_options: Any,
@@ -105,6 +106,8 @@ def evaluate(
         resume: Skip the problems already in ``out`` instead of refusing to write.
         pool: Kernels to borrow from (default: a ``KernelPool(concurrency)``
             started here and shut down at the end; ``cot`` needs none).
+        executor: Where that default pool's kernels run: ``local``, ``sandbox``,
+            ``unconfined`` or ``gateway:URL`` (default ``$POT_EXECUTOR`` or ``local``).
         on_start: Called once in the calling thread with (problems to solve, skipped).
         on_record: Called in the calling thread after each record is written.
         **solver_options: More :class:`~pot.solver.Solver` options (``temperature``...).
@@ -141,7 +144,7 @@ def evaluate(
     settings = dict(
         solver_options, mode=mode, samples=samples, max_steps=max_steps, timeout=timeout
     )
-    kernels = _kernels(mode, pool, min(concurrency, len(todo)), timeout)
+    kernels = _kernels(mode, pool, min(concurrency, len(todo)), timeout, executor)
     with kernels as lend:
         started = time.perf_counter()
         try:
@@ -153,7 +156,7 @@ def evaluate(
 
 @contextmanager
 def _kernels(
-    mode: str, pool: KernelPool | None, size: int, timeout: float
+    mode: str, pool: KernelPool | None, size: int, timeout: float, executor: str | None
 ) -> Iterator[Callable[[], AbstractContextManager[Executor]]]:
     """How workers borrow an executor: from ``pool``, a new pool, or none for ``cot``."""
     if pool is not None:
@@ -163,9 +166,9 @@ def _kernels(
         yield lambda: nullcontext(_NoKernel())
         return
     from pot.api import PRELOAD
-    from pot.executors import KernelPool
+    from pot.executors import make_pool
 
-    own = KernelPool(size=size, preload=PRELOAD, timeout=timeout)
+    own = make_pool(executor, size=size, preload=PRELOAD, timeout=timeout)
     own.start()
     try:
         yield own.lend

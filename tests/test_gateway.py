@@ -156,3 +156,37 @@ def test_cli_solves_on_a_gateway(gateway: str, monkeypatch: pytest.MonkeyPatch) 
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["answer"]["normalized"] == "True 42"
+
+
+def test_eval_runs_on_a_gateway(
+    gateway: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_data: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from pot.cli import app
+    from pot.tasks import read_results
+
+    monkeypatch.setenv("POT_GATEWAY_TOKEN", GATEWAY_TOKEN)
+    out = tmp_path / "runs.jsonl"
+    replies = json.dumps(["```python\nprint(18)\n```", "```python\nprint(3)\n```"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "gsm8k",
+            "--limit",
+            "2",
+            "--out",
+            str(out),
+            "--data",
+            str(shared_data),
+            "--model",
+            f"scripted:{replies}",
+            "--executor",
+            f"gateway:{gateway}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    records = read_results([out])
+    assert [record.prediction for record in records] == ["18", "3"]
+    assert records[0].correct  # GSM8K's first answer is 18
