@@ -14,6 +14,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pot.cli_options import (
+    EXIT_BAD_INPUT,
+    EXIT_EXECUTOR,
+    EXIT_MODEL,
+    ExecutorOption,
+    MaxStepsOption,
+    ModelOption,
+    ModeOption,
+    SamplesOption,
+    TimeoutOption,
+)
 from pot.modes import Mode
 
 if TYPE_CHECKING:
@@ -22,9 +33,6 @@ if TYPE_CHECKING:
     from pot.tasks import ResultRecord
 
 EXIT_EMPTY = 1
-EXIT_BAD_INPUT = 2
-EXIT_MODEL = 3
-EXIT_EXECUTOR = 4
 EXIT_INTERRUPTED = 130
 
 
@@ -47,14 +55,9 @@ def eval_command(
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=0, help="Only the first N problems.")
     ] = None,
-    mode: Annotated[Mode, typer.Option("--mode", "-m", help="How to reason.")] = Mode.POT,
-    model: Annotated[
-        str | None,
-        typer.Option(help="Model alias, folder, GGUF file or openai:NAME@URL (see pot models)."),
-    ] = None,
-    samples: Annotated[
-        int, typer.Option("--samples", "-k", min=1, help="Self-consistency samples.")
-    ] = 1,
+    mode: ModeOption = Mode.POT,
+    model: ModelOption = None,
+    samples: SamplesOption = 1,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, help="Problems in flight.")
     ] = 1,
@@ -71,17 +74,9 @@ def eval_command(
     data: Annotated[
         Path | None, typer.Option("--data", help="Data folder (default $POT_DATA, the cache).")
     ] = None,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per code run.")] = 10.0,
-    max_steps: Annotated[
-        int | None, typer.Option(min=1, help="Generations per sample (default by mode).")
-    ] = None,
-    executor: Annotated[
-        str | None,
-        typer.Option(
-            envvar="POT_EXECUTOR",
-            help="Where code runs: local, sandbox, unconfined or gateway:URL.",
-        ),
-    ] = None,
+    timeout: TimeoutOption = 10.0,
+    max_steps: MaxStepsOption = None,
+    executor: ExecutorOption = None,
 ) -> None:
     """Evaluate on TASK: one JSON line per problem as it finishes, then the summary."""
     from rich.console import Console

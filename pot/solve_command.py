@@ -13,28 +13,29 @@ from typing import Annotated
 
 import typer
 
+from pot.cli_options import (
+    EXIT_BAD_INPUT,
+    EXIT_EXECUTOR,
+    EXIT_MODEL,
+    ExecutorOption,
+    MaxStepsOption,
+    ModelOption,
+    ModeOption,
+    SamplesOption,
+    TimeoutOption,
+)
 from pot.modes import Mode
 
 EXIT_NO_ANSWER = 1
-EXIT_BAD_INPUT = 2
-EXIT_MODEL = 3
-EXIT_EXECUTOR = 4
 
 
 def solve_command(
     question: Annotated[str, typer.Argument(help="The question, or - to read it from stdin.")],
-    mode: Annotated[Mode, typer.Option("--mode", "-m", help="How to reason.")] = Mode.POT,
-    model: Annotated[
-        str | None,
-        typer.Option(help="Model alias, folder, GGUF file or openai:NAME@URL (see pot models)."),
-    ] = None,
-    samples: Annotated[
-        int, typer.Option("--samples", "-k", min=1, help="Self-consistency samples.")
-    ] = 1,
-    max_steps: Annotated[
-        int | None, typer.Option(min=1, help="Generations per sample (default by mode).")
-    ] = None,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per code run.")] = 10.0,
+    mode: ModeOption = Mode.POT,
+    model: ModelOption = None,
+    samples: SamplesOption = 1,
+    max_steps: MaxStepsOption = None,
+    timeout: TimeoutOption = 10.0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the trace as JSON, nothing else.")
     ] = False,
@@ -44,14 +45,7 @@ def solve_command(
     notebook: Annotated[
         Path | None, typer.Option(help="Save the trace as a notebook (.ipynb).")
     ] = None,
-    executor: Annotated[
-        str | None,
-        typer.Option(
-            envvar="POT_EXECUTOR",
-            help="Where code runs: local (sandboxed where possible), sandbox, unconfined, "
-            "or gateway:URL (a Jupyter kernel gateway; token from POT_GATEWAY_TOKEN).",
-        ),
-    ] = None,
+    executor: ExecutorOption = None,
 ) -> None:
     """Solve QUESTION: the model writes Python, a kernel runs it, the answer comes back."""
     from rich.console import Console
