@@ -8,9 +8,10 @@ asyncio twins (``astart``, ``arun``...), and both kinds of context manager.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from pot.executors.base import ErrorInfo, ExecutionResult
+from pot.executors.base import ErrorInfo, ExecutionResult, ExecutorClosedError, KernelStartError
 from pot.executors.loop_thread import call_async, call_blocking
 
 
@@ -18,13 +19,25 @@ class KernelFacade:
     """Public executor API over the ``_``-prefixed coroutines of a subclass."""
 
     timeout: float
+    startup_timeout: float
+    preload: str
+    _ipython: bool
+    _lock: asyncio.Lock | None
 
-    # -- the coroutines a subclass provides (run on the kernel loop) --------------------
+    # -- what a subclass provides (coroutines run on the kernel loop) ------------------
+
+    @property
+    def started(self) -> bool:
+        raise NotImplementedError
+
+    def _setup_code(self) -> str:
+        """pot's setup source for this kernel (IPython kernels only)."""
+        raise NotImplementedError
 
     async def _start(self) -> None:
         raise NotImplementedError
 
-    async def _run(self, code: str, timeout: float) -> ExecutionResult:
+    async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
         raise NotImplementedError
 
     async def _reset(self) -> None:
@@ -35,6 +48,28 @@ class KernelFacade:
 
     async def _shutdown(self) -> None:
         raise NotImplementedError
+
+    # -- shared by both executors -------------------------------------------------------
+
+    async def _run(self, code: str, timeout: float) -> ExecutionResult:
+        if not self.started or self._lock is None:
+            raise ExecutorClosedError(f"{type(self).__name__} is not started: call start() first")
+        async with self._lock:
+            return await self._execute(code, timeout)
+
+    async def _prepare(self) -> None:
+        """Run pot's setup (IPython kernels) and the preload in a fresh namespace."""
+        if self._ipython:
+            await self._silent(self._setup_code())
+        if self.preload:
+            await self._silent(self.preload)
+
+    async def _silent(self, code: str) -> None:
+        result = await self._execute(code, self.startup_timeout, silent=True)
+        if result.error is not None:
+            raise KernelStartError(
+                f"Kernel setup code failed: {result.error.name}: {result.error.value}"
+            )
 
     # -- blocking API (any thread, also inside a running event loop) -------------------
 

@@ -104,6 +104,10 @@ class GatewayExecutor(KernelFacade):
         self._lock: asyncio.Lock | None = None
         self._ipython = False
 
+    @property
+    def started(self) -> bool:
+        return self.kernel_id is not None
+
     # -- REST -------------------------------------------------------------------------
 
     async def _request(self, method: str, path: str, body: object = None) -> Any:
@@ -159,10 +163,7 @@ class GatewayExecutor(KernelFacade):
         self._messages = asyncio.Queue()
         self._reader = asyncio.ensure_future(self._read(self._socket, self._messages))
         await self._wait_until_ready()
-        if self._ipython:
-            await self._silent(setup_code(self.output, ResourceLimits(cpu_seconds=None), None))
-        if self.preload:
-            await self._silent(self.preload)
+        await self._prepare()
 
     async def _read(self, connection: WebSocketClientConnection, queue: asyncio.Queue[Any]) -> None:
         raw = raw_socket(connection)
@@ -199,18 +200,8 @@ class GatewayExecutor(KernelFacade):
         self._socket.write_message(json.dumps(outgoing))
         return str(outgoing["header"]["msg_id"])
 
-    async def _silent(self, code: str) -> None:
-        result = await self._execute(code, self.startup_timeout, silent=True)
-        if result.error is not None:
-            raise KernelStartError(
-                f"Kernel setup failed: {result.error.name}: {result.error.value}"
-            )
-
-    async def _run(self, code: str, timeout: float) -> ExecutionResult:
-        if self.kernel_id is None or self._lock is None:
-            raise ExecutorClosedError("GatewayExecutor is not started: call start() first")
-        async with self._lock:
-            return await self._execute(code, timeout)
+    def _setup_code(self) -> str:
+        return setup_code(self.output, ResourceLimits(cpu_seconds=None), None)
 
     async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
         started = time.monotonic()
@@ -323,9 +314,7 @@ class GatewayExecutor(KernelFacade):
                 result = await self._execute(code, self.startup_timeout, silent=True)
                 if result.kernel is not KernelEvent.OK:
                     return  # the kernel was replaced, which resets it too
-            await self._silent(setup_code(self.output, ResourceLimits(cpu_seconds=None), None))
-            if self.preload:
-                await self._silent(self.preload)
+            await self._prepare()
 
     async def _close_socket(self) -> None:
         if self._reader is not None:

@@ -216,23 +216,10 @@ class JupyterExecutor(KernelFacade):
         client.start_channels()
         self._client = client
         await client.wait_for_ready(timeout=self.startup_timeout)
-        if self._ipython:
-            await self._silent(setup_code(self.output, self.limits, str(self.workdir)))
-        if self.preload:
-            await self._silent(self.preload)
+        await self._prepare()
 
-    async def _silent(self, code: str) -> None:
-        result = await self._execute(code, self.startup_timeout, silent=True)
-        if result.error is not None:
-            raise KernelStartError(
-                f"Kernel setup code failed: {result.error.name}: {result.error.value}"
-            )
-
-    async def _run(self, code: str, timeout: float) -> ExecutionResult:
-        if self._manager is None or self._lock is None:
-            raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
-        async with self._lock:
-            return await self._execute(code, timeout)
+    def _setup_code(self) -> str:
+        return setup_code(self.output, self.limits, str(self.workdir))
 
     async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
         assert self._client is not None and self._manager is not None
@@ -339,9 +326,7 @@ class JupyterExecutor(KernelFacade):
             result = await self._execute(RESET_CODE, self.startup_timeout, silent=True)
             if result.kernel is not KernelEvent.OK:
                 return  # the kernel was replaced, which resets it too
-            await self._silent(setup_code(self.output, self.limits, str(self.workdir)))
-            if self.preload:
-                await self._silent(self.preload)
+            await self._prepare()
 
     async def _shutdown(self) -> None:
         manager, client = self._manager, self._client
