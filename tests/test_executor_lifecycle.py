@@ -145,6 +145,7 @@ ORPHAN_SCRIPT = textwrap.dedent(
     executor.start()
     executor.run("import subprocess; child = subprocess.Popen(['sleep', '600'])")
     print(executor.pid, executor.workdir, flush=True)
+    sys.stdin.readline()  # the test has looked at the kernel's processes
     mode = sys.argv[1]
     if mode == "exception":
         raise RuntimeError("boom")
@@ -159,6 +160,7 @@ ORPHAN_SCRIPT = textwrap.dedent(
 def test_no_orphans_when_the_parent_goes(how: str, tmp_path: Path) -> None:
     with subprocess.Popen(
         [sys.executable, "-c", ORPHAN_SCRIPT, how],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -168,6 +170,9 @@ def test_no_orphans_when_the_parent_goes(how: str, tmp_path: Path) -> None:
         kernel = psutil.Process(int(pid_text))
         family = [kernel, *kernel.children(recursive=True)]
         assert any(p.name() == "sleep" for p in family)
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
         if how.startswith("SIG"):
             process.send_signal(getattr(signal, how))
         process.wait(timeout=60)
