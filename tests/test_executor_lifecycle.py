@@ -151,7 +151,10 @@ ORPHAN_SCRIPT = textwrap.dedent(
         raise RuntimeError("boom")
     if mode == "exit":
         sys.exit(0)
-    time.sleep(600)
+    # short sleeps: a signal that lands between the read above and one long
+    # sleep would only be handled after it (CPython checks between bytecodes)
+    for _ in range(6000):
+        time.sleep(0.1)
     """
 )
 
@@ -175,7 +178,11 @@ def test_no_orphans_when_the_parent_goes(how: str, tmp_path: Path) -> None:
         process.stdin.flush()
         if how.startswith("SIG"):
             process.send_signal(getattr(signal, how))
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=60)
+        finally:  # a parent that did not go is killed, so the test fails instead of hanging
+            if process.poll() is None:
+                process.kill()
     _gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []
     if how in ("exit", "exception", "SIGINT"):
