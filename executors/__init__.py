@@ -17,7 +17,7 @@ from pot.executors.gateway import GatewayExecutor
 from pot.executors.gateway_wire import GatewayAuthError, GatewayError, GatewayUnavailableError
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.limits import OutputLimits, ResourceLimits
-from pot.executors.pool import KernelPool
+from pot.executors.pool import KernelPool, OnDemand
 from pot.executors.sandbox import Isolation, Sandbox, SandboxUnavailableError
 from pot.executors.spec import ExecutorSpecError, executor_factory, make_pool
 
@@ -39,6 +39,7 @@ __all__ = [
     "KernelEvent",
     "KernelPool",
     "KernelStartError",
+    "OnDemand",
     "OutputLimits",
     "ResourceLimits",
     "Sandbox",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Protocol
 
-from pot.executors.base import AsyncExecutor, Executor, ExecutorClosedError
+from pot.executors.base import AsyncExecutor, ExecutionResult, Executor, ExecutorClosedError
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.loop_thread import call_async, call_blocking, kernel_loop
 
@@ -89,11 +90,27 @@ class KernelPool:
     @contextlib.asynccontextmanager
     async def alend(self, timeout: float | None = None) -> AsyncIterator[PoolableExecutor]:
         """Borrow a kernel in asyncio."""
-        executor = await call_async(self._take(timeout))
+        executor = await self.aborrow(timeout)
         try:
             yield executor
         finally:
-            self._give_back(executor)
+            self.give_back(executor)
+
+    async def aborrow(self, timeout: float | None = None) -> PoolableExecutor:
+        """Take a kernel (waiting at most ``timeout`` s); hand it back with :meth:`give_back`."""
+        return await call_async(self._take(timeout))
+
+    def give_back(self, executor: PoolableExecutor) -> None:
+        """Return a borrowed kernel; it is reset in the background (any thread)."""
+        self._give_back(executor)
+
+    def on_demand(self, timeout: float | None = None) -> OnDemand:
+        """An executor that borrows a kernel at its first run and returns it at ``release()``.
+
+        Problems waiting for the model hold no kernel, so many more problems than
+        kernels can be in flight (``pot eval --concurrency 256 --kernels 16``).
+        """
+        return OnDemand(self, timeout)
 
     # -- on the kernel loop -----------------------------------------------------------
 
@@ -115,7 +132,16 @@ class KernelPool:
     async def _take(self, timeout: float | None) -> PoolableExecutor:
         if self._idle is None or self._closed:
             raise ExecutorClosedError("KernelPool is not started: call start() first")
-        return await asyncio.wait_for(self._idle.get(), timeout)
+        executor = await asyncio.wait_for(self._idle.get(), timeout)
+        if not getattr(executor, "started", True):
+            # A replacement that could not start earlier: try again now, and on
+            # failure keep the slot and give the borrower the start error.
+            try:
+                await executor.astart()
+            except BaseException:
+                self._idle.put_nowait(executor)
+                raise
+        return executor
 
     def _give_back(self, executor: PoolableExecutor) -> None:
         loop = kernel_loop()
@@ -132,12 +158,17 @@ class KernelPool:
         try:
             await executor.areset()
         except Exception:
-            # A kernel that cannot be reset is replaced by a fresh one.
-            await executor.ashutdown()
+            # A kernel that cannot be reset is replaced by a fresh one. If that
+            # cannot start either (a gateway that went away), the unstarted one
+            # still takes the slot: its borrower gets a clear error and the next
+            # recycle tries again, so the pool never shrinks or waits forever.
+            with contextlib.suppress(Exception):
+                await executor.ashutdown()
             index = self._all.index(executor)
             executor = self._factory()
             self._all[index] = executor
-            await executor.astart()
+            with contextlib.suppress(Exception):
+                await executor.astart()
         self._idle.put_nowait(executor)
 
     async def _shutdown(self) -> None:
@@ -148,3 +179,81 @@ class KernelPool:
             *(executor.ashutdown() for executor in self._all), return_exceptions=True
         )
         self._all = []
+
+
+class OnDemand:
+    """An executor lent by a :class:`KernelPool` only while code runs.
+
+    The first ``run``/``arun`` borrows a kernel, which the object keeps (the
+    namespace persists between steps) until :meth:`release`/:meth:`arelease`.
+    A ``reset`` before any run is free: borrowed kernels are already fresh.
+
+    Attributes:
+        waited: Seconds spent waiting for a free kernel.
+    """
+
+    def __init__(self, pool: KernelPool, timeout: float | None = None) -> None:
+        self.pool = pool
+        self.timeout = timeout
+        self.waited = 0.0
+        self._lent: PoolableExecutor | None = None
+
+    async def _borrow(self) -> PoolableExecutor:
+        if self._lent is None:
+            began = time.perf_counter()
+            self._lent = await self.pool.aborrow(self.timeout)
+            self.waited += time.perf_counter() - began
+        return self._lent
+
+    # asyncio API
+    async def astart(self) -> None:
+        pass
+
+    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        return await (await self._borrow()).arun(code, timeout)
+
+    async def areset(self) -> None:
+        if self._lent is not None:
+            await self._lent.areset()
+
+    async def ashutdown(self) -> None:
+        self.release()
+
+    async def arelease(self) -> None:
+        self.release()
+
+    # blocking API
+    def start(self) -> None:
+        pass
+
+    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        if self._lent is None:
+            began = time.perf_counter()
+            self._lent = call_blocking(self.pool._take(self.timeout))
+            self.waited += time.perf_counter() - began
+        return self._lent.run(code, timeout)
+
+    def reset(self) -> None:
+        if self._lent is not None:
+            self._lent.reset()
+
+    def shutdown(self) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Give the kernel back to the pool (no-op when none was borrowed)."""
+        lent, self._lent = self._lent, None
+        if lent is not None:
+            self.pool.give_back(lent)
+
+    def __enter__(self) -> OnDemand:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+    async def __aenter__(self) -> OnDemand:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.release()

@@ -1,15 +1,22 @@
 """The evaluation runner: solve a task's problems, many in flight, one result line each.
 
-``evaluate`` gives each of ``concurrency`` worker threads its own
-:class:`~pot.solver.Solver` over ONE shared model and a kernel lent from a
-:class:`~pot.executors.KernelPool` of the same size, so a
-``TransformersModel`` merges the workers' generations into batches and an
-``OpenAIModel`` simply gets that many requests at once. Each finished problem is
-judged and written at once (append, flush, fsync) as a
-:class:`~pot.tasks.ResultRecord`; ids already in the results file are skipped,
-so a killed run resumes where it stopped and never writes a problem twice. A
+``aevaluate`` is asyncio throughout: ``concurrency`` worker tasks (not threads)
+take problems from one queue, each with its own :class:`~pot.solver.Solver`
+over ONE shared model. Kernels come from a :class:`~pot.executors.KernelPool`
+of ``kernels`` warm kernels, borrowed at a problem's first code step and given
+back when it ends (:meth:`~pot.executors.KernelPool.on_demand`), so problems
+waiting on the model hold no kernel and 256 problems in flight need no 256
+kernels. An ``OpenAIModel`` is awaited (one keep-alive connection pool, up to
+``max_in_flight`` requests); a blocking model (``TransformersModel``) gets a
+thread per problem in flight, where its generations merge into batches.
+
+Each finished problem is judged and written at once (append, flush, fsync) as
+a :class:`~pot.tasks.ResultRecord`; ids already in the results file are
+skipped, except problems whose record says the server or the kernels failed
+(``model_error``, ``kernel_error``), which ``resume`` solves again; so a killed
+run resumes where it stopped and never writes a finished problem twice. A
 problem that raises is recorded with its error kind; Ctrl-C abandons only the
-problems in flight.
+problems in flight. ``evaluate`` is the blocking twin.
 
 Example:
     >>> from pot.tasks import load_problems
@@ -19,13 +26,13 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import json
-import queue
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +46,7 @@ from pot.runs import (
 from pot.tasks import Problem, ResultRecord, ResultWriter, judge
 
 if TYPE_CHECKING:
-    from pot.executors import ExecutionResult, Executor, KernelPool
+    from pot.executors import ExecutionResult, KernelPool
     from pot.models.base import Model
     from pot.trace import Trace
 
@@ -73,7 +80,28 @@ class EvalSummary:
     interrupted: bool = False
 
 
+DEFAULT_MAX_KERNELS = 32
+"""Kernels a run starts when ``kernels`` is not given: ``min(concurrency, 32)``."""
+
+
 def evaluate(
+    problems: Sequence[Problem], model: Model, out: str | Path, **options: Any
+) -> EvalSummary:
+    """The blocking twin of :func:`aevaluate` (same arguments).
+
+    Called where an event loop is already running (a notebook cell), the run gets
+    an event loop on a thread of its own.
+    """
+    coroutine = aevaluate(problems, model, out, **options)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1, thread_name_prefix="pot-eval") as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+async def aevaluate(
     problems: Sequence[Problem],
     model: Model,
     out: str | Path,
@@ -81,6 +109,7 @@ def evaluate(
     mode: str = "pot",
     run: str | None = None,
     concurrency: int = 1,
+    kernels: int | None = None,
     samples: int = 1,
     max_steps: int | None = None,
     timeout: float = 10.0,
@@ -95,21 +124,24 @@ def evaluate(
 
     Args:
         problems: The problems (e.g. from ``pot.tasks.load_problems``).
-        model: One model shared by every worker.
+        model: One model shared by every problem in flight.
         out: The results file (JSON lines).
         mode: ``"pot"``, ``"tir"``, ``"coc"`` or ``"cot"``.
         run: The run label (default ``run_label(mode, model.name, samples)``).
-        concurrency: Problems in flight (worker threads, and kernels in the pool).
+        concurrency: Problems in flight (asyncio tasks).
+        kernels: Kernels in the default pool (default ``min(concurrency, 32)``);
+            a problem holds one only from its first code step to its end.
         samples: Self-consistency samples per problem.
         max_steps: Generations per sample (default by mode).
         timeout: Seconds one piece of code may run.
-        resume: Skip the problems already in ``out`` instead of refusing to write.
-        pool: Kernels to borrow from (default: a ``KernelPool(concurrency)``
-            started here and shut down at the end; ``cot`` needs none).
+        resume: Skip the problems already in ``out`` instead of refusing to write
+            (problems recorded with ``model_error`` or ``kernel_error`` are solved again).
+        pool: Kernels to borrow from (default: a pool of ``kernels`` started here
+            and shut down at the end; ``cot`` needs none).
         executor: Where that default pool's kernels run: ``local``, ``sandbox``,
             ``unconfined`` or ``gateway:URL`` (default ``$POT_EXECUTOR`` or ``local``).
-        on_start: Called once in the calling thread with (problems to solve, skipped).
-        on_record: Called in the calling thread after each record is written.
+        on_start: Called once with (problems to solve, skipped).
+        on_record: Called after each record is written (on the event loop).
         **solver_options: More :class:`~pot.solver.Solver` options (``temperature``...).
 
     Returns:
@@ -126,6 +158,8 @@ def evaluate(
 
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    if kernels is not None and kernels < 1:
+        raise ValueError(f"kernels must be at least 1, got {kernels}")
     mode = Mode(mode).value
     name = str(getattr(model, "name", type(model).__name__))
     label = run or run_label(mode, model_label(name), samples)
@@ -144,36 +178,76 @@ def evaluate(
     settings = dict(
         solver_options, mode=mode, samples=samples, max_steps=max_steps, timeout=timeout
     )
-    kernels = _kernels(mode, pool, min(concurrency, len(todo)), timeout, executor)
-    with kernels as lend:
+    in_flight = min(concurrency, len(todo))
+    size = min(kernels or min(in_flight, DEFAULT_MAX_KERNELS), in_flight)
+    async with (
+        _kernels(mode, pool, size, timeout, executor) as lender,
+        _awaitable(model, in_flight) as awaited,
+    ):
         started = time.perf_counter()
         try:
-            _run_workers(todo, model, lend, label, settings, out, concurrency, summary, on_record)
+            await _run_workers(
+                todo, awaited, lender, label, settings, out, in_flight, summary, on_record
+            )
         finally:
             summary.seconds = time.perf_counter() - started
     return summary
 
 
-@contextmanager
-def _kernels(
+@asynccontextmanager
+async def _kernels(
     mode: str, pool: KernelPool | None, size: int, timeout: float, executor: str | None
-) -> Iterator[Callable[[], AbstractContextManager[Executor]]]:
-    """How workers borrow an executor: from ``pool``, a new pool, or none for ``cot``."""
+) -> AsyncIterator[KernelPool | None]:
+    """The pool problems borrow from: ``pool``, a new one, or none for ``cot``."""
     if pool is not None:
-        yield pool.lend
+        yield pool
         return
     if mode == "cot":
-        yield lambda: nullcontext(_NoKernel())
+        yield None
         return
     from pot.api import PRELOAD
     from pot.executors import make_pool
 
     own = make_pool(executor, size=size, preload=PRELOAD, timeout=timeout)
-    own.start()
+    await own.astart()
     try:
-        yield own.lend
+        yield own
     finally:
-        own.shutdown()
+        await own.ashutdown()
+
+
+@asynccontextmanager
+async def _awaitable(model: Model, threads: int) -> AsyncIterator[Model]:
+    """``model`` itself when it can be awaited, else one that runs it on ``threads`` threads."""
+    from pot.models.base import AsyncModel
+
+    if isinstance(model, AsyncModel):
+        try:
+            yield model
+        finally:
+            close = getattr(model, "aclose", None)
+            if close is not None:
+                await close()
+        return
+    with ThreadPoolExecutor(threads, thread_name_prefix="pot-model") as pool:
+        yield _Threaded(model, pool)  # type: ignore[misc]
+
+
+class _Threaded:
+    """A blocking model awaited through a thread pool of its own (one thread per
+    problem in flight, so a ``TransformersModel`` can batch all of them)."""
+
+    def __init__(self, model: Model, pool: ThreadPoolExecutor) -> None:
+        self.model = model
+        self.name = str(getattr(model, "name", type(model).__name__))
+        self._pool = pool
+
+    def generate(self, conversations: Any, config: Any) -> Any:
+        return self.model.generate(conversations, config)
+
+    async def agenerate(self, conversations: Any, config: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self.model.generate, conversations, config)
 
 
 class _NoKernel:
@@ -194,83 +268,52 @@ class _NoKernel:
         pass
 
 
-@dataclass(frozen=True)
-class _Fatal:
-    error: BaseException
-
-
-def _run_workers(
+async def _run_workers(
     todo: list[Problem],
     model: Model,
-    lend: Callable[[], AbstractContextManager[Executor]],
+    pool: KernelPool | None,
     label: str,
     settings: dict[str, Any],
     out: str | Path,
-    concurrency: int,
+    in_flight: int,
     summary: EvalSummary,
     on_record: RecordCallback | None,
 ) -> None:
-    """Start the workers, collect their records in this thread, stop them on any exit."""
-    waiting: queue.Queue[Problem] = queue.Queue()
-    for problem in todo:
-        waiting.put(problem)
-    finished: queue.Queue[ResultRecord | _Fatal] = queue.Queue()
-    stop = threading.Event()
-    write_lock = threading.Lock()
+    """``in_flight`` worker tasks share one queue of problems and one writer.
+
+    A record is written (and synced) on the event loop before its problem counts
+    as finished; a cancelled worker (Ctrl-C) drops only the problem it holds.
+    """
+    waiting = deque(todo)
     writer = ResultWriter(out).open()
 
-    def work() -> None:
-        while not stop.is_set():
-            try:
-                problem = waiting.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                record = solve_problem(problem, model, lend, label, settings)
-                with write_lock:
-                    if stop.is_set():
-                        return  # abandoned: the run stopped while this one was in flight
-                    writer.write(record)
-            except BaseException as error:  # the writer failed: stop the run
-                finished.put(_Fatal(error))
-                return
-            finished.put(record)
-
-    workers = [
-        threading.Thread(target=work, name=f"pot-eval-{index}", daemon=True)
-        for index in range(min(concurrency, len(todo)))
-    ]
-    for worker in workers:
-        worker.start()
-    remaining = len(todo)
-    try:
-        while remaining:
-            try:
-                item = finished.get(timeout=0.2)
-            except queue.Empty:
-                if not any(worker.is_alive() for worker in workers) and finished.empty():
-                    break
-                continue
-            if isinstance(item, _Fatal):
-                raise item.error
-            remaining -= 1
+    async def work() -> None:
+        while waiting:
+            problem = waiting.popleft()
+            record = await solve_problem(problem, model, pool, label, settings)
+            writer.write(record)
             summary.finished += 1
-            summary.correct += item.correct
-            if item.error:
-                summary.errors[item.error] += 1
+            summary.correct += record.correct
+            if record.error:
+                summary.errors[record.error] += 1
             if on_record is not None:
-                on_record(item)
+                on_record(record)
+
+    workers = [asyncio.ensure_future(work()) for _ in range(in_flight)]
+    try:
+        await asyncio.gather(*workers)
     finally:
-        summary.interrupted = remaining > 0
-        with write_lock:  # after this no worker writes: in-flight problems are dropped
-            stop.set()
-            writer.close()
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        writer.close()
+        summary.interrupted = summary.finished < len(todo)
 
 
-def solve_problem(
+async def solve_problem(
     problem: Problem,
     model: Model,
-    lend: Callable[[], AbstractContextManager[Executor]],
+    pool: KernelPool | None,
     label: str,
     settings: dict[str, Any],
 ) -> ResultRecord:
@@ -279,7 +322,7 @@ def solve_problem(
     Args:
         problem: The problem.
         model: The shared model.
-        lend: Returns a context manager that lends an executor.
+        pool: Where a kernel is borrowed at the first code step (None: ``cot``).
         label: The run label.
         settings: Solver options (``mode``, ``samples``, ``max_steps``, ``timeout``...).
     """
@@ -298,15 +341,20 @@ def solve_problem(
     }
     options = dict(settings)
     mode = options.pop("mode")
+    lent = pool.on_demand() if pool is not None else None
     try:
-        with lend() as executor:
-            lent = time.perf_counter()
-            solver = Solver(model, executor, mode, **options)
-            trace = solver.solve(problem.question)
-        fields.update(_judged(trace, problem))
-        fields["timings"]["wait"] = lent - began
+        solver = Solver(model, lent or _NoKernel(), mode, **options)
+        trace = await solver.asolve(problem.question)
+        lent_for = lent.waited if lent is not None else 0.0
+        if lent is not None:
+            lent.release()  # before judging: the kernel is free for the next problem
+        fields.update(await asyncio.to_thread(_judged, trace, problem))
+        fields["timings"]["wait"] = lent_for
     except Exception as error:
         fields.update(error=error_kind(error), detail=f"{type(error).__name__}: {error}")
+    finally:
+        if lent is not None:
+            lent.release()
     fields["seconds"] = time.perf_counter() - began
     fields["finished_at"] = time.time()
     return ResultRecord.model_validate(fields)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pot.tasks import scan_results
+from pot.tasks import RETRIED_ERRORS, scan_results
 
 
 class EvaluationError(Exception):
@@ -80,7 +80,8 @@ def error_kind(error: BaseException) -> str:
 
 
 def check_results_file(out: str | Path, run: str, *, resume: bool) -> set[str]:
-    """Check that ``out`` may be written by ``run``; return the ids it already holds.
+    """Check that ``out`` may be written by ``run``; return the ids a resume skips
+    (all it holds but those whose server or kernels failed: ``RETRIED_ERRORS``).
 
     Raises:
         ResultsExistError: ``out`` is not empty and ``resume`` is False.
@@ -102,4 +103,4 @@ def check_results_file(out: str | Path, run: str, *, resume: bool) -> set[str]:
             f"{path} holds results of run {', '.join(others)}, not {run}; "
             "resume with the same mode, model and samples, or write to another --out"
         )
-    return {record.id for record in records}
+    return {record.id for record in records if record.error not in RETRIED_ERRORS}

@@ -19,7 +19,7 @@ from pot.consistency import vote
 from pot.executors import AsyncExecutor, ExecutionResult, Executor
 from pot.extract import extract_code
 from pot.feedback import OUTPUT_LIMIT, describe_result
-from pot.models.base import Generation, GenerationConfig, Message, Model
+from pot.models.base import AsyncModel, Generation, GenerationConfig, Message, Model
 from pot.modes import Mode, parse_mode
 from pot.prompts import (
     NUDGE_NO_ANSWER,
@@ -174,8 +174,9 @@ class Solver:
     def astream(self, question: str) -> AsyncIterator[Step]:
         """The asyncio twin of :meth:`stream` (``async for step in solver.astream(q)``).
 
-        Model calls run in a worker thread; code runs through the executor's
-        async API when it has one.
+        Model calls are awaited when the model has ``agenerate`` (an
+        :class:`~pot.models.base.AsyncModel`), else run in a worker thread; code
+        runs through the executor's async API when it has one.
         """
         return self._adrive(self._solve(check_question(question, self.max_question_chars)))
 
@@ -191,9 +192,12 @@ class Solver:
             reply = None
             if isinstance(item, Generate):
                 began = perf_counter()
-                batch = await asyncio.to_thread(
-                    self.model.generate, [item.conversation], self._config(item)
-                )
+                if isinstance(self.model, AsyncModel):
+                    batch = await self.model.agenerate([item.conversation], self._config(item))
+                else:
+                    batch = await asyncio.to_thread(
+                        self.model.generate, [item.conversation], self._config(item)
+                    )
                 reply = _generated(batch, perf_counter() - began, totals)
             elif isinstance(item, Execute):
                 began = perf_counter()

@@ -54,6 +54,7 @@ from pot.tasks.registry import (
 )
 from pot.tasks.report import Comparison, Report, RunSummary, compare, render_report, report
 from pot.tasks.results import (
+    RETRIED_ERRORS,
     ResultRecord,
     ResultWriter,
     finished_ids,
@@ -64,6 +65,7 @@ from pot.tasks.stats import mcnemar_exact, paired_difference, wilson_interval
 
 __all__ = [
     "BBH_TASKS",
+    "RETRIED_ERRORS",
     "TASKS",
     "ChecksumError",
     "Comparison",

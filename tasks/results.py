@@ -3,7 +3,8 @@
 A run can be killed at any moment (Ctrl-C, SIGKILL, a lost machine). What that
 can leave behind is at most one partly written last line; the reader skips it, the
 writer cuts it off before appending again, and duplicates (a problem written by two
-runs) keep their first record. ``finished_ids`` tells ``--resume`` what to skip.
+runs) keep their first record, unless it records a failed server or kernel
+(``RETRIED_ERRORS``). ``finished_ids`` tells ``--resume`` what to skip.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pot.tasks.base import ResultsFileError
 
 PathLike = str | os.PathLike[str]
+
+RETRIED_ERRORS = frozenset({"model_error", "kernel_error"})
+"""Error kinds that say the server or the kernels failed, not the solver: ``--resume``
+solves such problems again, and the new record replaces the old one."""
 
 
 class ResultRecord(BaseModel):
@@ -64,11 +69,14 @@ class ResultsScan:
         records: The records, first occurrence of each id, in file order.
         truncated: Partly written last lines that were skipped.
         duplicates: Records skipped because their id came earlier.
+        retried: Records that replaced an earlier ``model_error`` or
+            ``kernel_error`` record of the same id (a resumed run solved it again).
     """
 
     records: list[ResultRecord] = field(default_factory=list)
     truncated: int = 0
     duplicates: int = 0
+    retried: int = 0
 
 
 def _cut_partial_tail(path: Path) -> None:
@@ -160,8 +168,9 @@ def scan_results(paths: PathLike | Iterable[PathLike]) -> ResultsScan:
     """Read one or more results files (shards), tolerating a killed writer.
 
     A bad last line in a file is skipped (counted in ``truncated``); a bad line
-    anywhere else raises. Duplicate ids keep their first record. Missing files
-    count as empty.
+    anywhere else raises. Duplicate ids keep their first record, unless that one
+    failed for a reason outside the problem (:data:`RETRIED_ERRORS`): then the
+    later record wins. Missing files count as empty.
 
     Args:
         paths: A results file or several (merged in the given order).
@@ -170,7 +179,7 @@ def scan_results(paths: PathLike | Iterable[PathLike]) -> ResultsScan:
         ResultsFileError: A corrupt line that is not the last line of its file.
     """
     scan = ResultsScan()
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # id -> position in scan.records
     for path in [paths] if isinstance(paths, (str, os.PathLike)) else list(paths):
         try:
             lines = [line for line in Path(path).read_bytes().split(b"\n") if line.strip()]
@@ -188,9 +197,14 @@ def scan_results(paths: PathLike | Iterable[PathLike]) -> ResultsScan:
                     f"({type(error).__name__}); only the last line may be partial."
                 ) from error
             if record.id in seen:
-                scan.duplicates += 1
+                earlier = seen[record.id]
+                if scan.records[earlier].error in RETRIED_ERRORS:
+                    scan.records[earlier] = record  # a resumed run solved it again
+                    scan.retried += 1
+                else:
+                    scan.duplicates += 1
                 continue
-            seen.add(record.id)
+            seen[record.id] = len(scan.records)
             scan.records.append(record)
     return scan
 
@@ -201,5 +215,6 @@ def read_results(paths: PathLike | Iterable[PathLike]) -> list[ResultRecord]:
 
 
 def finished_ids(paths: PathLike | Iterable[PathLike]) -> set[str]:
-    """Ids already in the results file(s): what ``--resume`` skips. Empty when missing."""
-    return {record.id for record in read_results(paths)}
+    """Ids already in the results file(s), less those that failed for a reason outside
+    the problem (``RETRIED_ERRORS``): what ``--resume`` skips. Empty when missing."""
+    return {record.id for record in read_results(paths) if record.error not in RETRIED_ERRORS}

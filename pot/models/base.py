@@ -77,3 +77,16 @@ class Model(Protocol):
     def generate(
         self, conversations: list[Conversation], config: GenerationConfig
     ) -> list[list[Generation]]: ...
+
+
+@runtime_checkable
+class AsyncModel(Protocol):
+    """A model that can also generate on asyncio (``OpenAIModel``).
+
+    The asyncio solver awaits ``agenerate`` instead of parking a thread on
+    ``generate``, so hundreds of problems can wait on a server at once.
+    """
+
+    async def agenerate(
+        self, conversations: list[Conversation], config: GenerationConfig
+    ) -> list[list[Generation]]: ...

@@ -3,7 +3,8 @@
 This is how pot outgrows one machine: a vLLM deployment serves the model on
 many GPUs while pot keeps many problems in flight. ``generate`` sends one
 request per conversation, all at once (bounded by ``max_in_flight``) from a
-shared, thread-safe connection pool; ``agenerate`` does the same on asyncio.
+shared, thread-safe connection pool; ``agenerate`` does the same on asyncio,
+with one connection pool per event loop.
 
 Continuing a final assistant message: pot sends ``continue_final_message:
 true`` and ``add_generation_prompt: false`` with such requests, which vLLM and
@@ -25,6 +26,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -73,7 +75,7 @@ class OpenAIModel:
         max_retries: int = 5,
         backoff: float = 0.5,
         max_backoff: float = 30.0,
-        max_in_flight: int = 64,
+        max_in_flight: int = 256,
         extra_body: dict[str, Any] | None = None,
         name: str | None = None,
     ) -> None:
@@ -102,6 +104,9 @@ class OpenAIModel:
         )
         self._client = httpx.Client(timeout=timeout, limits=limits, headers=self._headers)
         self._slots = threading.BoundedSemaphore(max_in_flight)
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]
+        ] = weakref.WeakKeyDictionary()
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -138,25 +143,44 @@ class OpenAIModel:
         self, conversations: list[Conversation], config: GenerationConfig
     ) -> list[list[Generation]]:
         """Asyncio version of :meth:`generate`."""
+        client, slots = self._async_client()
+
+        async def complete(conversation: Conversation) -> list[Generation]:
+            generations: list[Generation] = []
+            while len(generations) < config.n:
+                body = self._body(conversation, config, config.n - len(generations))
+                async with slots:
+                    started = time.perf_counter()
+                    data = await self._apost(client, body)
+                generations += _parse(data, config, time.perf_counter() - started)
+            return generations[: config.n]
+
+        return list(await asyncio.gather(*(complete(c) for c in conversations)))
+
+    def _async_client(self) -> tuple[Any, asyncio.Semaphore]:
+        """The running loop's connection pool and request slots (made on first use).
+
+        One pool per event loop, shared by every ``agenerate`` call on it, so
+        hundreds of problems in flight reuse keep-alive connections.
+        """
         import httpx
 
-        limits = httpx.Limits(max_connections=self.max_in_flight)
-        async with httpx.AsyncClient(
-            timeout=self.timeout, limits=limits, headers=self._headers
-        ) as client:
-            slots = asyncio.Semaphore(self.max_in_flight)
+        loop = asyncio.get_running_loop()
+        entry = self._async_clients.get(loop)
+        if entry is None:
+            limits = httpx.Limits(
+                max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight
+            )
+            client = httpx.AsyncClient(timeout=self.timeout, limits=limits, headers=self._headers)
+            entry = (client, asyncio.Semaphore(self.max_in_flight))
+            self._async_clients[loop] = entry
+        return entry
 
-            async def complete(conversation: Conversation) -> list[Generation]:
-                generations: list[Generation] = []
-                while len(generations) < config.n:
-                    body = self._body(conversation, config, config.n - len(generations))
-                    async with slots:
-                        started = time.perf_counter()
-                        data = await self._apost(client, body)
-                    generations += _parse(data, config, time.perf_counter() - started)
-                return generations[: config.n]
-
-            return list(await asyncio.gather(*(complete(c) for c in conversations)))
+    async def aclose(self) -> None:
+        """Close the running loop's connection pool (``agenerate`` makes a new one if needed)."""
+        entry = self._async_clients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[0].aclose()
 
     def _complete(self, conversation: Conversation, config: GenerationConfig) -> list[Generation]:
         generations: list[Generation] = []
