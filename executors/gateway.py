@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tornado.httpclient import HTTPClientError, HTTPRequest
-from tornado.websocket import WebSocketClientConnection, websocket_connect
+from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, websocket_connect
 
 from pot.executors.base import (
     ErrorInfo,
@@ -197,7 +197,10 @@ class GatewayExecutor(KernelFacade):
     def _send(self, channel: str, msg_type: str, content: dict[str, Any]) -> str:
         assert self._socket is not None
         outgoing = make_message(self._session, channel, msg_type, content)
-        self._socket.write_message(json.dumps(outgoing))
+        try:
+            self._socket.write_message(json.dumps(outgoing))
+        except WebSocketClosedError as error:
+            raise GatewayUnavailableError("The gateway closed the kernel's socket") from error
         return str(outgoing["header"]["msg_id"])
 
     def _setup_code(self) -> str:
@@ -214,7 +217,10 @@ class GatewayExecutor(KernelFacade):
             "allow_stdin": False,
             "stop_on_error": False,
         }
-        msg_id = self._send("shell", "execute_request", content)
+        try:
+            msg_id = self._send("shell", "execute_request", content)
+        except GatewayUnavailableError:  # the socket closed between two runs
+            return await self._recover_from_loss(collector, started, CLOSED)
         replied = False
         deadline = started + timeout
         last_check = started

@@ -61,6 +61,15 @@ def eval_command(
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, help="Problems in flight.")
     ] = 1,
+    kernels: Annotated[
+        int | None,
+        typer.Option(
+            "--kernels",
+            min=1,
+            help="Kernels in the pool (default min(concurrency, 32)); a problem holds one "
+            "only while it runs code, so many problems can share few kernels.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Results file (default runs/<task>-<mode>-<model>.jsonl)."),
@@ -130,6 +139,7 @@ def eval_command(
                 mode=mode_name,
                 run=run,
                 concurrency=concurrency,
+                kernels=kernels,
                 resume=resume,
                 on_start=progress.start,
                 on_record=progress.advance,

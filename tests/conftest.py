@@ -75,9 +75,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gateway(tmp: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_gateway(
+    tmp: Path, *options: str, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """A real `jupyter kernelgateway` on loopback; returns the process and its URL."""
-    port = free_port()
+    port = port or free_port()
     log = open(tmp / f"gateway-{port}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [
