@@ -11,7 +11,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pot.executors.base import ErrorInfo, ExecutionResult, ExecutorClosedError, KernelStartError
+from pot.executors.base import (
+    ErrorInfo,
+    ExecutionResult,
+    ExecutorClosedError,
+    KernelEvent,
+    KernelStartError,
+)
+from pot.executors.kernel_setup import RESET_CODE
 from pot.executors.loop_thread import call_async, call_blocking
 
 
@@ -63,6 +70,19 @@ class KernelFacade:
             await self._silent(self._setup_code())
         if self.preload:
             await self._silent(self.preload)
+
+    async def _renew(self, before: str = "") -> None:
+        """Clear the namespace, then rerun pot's setup and the preload: ONE silent run
+        (every run costs a round trip, and through a gateway several relayed messages).
+
+        A kernel lost meanwhile was replaced, which renews it too.
+        """
+        code = before + RESET_CODE + self._setup_code() + "\n" + (self.preload or "")
+        result = await self._execute(code, self.startup_timeout, silent=True)
+        if result.kernel is KernelEvent.OK and result.error is not None:
+            raise KernelStartError(
+                f"Kernel setup code failed: {result.error.name}: {result.error.value}"
+            )
 
     async def _silent(self, code: str) -> None:
         result = await self._execute(code, self.startup_timeout, silent=True)

@@ -38,7 +38,7 @@ from pot.executors.gateway_wire import (
     rest_request,
     token_from_environment,
 )
-from pot.executors.kernel_setup import EMPTY_WORKDIR_CODE, RESET_CODE, setup_code
+from pot.executors.kernel_setup import EMPTY_WORKDIR_CODE, setup_code
 from pot.executors.limits import OutputLimits, ResourceLimits
 
 POLL_SECONDS = 0.5
@@ -316,11 +316,7 @@ class GatewayExecutor(KernelFacade):
             if not self._ipython:
                 await self._restart()
                 return
-            for code in (EMPTY_WORKDIR_CODE, RESET_CODE):
-                result = await self._execute(code, self.startup_timeout, silent=True)
-                if result.kernel is not KernelEvent.OK:
-                    return  # the kernel was replaced, which resets it too
-            await self._prepare()
+            await self._renew(before=EMPTY_WORKDIR_CODE)
 
     async def _close_socket(self) -> None:
         if self._reader is not None:

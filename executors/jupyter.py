@@ -26,7 +26,7 @@ from pot.executors.base import (
 )
 from pot.executors.collect import Collector
 from pot.executors.facade import KernelFacade, interrupted_error, restarted_error
-from pot.executors.kernel_setup import RESET_CODE, setup_code
+from pot.executors.kernel_setup import setup_code
 from pot.executors.limits import OutputLimits, ResourceLimits, launcher_argv, scrub_environment
 from pot.executors.processes import (
     TEMP_PREFIX,
@@ -323,10 +323,7 @@ class JupyterExecutor(KernelFacade):
             if not self._ipython:
                 await self._restart()
                 return
-            result = await self._execute(RESET_CODE, self.startup_timeout, silent=True)
-            if result.kernel is not KernelEvent.OK:
-                return  # the kernel was replaced, which resets it too
-            await self._prepare()
+            await self._renew()
 
     async def _shutdown(self) -> None:
         manager, client = self._manager, self._client

@@ -35,11 +35,26 @@ def executor_factory(spec: str | None = None, **options: Any) -> Callable[[], Po
         spec: See the module docstring; default ``$POT_EXECUTOR`` or ``local``.
         **options: Passed to the executor (``timeout``, ``preload``...).
     """
+    kind, where = parse_executor(spec)
+    if kind == "gateway":
+        return lambda: GatewayExecutor(where, **options)
+    sandbox = Sandbox(mode=where)
+    return lambda: JupyterExecutor(sandbox=sandbox, **options)
+
+
+def parse_executor(spec: str | None = None) -> tuple[str, str]:
+    """``("local", sandbox mode)`` or ``("gateway", URL)`` for an executor setting.
+
+    Args:
+        spec: See the module docstring; default ``$POT_EXECUTOR`` or ``local``.
+
+    Raises:
+        ExecutorSpecError: A setting pot does not understand, or a gateway without a URL.
+    """
     spec = (spec or os.environ.get(ENVIRONMENT_VARIABLE) or "local").strip()
     kind, _, rest = spec.partition(":")
     if kind in LOCAL_MODES and not rest:
-        sandbox = Sandbox(mode=LOCAL_MODES[kind])
-        return lambda: JupyterExecutor(sandbox=sandbox, **options)
+        return "local", LOCAL_MODES[kind]
     if kind == "gateway":
         url = rest or os.environ.get("POT_GATEWAY_URL", "")
         if not url.startswith(("http://", "https://")):
@@ -47,7 +62,7 @@ def executor_factory(spec: str | None = None, **options: Any) -> Callable[[], Po
                 f"executor {spec!r}: give the gateway's address, e.g. "
                 "gateway:http://127.0.0.1:8888 (or set POT_GATEWAY_URL)"
             )
-        return lambda: GatewayExecutor(url, **options)
+        return "gateway", url
     raise ExecutorSpecError(
         f"unknown executor {spec!r}: use local, sandbox, unconfined or gateway:URL"
     )

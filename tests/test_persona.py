@@ -6,6 +6,7 @@ another is driven in Debian's Chromium by ``tests/browser/chat.mjs`` (Playwright
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -33,8 +34,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
+@contextlib.contextmanager
+def running_lab(tmp_path: Path, **env: str) -> Iterator[tuple[str, Path, Path]]:
     """Start ``jupyter lab`` on loopback (no token, a temporary root folder).
 
     Yields the base URL, the root folder and the file the test writes the
@@ -51,6 +52,7 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
         "POT_PERSONA_MODEL": f"scripted:{replies}",
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        **env,
     }
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
@@ -83,6 +85,13 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
+    """A JupyterLab server whose PoT persona runs its kernels locally (the default)."""
+    with running_lab(tmp_path) as started:
+        yield started
 
 
 def ask(url: str, question: str) -> str:
@@ -119,6 +128,22 @@ def test_persona_answers_with_steps_in_the_chats_folder(lab: tuple[str, Path, Pa
     answer = ask(url, "What is 2 + 2?")
     assert answer.startswith("**Model error:** ScriptedModel has no reply left")
     assert "Ask me a question" in ask(url, "@PoT")
+
+
+def test_persona_runs_its_steps_on_a_kernel_gateway(tmp_path: Path) -> None:
+    """``POT_EXECUTOR=gateway:URL``: the chat's kernel is one the gateway started."""
+    from tests.conftest import GATEWAY_TOKEN, start_gateway, stop_gateway
+
+    gateway, gateway_url = start_gateway(tmp_path)
+    try:
+        env = {"POT_EXECUTOR": f"gateway:{gateway_url}", "POT_GATEWAY_TOKEN": GATEWAY_TOKEN}
+        with running_lab(tmp_path, **env) as (url, _root, replies):
+            replies.write_text(json.dumps(["```python\nimport os\nprint(os.getppid())\n```"]))
+            answer = ask(url, "@PoT Which process started your kernel?")
+        # the kernel's parent is the gateway (a local kernel's would be pot's launcher)
+        assert f"**Answer: {gateway.pid} (from printed)**" in answer, answer
+    finally:
+        stop_gateway(gateway)
 
 
 def test_chat_in_chromium(lab: tuple[str, Path, Path], tmp_path: Path) -> None:

@@ -9,6 +9,12 @@ button cancels the question and interrupts the running step.
 Which model: ``c.PoTPersona.model`` in a Jupyter server config, else
 ``$POT_PERSONA_MODEL``, else ``$POT_MODEL``, else pot's default model. Any spec
 of :func:`pot.jupyter.models.resolve_model` works (``scripted:`` for tests).
+
+Where the kernels run: ``c.PoTPersona.executor``, else ``$POT_EXECUTOR``, else
+``local`` (the same setting as ``pot solve --executor``): ``local``, ``sandbox``,
+``unconfined`` or ``gateway:URL`` (a Kernel Gateway or Enterprise Gateway, token
+from ``$POT_GATEWAY_TOKEN``). A local kernel works in the chat's folder; a remote
+kernel works in the folder its gateway gives it.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from pot.modes import Mode
 if TYPE_CHECKING:
     from jupyterlab_chat.models import Message
 
-    from pot.executors import JupyterExecutor
+    from pot.executors import GatewayExecutor, JupyterExecutor
 
 MODEL_ENV = ("POT_PERSONA_MODEL", "POT_MODEL")
 """Environment variables naming the model, in order, when ``PoTPersona.model`` is unset."""
@@ -47,10 +53,17 @@ class PoTPersona(BasePersona):
     )
     mode = Unicode(Mode.POT.value, config=True, help="Reasoning mode: pot, tir, coc or cot.")
     timeout = Float(30.0, config=True, help="Seconds one step may run.")
+    executor = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Where the chats' kernels run: local, sandbox, unconfined or gateway:URL "
+        "(default $POT_EXECUTOR, else local).",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._executor: JupyterExecutor | None = None
+        self._executor: JupyterExecutor | GatewayExecutor | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -135,22 +148,28 @@ class PoTPersona(BasePersona):
             self.log.exception("PoT failed while answering")
             yield f"**PoT failed:** {type(error).__name__}: {error}\n"
 
-    async def _kernel(self) -> JupyterExecutor:
-        """The chat's kernel, started on first use in the chat's folder."""
+    async def _kernel(self) -> JupyterExecutor | GatewayExecutor:
+        """The chat's kernel, started on first use (a local one in the chat's folder)."""
         if self._executor is None:
             from pot.api import PRELOAD
-            from pot.executors import JupyterExecutor, Sandbox
+            from pot.executors import GatewayExecutor, JupyterExecutor, Sandbox
+            from pot.executors.spec import parse_executor
 
-            folder = self.get_chat_dir()
-            # the chat's folder is the one writable host folder inside the sandbox;
-            # the kernel keeps the user's identity (never nobody) so that it may write
-            # there, root included (then without root's capabilities)
-            enter = f"import os\ntry:\n    os.chdir({folder!r})\nexcept OSError:\n    pass\n"
-            executor = JupyterExecutor(
-                timeout=self.timeout,
-                preload=f"{PRELOAD}\n{enter}",
-                sandbox=Sandbox(writable=(folder,), drop_root=False),
-            )
+            kind, where = parse_executor(self.executor)
+            executor: JupyterExecutor | GatewayExecutor
+            if kind == "gateway":
+                executor = GatewayExecutor(where, timeout=self.timeout, preload=PRELOAD)
+            else:
+                folder = self.get_chat_dir()
+                # the chat's folder is the one writable host folder inside the sandbox;
+                # the kernel keeps the user's identity (never nobody) so that it may
+                # write there, root included (then without root's capabilities)
+                enter = f"import os\ntry:\n    os.chdir({folder!r})\nexcept OSError:\n    pass\n"
+                executor = JupyterExecutor(
+                    timeout=self.timeout,
+                    preload=f"{PRELOAD}\n{enter}",
+                    sandbox=Sandbox(mode=where, writable=(folder,), drop_root=False),
+                )
             await executor.astart()
             self._executor = executor
         return self._executor
