@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 import uuid
 from typing import Any
@@ -59,15 +60,18 @@ class GatewayExecutor(KernelFacade):
 
     Args:
         url: The gateway, ``http(s)://host:port`` (``wss`` follows ``https``).
-        kernel_name: A kernel spec the gateway offers.
+        kernel_name: A kernel spec the gateway offers (default ``$POT_GATEWAY_KERNEL``
+            or ``python3``; Enterprise Gateway on Kubernetes: ``python_kubernetes``).
         token: Auth token; default from ``POT_GATEWAY_TOKEN`` or
             ``JUPYTER_GATEWAY_AUTH_TOKEN``.
         timeout: Default seconds per run.
         grace: Seconds to wait after an interrupt before restarting.
         output: Output size caps.
         preload: Code run after each start and reset.
-        env: Environment for the kernel (gateways pass ``KERNEL_*`` variables and
-            those they allow).
+        env: Environment for the kernel, added to the ``KERNEL_*`` variables of this
+            process, which are always sent (as Jupyter's own gateway client does):
+            Enterprise Gateway reads ``KERNEL_IMAGE``, ``KERNEL_CPUS_LIMIT``,
+            ``KERNEL_MEMORY_LIMIT``... from them.
         request_timeout: Seconds for one REST request.
         startup_timeout: Seconds for a kernel to become ready.
     """
@@ -75,7 +79,7 @@ class GatewayExecutor(KernelFacade):
     def __init__(
         self,
         url: str,
-        kernel_name: str = "python3",
+        kernel_name: str | None = None,
         *,
         token: str | None = None,
         timeout: float = 30.0,
@@ -87,13 +91,14 @@ class GatewayExecutor(KernelFacade):
         startup_timeout: float = 60.0,
     ) -> None:
         self.url = url.rstrip("/")
-        self.kernel_name = kernel_name
+        self.kernel_name = kernel_name or os.environ.get("POT_GATEWAY_KERNEL", "python3")
         self.token = token if token is not None else token_from_environment()
         self.timeout = timeout
         self.grace = grace
         self.output = output or OutputLimits()
         self.preload = preload
-        self.env = dict(env or {})
+        forwarded = {name: value for name, value in os.environ.items() if name[:7] == "KERNEL_"}
+        self.env = {**forwarded, **(env or {})}
         self.request_timeout = request_timeout
         self.startup_timeout = startup_timeout
         self.kernel_id: str | None = None

@@ -33,6 +33,25 @@ def test_token_from_the_environment(gateway: str, monkeypatch: pytest.MonkeyPatc
         assert executor.run("6 * 7").result == "42"
 
 
+def test_kernel_variables_reach_the_remote_kernel(
+    gateway: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``KERNEL_*`` variables travel with the start request, as Enterprise Gateway
+    expects for ``KERNEL_IMAGE`` or ``KERNEL_MEMORY_LIMIT``; others stay home."""
+    monkeypatch.setenv("KERNEL_POT_MARK", "from-pot")
+    monkeypatch.setenv("POT_SECRET_MARK", "stays-home")
+    with GatewayExecutor(gateway, token=GATEWAY_TOKEN, env={"KERNEL_EXTRA": "1"}) as executor:
+        names = ("KERNEL_POT_MARK", "KERNEL_EXTRA", "POT_SECRET_MARK")
+        code = f"import os\n[os.environ.get(name) for name in {names!r}]"
+        assert executor.run(code).result == "['from-pot', '1', None]"
+
+
+def test_kernel_name_from_the_environment(gateway: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POT_GATEWAY_KERNEL", "cobol")
+    with pytest.raises(KernelStartError, match="no kernel named 'cobol'"):
+        GatewayExecutor(gateway, token=GATEWAY_TOKEN).start()
+
+
 def test_unreachable_gateway() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(GatewayUnavailableError, match="Cannot reach the kernel gateway"):
