@@ -48,6 +48,7 @@ class Level:
     seconds: float
     pot_cpu: float
     side_cpu: float
+    kernels_cpu: float
     peak_rss: int
     correct: int
     wait_ms: float
@@ -88,17 +89,22 @@ def start(command: list[str], url: str, log: Path) -> subprocess.Popen[bytes]:
     return process
 
 
-def family_cpu(process: subprocess.Popen[bytes]) -> float:
-    """CPU seconds of a process and its children (the gateway's kernels)."""
-    total = 0.0
-    root = psutil.Process(process.pid)
-    for member in [root, *root.children(recursive=True)]:
-        try:
-            times = member.cpu_times()
-            total += times.user + times.system
-        except psutil.Error:
-            pass
-    return total
+def cpu_of(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+        return float(times.user + times.system)
+    except psutil.Error:
+        return 0.0
+
+
+def side_cpu(sides: list[subprocess.Popen[bytes]]) -> tuple[float, float]:
+    """CPU seconds of the side processes themselves, and of their children (kernels)."""
+    own = children = 0.0
+    for side in sides:
+        root = psutil.Process(side.pid)
+        own += cpu_of(root)
+        children += sum(cpu_of(child) for child in root.children(recursive=True))
+    return own, children
 
 
 def synthetic(concurrency: int, count: int) -> list[Problem]:
@@ -133,11 +139,11 @@ async def run_level(
             await asyncio.sleep(0.05)
 
     sampler = asyncio.ensure_future(sample())
-    side_before = sum(family_cpu(side) for side in sides)
+    side_before, kernels_before = side_cpu(sides)
     cpu_before, began = time.process_time(), time.perf_counter()
     summary = await aevaluate(problems, model, out, concurrency=concurrency, pool=pool)
     seconds, pot_cpu = time.perf_counter() - began, time.process_time() - cpu_before
-    side_cpu = sum(family_cpu(side) for side in sides) - side_before
+    side_after, kernels_after = side_cpu(sides)
     done.set()
     await sampler
     records = scan_results(out).records
@@ -149,7 +155,8 @@ async def run_level(
         problems=len(records),
         seconds=seconds,
         pot_cpu=pot_cpu,
-        side_cpu=side_cpu,
+        side_cpu=side_after - side_before,
+        kernels_cpu=kernels_after - kernels_before,
         peak_rss=peak,
         correct=summary.correct,
         wait_ms=statistics.median(waits) * 1000 if waits else 0.0,
@@ -161,10 +168,10 @@ def print_table(title: str, levels: list[Level]) -> None:
     print(f"\n{title}")
     print(
         "| C | problems | correct | wall s | problems/min | x C=1 | pot CPU ms/problem "
-        "| pot CPU % of a core | gateway+kernels+server CPU ms/problem | pot peak RSS MiB "
-        "| median kernel wait ms | median model s |"
+        "| pot CPU % of a core | gateway+server CPU ms/problem | kernels CPU ms/problem "
+        "| pot peak RSS MiB | median kernel wait ms | median model s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     base = levels[0].per_minute
     for level in levels:
         print(
@@ -173,6 +180,7 @@ def print_table(title: str, levels: list[Level]) -> None:
             f"| {level.pot_cpu / level.problems * 1000:.1f} "
             f"| {level.pot_cpu / level.seconds * 100:.0f} "
             f"| {level.side_cpu / level.problems * 1000:.1f} "
+            f"| {level.kernels_cpu / level.problems * 1000:.1f} "
             f"| {level.peak_rss / 2**20:.0f} | {level.wait_ms:.1f} | {level.model_s:.2f} |"
         )
     verdict(levels)
@@ -186,7 +194,7 @@ def verdict(levels: list[Level]) -> None:
         gain = level.per_minute / base.per_minute
         if gain >= 0.5 * level.concurrency / base.concurrency:
             continue
-        busy = (level.pot_cpu + level.side_cpu) / level.seconds
+        busy = (level.pot_cpu + level.side_cpu + level.kernels_cpu) / level.seconds
         if level.pot_cpu / level.seconds > 0.9:
             side = "pot (its process is using a whole core)"
         elif busy > 0.85 * cores:
@@ -248,7 +256,9 @@ def main() -> None:
     )  # fmt: skip
     processes = [gateway, server]
     url = f"http://127.0.0.1:{gateway_port}"
-    pool = KernelPool(args.kernels, factory=lambda: GatewayExecutor(url, timeout=30))
+    pool = KernelPool(
+        args.kernels, factory=lambda: GatewayExecutor(url, timeout=30, request_timeout=120)
+    )
 
     async def simulated() -> list[Level]:
         await pool.astart()

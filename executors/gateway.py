@@ -48,6 +48,10 @@ LIVENESS_SECONDS = 2.0
 CLOSED = object()  # put on the message queue when the WebSocket closes
 
 
+START_ATTEMPTS = 3
+"""Kernels tried by one start before giving up (each one that dies while starting is deleted)."""
+
+
 class GatewayExecutor(KernelFacade):
     """Runs code in a kernel served by a Jupyter Kernel Gateway.
 
@@ -143,9 +147,25 @@ class GatewayExecutor(KernelFacade):
         await self._new_kernel()
 
     async def _new_kernel(self) -> None:
+        """Start a kernel on the gateway and connect to it.
+
+        A kernel that dies while starting (seen: a local gateway starting dozens at
+        once gives two of them the same port) is deleted and another one started,
+        :data:`START_ATTEMPTS` times in all.
+        """
         body = {"name": self.kernel_name, "env": self.env}
-        self.kernel_id = (await self._post("/api/kernels", body))["id"]
-        await self._connect()
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.kernel_id = (await self._post("/api/kernels", body))["id"]
+            try:
+                await self._connect()
+                return
+            except GatewayUnavailableError:
+                broken, self.kernel_id = self.kernel_id, None
+                await self._close_socket()
+                with contextlib.suppress(GatewayError, HTTPClientError):
+                    await self._request("DELETE", f"/api/kernels/{broken}")
+                if attempt == START_ATTEMPTS:
+                    raise
 
     async def _connect(self) -> None:
         """(Re)open the kernel's WebSocket, wait for it, run pot's setup and the preload."""
@@ -163,8 +183,11 @@ class GatewayExecutor(KernelFacade):
                 HTTPRequest(address, headers=headers, request_timeout=self.request_timeout),
                 max_message_size=64 * 1024**2,
             )
-        except OSError as error:
-            raise GatewayUnavailableError(f"Cannot open {address}: {error}") from error
+        except (OSError, HTTPClientError) as error:  # refused, reset, timed out, 5xx
+            raise GatewayUnavailableError(
+                f"Cannot open {address}: {error}; is the gateway overloaded? Raise "
+                "request_timeout or start fewer kernels at once"
+            ) from error
         self._messages = asyncio.Queue()
         self._reader = asyncio.ensure_future(self._read(self._socket, self._messages))
         await self._wait_until_ready()
@@ -208,8 +231,8 @@ class GatewayExecutor(KernelFacade):
             raise GatewayUnavailableError("The gateway closed the kernel's socket") from error
         return str(outgoing["header"]["msg_id"])
 
-    def _setup_code(self) -> str:
-        return setup_code(self.output, ResourceLimits(cpu_seconds=None), None)
+    def _setup_code(self, defined: bool = False) -> str:
+        return setup_code(self.output, ResourceLimits(cpu_seconds=None), None, defined=defined)
 
     async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
         started = time.monotonic()
@@ -284,8 +307,15 @@ class GatewayExecutor(KernelFacade):
         """The kernel died (the gateway restarts it) or is gone (culled): carry on."""
         if await self._kernel_exists():
             how = "the kernel process died and the gateway restarted it"
-            await self._wait_for_restart()
-            await self._connect()
+            try:
+                await self._wait_for_restart()
+                await self._connect()
+            except KernelStartError:  # the restarted kernel never answered (seen under load)
+                how = "the kernel process died and did not come back; pot started a new one"
+                await self._close_socket()
+                with contextlib.suppress(GatewayError, HTTPClientError):
+                    await self._request("DELETE", f"/api/kernels/{self.kernel_id}")
+                await self._new_kernel()
         else:
             how = "the gateway removed (culled) the kernel; pot started a new one"
             await self._new_kernel()

@@ -218,8 +218,8 @@ class JupyterExecutor(KernelFacade):
         await client.wait_for_ready(timeout=self.startup_timeout)
         await self._prepare()
 
-    def _setup_code(self) -> str:
-        return setup_code(self.output, self.limits, str(self.workdir))
+    def _setup_code(self, defined: bool = False) -> str:
+        return setup_code(self.output, self.limits, str(self.workdir), defined=defined)
 
     async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
         assert self._client is not None and self._manager is not None

@@ -125,13 +125,22 @@ def _pot_setup(head, tail, cpu_seconds, workdir):
 '''
 
 
-def setup_code(output: OutputLimits, limits: ResourceLimits, workdir: str | None) -> str:
-    """The setup source for one kernel (``workdir=None``: the kernel makes its own)."""
+def setup_code(
+    output: OutputLimits, limits: ResourceLimits, workdir: str | None, *, defined: bool = False
+) -> str:
+    """The setup source for one kernel (``workdir=None``: the kernel makes its own).
+
+    The first setup defines the setup function and keeps it on the shell;
+    ``defined=True`` (resets) sends only the call, sparing the kernel a parse and
+    compile of the whole source each time.
+    """
     call = (
-        f"_pot_setup({output.head_chars}, {output.tail_chars}, "
-        f"{limits.cpu_seconds or 0}, {workdir!r})\ndel _pot_setup\n"
+        f"get_ipython()._pot_setup({output.head_chars}, {output.tail_chars}, "
+        f"{limits.cpu_seconds or 0}, {workdir!r})\n"
     )
-    return _SETUP + call
+    if defined:
+        return call
+    return _SETUP + "get_ipython()._pot_setup = _pot_setup\ndel _pot_setup\n" + call
 
 
 RESET_CODE = "get_ipython().reset(new_session=False, aggressive=False)\n"
