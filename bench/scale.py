@@ -136,7 +136,7 @@ async def run_level(
         nonlocal peak
         while not done.is_set():
             peak = max(peak, me.memory_info().rss)
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.25)  # the sampling's own CPU counts as pot's
 
     sampler = asyncio.ensure_future(sample())
     side_before, kernels_before = side_cpu(sides)
@@ -195,14 +195,21 @@ def verdict(levels: list[Level]) -> None:
         if gain >= 0.5 * level.concurrency / base.concurrency:
             continue
         busy = (level.pot_cpu + level.side_cpu + level.kernels_cpu) / level.seconds
-        if level.pot_cpu / level.seconds > 0.9:
-            side = "pot (its process is using a whole core)"
+        if level.pot_cpu / level.seconds > 0.6:
+            side = (
+                f"pot (its process uses {100 * level.pot_cpu / level.seconds:.0f}% of a core; "
+                "its two event loops share one interpreter lock)"
+            )
         elif busy > 0.85 * cores:
             side = f"this machine's {cores} cores (pot, gateway, kernels and server together)"
         elif level.wait_ms > 0.5 * level.model_s * 1000:
             side = "kernels (problems wait for a free kernel)"
         else:
-            side = "the model server (answers come slower than the simulated delay)"
+            side = (
+                f"the model server (median answer {level.model_s:.2f} s for a "
+                f"{levels[0].model_s:.2f} s delay, with the {cores} cores "
+                f"{100 * busy / cores:.0f}% busy)"
+            )
         print(f"flattens at C = {level.concurrency} ({gain:.1f}x of C=1); limited by {side}")
         return
     print("no flattening up to C =", levels[-1].concurrency)
