@@ -206,8 +206,8 @@ def verdict(levels: list[Level]) -> None:
             side = "kernels (problems wait for a free kernel)"
         else:
             side = (
-                f"the model server (median answer {level.model_s:.2f} s for a "
-                f"{levels[0].model_s:.2f} s delay, with the {cores} cores "
+                f"the model server (median answer {level.model_s:.2f} s against "
+                f"{levels[0].model_s:.2f} s at C = {base.concurrency}, with the {cores} cores "
                 f"{100 * busy / cores:.0f}% busy)"
             )
         print(f"flattens at C = {level.concurrency} ({gain:.1f}x of C=1); limited by {side}")
