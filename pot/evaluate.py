@@ -8,7 +8,8 @@ back when it ends (:meth:`~pot.executors.KernelPool.on_demand`), so problems
 waiting on the model hold no kernel and 256 problems in flight need no 256
 kernels. An ``OpenAIModel`` is awaited (one keep-alive connection pool, up to
 ``max_in_flight`` requests); a blocking model (``TransformersModel``) gets a
-thread per problem in flight, where its generations merge into batches.
+daemon thread per problem in flight, where its generations merge into batches
+(:mod:`pot.awaitable`).
 
 Each finished problem is judged and written at once (append, flush, fsync) as
 a :class:`~pot.tasks.ResultRecord`; ids already in the results file are
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pot.awaitable import awaitable_model
 from pot.runs import (
     check_results_file,
     error_kind,
@@ -182,7 +184,7 @@ async def aevaluate(
     size = min(kernels or min(in_flight, DEFAULT_MAX_KERNELS), in_flight)
     async with (
         _kernels(mode, pool, size, timeout, executor) as lender,
-        _awaitable(model, in_flight) as awaited,
+        awaitable_model(model, in_flight) as awaited,
     ):
         started = time.perf_counter()
         try:
@@ -214,40 +216,6 @@ async def _kernels(
         yield own
     finally:
         await own.ashutdown()
-
-
-@asynccontextmanager
-async def _awaitable(model: Model, threads: int) -> AsyncIterator[Model]:
-    """``model`` itself when it can be awaited, else one that runs it on ``threads`` threads."""
-    from pot.models.base import AsyncModel
-
-    if isinstance(model, AsyncModel):
-        try:
-            yield model
-        finally:
-            close = getattr(model, "aclose", None)
-            if close is not None:
-                await close()
-        return
-    with ThreadPoolExecutor(threads, thread_name_prefix="pot-model") as pool:
-        yield _Threaded(model, pool)  # type: ignore[misc]
-
-
-class _Threaded:
-    """A blocking model awaited through a thread pool of its own (one thread per
-    problem in flight, so a ``TransformersModel`` can batch all of them)."""
-
-    def __init__(self, model: Model, pool: ThreadPoolExecutor) -> None:
-        self.model = model
-        self.name = str(getattr(model, "name", type(model).__name__))
-        self._pool = pool
-
-    def generate(self, conversations: Any, config: Any) -> Any:
-        return self.model.generate(conversations, config)
-
-    async def agenerate(self, conversations: Any, config: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.model.generate, conversations, config)
 
 
 class _NoKernel:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 
-from pot.evaluate import evaluate
+from pot.evaluate import aevaluate, evaluate
 from pot.executors import KernelPool
 from pot.models.base import Conversation, Generation, GenerationConfig
 from pot.runs import (
@@ -169,3 +170,35 @@ def test_labels_and_default_paths() -> None:
     assert default_out("bbh:navigate,word_sorting", "coc", "Qwen/X", "1/4") == Path(
         "runs/bbh_navigate_word_sorting-coc-Qwen_X-shard1of4.jsonl"
     )
+
+
+def test_cancelling_a_run_does_not_wait_for_a_running_generation(
+    gsm8k: list[Problem], session_pool: KernelPool, tmp_path: Path
+) -> None:
+    """Ctrl-C cancels the run; a blocking model's generation in flight is abandoned
+    (its daemon thread finishes on its own) and nothing half-done is written."""
+    release = threading.Event()
+
+    class Stuck(ScriptedModel):
+        def generate(
+            self, conversations: list[Conversation], config: GenerationConfig
+        ) -> list[list[Generation]]:
+            release.wait(60)
+            return super().generate(conversations, config)
+
+    out = tmp_path / "cancelled.jsonl"
+
+    async def run_then_cancel() -> bool:
+        model = Stuck([program("18"), program("3")])
+        task = asyncio.ensure_future(
+            aevaluate(gsm8k[:2], model, out, concurrency=2, pool=session_pool)
+        )
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return release.is_set()
+
+    assert asyncio.run(run_then_cancel()) is False  # it did not wait for the generation
+    release.set()
+    assert scan_results(out).records == []
