@@ -81,6 +81,38 @@ def warm_lends(rounds: int) -> list[float]:
     return times
 
 
+def resets(rounds: int) -> tuple[list[float], list[float]]:
+    """A kernel reset as pot does it, beside the way it did before, interleaved.
+
+    pot: one silent run (its reset function, which spares IPython's reset the full
+    ``gc.collect()`` that walks every object sympy made, then a call of the setup
+    function the kernel keeps, then the preload). Before: IPython's own reset, the
+    whole setup source and the preload as three runs.
+    """
+    from pot.api import PRELOAD
+
+    ipython_reset = "get_ipython().reset(new_session=False, aggressive=False)\n"
+    now, before = [], []
+    with JupyterExecutor(preload=PRELOAD) as new, JupyterExecutor(preload=PRELOAD) as old:
+        setup = old._setup_code()
+
+        def old_reset() -> None:
+            for code in (ipython_reset, setup, PRELOAD):
+                old.run(code)
+
+        for _ in range(5):
+            new.reset()
+            old_reset()
+        for _ in range(rounds):
+            started = time.perf_counter()
+            new.reset()
+            now.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            old_reset()
+            before.append(time.perf_counter() - started)
+    return now, before
+
+
 def recoveries(repeats: int) -> dict[str, list[float]]:
     """Seconds from submitting the bad code until the kernel has answered `1+1` again."""
     cases = {
@@ -115,6 +147,7 @@ def main() -> None:
         cold = time.perf_counter() - started
     pot_times, raw_times = round_trips(args.rounds)
     lends = warm_lends(args.rounds // 4)
+    reset_now, reset_before = resets(args.rounds // 4)
     recovered = recoveries(args.repeats)
 
     pot_ms, raw_ms = median_ms(pot_times), median_ms(raw_times)
@@ -123,6 +156,10 @@ def main() -> None:
     print(f"`1+1` round trip, raw execute_interactive     {raw_ms:8.2f} ms  n={args.rounds}")
     print(f"overhead ratio (pot / raw)                    {pot_ms / raw_ms:8.2f}x  goal <= 1.10")
     print(f"warm lend from KernelPool (median)            {median_ms(lends):8.3f} ms  goal <= 15")
+    now_ms, before_ms = median_ms(reset_now), median_ms(reset_before)
+    print(f"reset, pot: one run (median)                  {now_ms:8.2f} ms  n={len(reset_now)}")
+    print(f"reset, before: IPython reset + 2 more runs    {before_ms:8.2f} ms")
+    print(f"reset ratio (now / before)                    {now_ms / before_ms:8.2f}x")
     if args.gateway:
         remote, local = gateway_round_trips(args.gateway, args.token, args.rounds)
         print(f"`1+1` via kernel gateway (median)            {median_ms(remote):8.2f} ms")

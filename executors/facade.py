@@ -21,11 +21,6 @@ from pot.executors.base import (
 from pot.executors.kernel_setup import RESET_CODE
 from pot.executors.loop_thread import call_async, call_blocking
 
-FREEZE_CODE = "__import__('gc').freeze()\n"
-"""Moves everything the setup and the preload made (sympy: ~10^5 objects) out of the
-garbage collector's sight: IPython's reset ends with a full ``gc.collect()``, which
-otherwise walks them all (17 ms a reset, measured) instead of just the user's objects."""
-
 
 class KernelFacade:
     """Public executor API over the ``_``-prefixed coroutines of a subclass."""
@@ -76,8 +71,6 @@ class KernelFacade:
             await self._silent(self._setup_code())
         if self.preload:
             await self._silent(self.preload)
-        if self._ipython:
-            await self._silent(FREEZE_CODE)
 
     async def _renew(self, before: str = "") -> None:
         """Clear the namespace, then rerun pot's setup and the preload: ONE silent run
@@ -87,7 +80,6 @@ class KernelFacade:
         """
         setup = self._setup_code(defined=True)
         code = before + RESET_CODE + setup + (self.preload or "")
-        code += "\n" + FREEZE_CODE
         result = await self._execute(code, self.startup_timeout, silent=True)
         if result.kernel is KernelEvent.OK and result.error is not None:
             raise KernelStartError(

@@ -48,6 +48,9 @@ LIVENESS_SECONDS = 2.0
 CLOSED = object()  # put on the message queue when the WebSocket closes
 
 
+RECONNECT_ATTEMPTS = 3
+RECONNECT_SECONDS = 5.0
+"""After a restart: sockets tried, and how long each may stay silent."""
 START_ATTEMPTS = 3
 """Kernels tried by one start before giving up (each one that dies while starting is deleted)."""
 
@@ -167,7 +170,7 @@ class GatewayExecutor(KernelFacade):
                 if attempt == START_ATTEMPTS:
                     raise
 
-    async def _connect(self) -> None:
+    async def _connect(self, within: float | None = None) -> None:
         """(Re)open the kernel's WebSocket, wait for it, run pot's setup and the preload."""
         await self._close_socket()
         # A new session for every socket: reusing one makes Jupyter's server "restore"
@@ -190,7 +193,7 @@ class GatewayExecutor(KernelFacade):
             ) from error
         self._messages = asyncio.Queue()
         self._reader = asyncio.ensure_future(self._read(self._socket, self._messages))
-        await self._wait_until_ready()
+        await self._wait_until_ready(within or self.startup_timeout)
         await self._prepare()
 
     async def _read(self, connection: WebSocketClientConnection, queue: asyncio.Queue[Any]) -> None:
@@ -203,8 +206,8 @@ class GatewayExecutor(KernelFacade):
                 return
             queue.put_nowait(json.loads(text))
 
-    async def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
+    async def _wait_until_ready(self, within: float) -> None:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             msg_id = self._send("shell", "kernel_info_request", {})
             try:
@@ -216,7 +219,7 @@ class GatewayExecutor(KernelFacade):
                         return
             except TimeoutError:
                 continue
-        raise KernelStartError(f"The gateway's kernel did not answer in {self.startup_timeout} s")
+        raise KernelStartError(f"The gateway's kernel did not answer in {within:g} s")
 
     async def _next(self, timeout: float) -> Any:
         assert self._messages is not None
@@ -308,8 +311,7 @@ class GatewayExecutor(KernelFacade):
         if await self._kernel_exists():
             how = "the kernel process died and the gateway restarted it"
             try:
-                await self._wait_for_restart()
-                await self._connect()
+                await self._reconnect_after_restart()
             except KernelStartError:  # the restarted kernel never answered (seen under load)
                 how = "the kernel process died and did not come back; pot started a new one"
                 await self._close_socket()
@@ -322,10 +324,25 @@ class GatewayExecutor(KernelFacade):
         error = ErrorInfo(name="KernelDied", value=f"{how}; every variable was lost")
         return collector.finish(time.monotonic() - started, KernelEvent.DIED, error)
 
+    async def _reconnect_after_restart(self) -> None:
+        """Reconnect to a kernel the gateway restarted.
+
+        A socket opened while the gateway is still restarting the kernel can stay
+        deaf (seen under load: no answer for a minute); a new socket on a new
+        session, after a short wait, does answer.
+        """
+        for attempt in range(1, RECONNECT_ATTEMPTS + 1):
+            await self._wait_for_restart()
+            try:
+                await self._connect(within=min(RECONNECT_SECONDS, self.startup_timeout))
+                return
+            except KernelStartError:
+                if attempt == RECONNECT_ATTEMPTS:
+                    raise
+
     async def _restart(self) -> None:
         await self._post(f"/api/kernels/{self.kernel_id}/restart")
-        await self._wait_for_restart()
-        await self._connect()
+        await self._reconnect_after_restart()
 
     async def _kernel_exists(self) -> bool:
         try:

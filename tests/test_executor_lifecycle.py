@@ -237,3 +237,14 @@ def test_sandbox_writable_folder(tmp_path: Path) -> None:
         result = executor.run(f"open({str(shared / 'note.txt')!r}, 'w').write('hi')")
         assert result.ok, result.error
     assert (shared / "note.txt").read_text() == "hi"
+
+
+def test_restart_after_restart_gives_a_working_kernel(kernel: JupyterExecutor) -> None:
+    """Each restart runs pot's setup again; a third restart in a row must work as the
+    first (a setup change once broke it there: the interrupt was then reported as
+    handled and the kernel stayed stuck in the loop)."""
+    stubborn = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    for _ in range(3):
+        result = kernel.run(stubborn, timeout=1)
+        assert result.kernel is KernelEvent.RESTARTED
+        assert kernel.run("1 + 1", timeout=10).result == "2"
