@@ -79,19 +79,17 @@ class KernelFacade:
         A kernel lost meanwhile was replaced, which renews it too.
         """
         setup = self._setup_code(defined=True)
-        code = before + RESET_CODE + setup + (self.preload or "")
-        result = await self._execute(code, self.startup_timeout, silent=True)
-        if result.kernel is KernelEvent.OK and result.error is not None:
-            raise KernelStartError(
-                f"Kernel setup code failed: {result.error.name}: {result.error.value}"
-            )
+        await self._silent(before + RESET_CODE + setup + (self.preload or ""), renewing=True)
 
-    async def _silent(self, code: str) -> None:
+    async def _silent(self, code: str, *, renewing: bool = False) -> None:
+        """Run setup code; its failure is a :class:`KernelStartError`, except, when
+        ``renewing``, a kernel lost and replaced meanwhile (that renewed it)."""
         result = await self._execute(code, self.startup_timeout, silent=True)
-        if result.error is not None:
-            raise KernelStartError(
-                f"Kernel setup code failed: {result.error.name}: {result.error.value}"
-            )
+        if result.error is None or (renewing and result.kernel is not KernelEvent.OK):
+            return
+        raise KernelStartError(
+            f"Kernel setup code failed: {result.error.name}: {result.error.value}"
+        )
 
     # -- blocking API (any thread, also inside a running event loop) -------------------
 

@@ -163,10 +163,7 @@ class GatewayExecutor(KernelFacade):
                 await self._connect()
                 return
             except GatewayUnavailableError:
-                broken, self.kernel_id = self.kernel_id, None
-                await self._close_socket()
-                with contextlib.suppress(GatewayError, HTTPClientError):
-                    await self._request("DELETE", f"/api/kernels/{broken}")
+                await self._discard_kernel()
                 if attempt == START_ATTEMPTS:
                     raise
 
@@ -314,9 +311,7 @@ class GatewayExecutor(KernelFacade):
                 await self._reconnect_after_restart()
             except KernelStartError:  # the restarted kernel never answered (seen under load)
                 how = "the kernel process died and did not come back; pot started a new one"
-                await self._close_socket()
-                with contextlib.suppress(GatewayError, HTTPClientError):
-                    await self._request("DELETE", f"/api/kernels/{self.kernel_id}")
+                await self._discard_kernel()
                 await self._new_kernel()
         else:
             how = "the gateway removed (culled) the kernel; pot started a new one"
@@ -378,10 +373,14 @@ class GatewayExecutor(KernelFacade):
             self._socket.close()
             self._socket = None
 
-    async def _shutdown(self) -> None:
+    async def _discard_kernel(self) -> None:
+        """Close the socket and delete the kernel on the gateway (if it is still there)."""
         kernel_id, self.kernel_id = self.kernel_id, None
         await self._close_socket()
         if kernel_id is not None:
             # gone already, or the gateway is: nothing left to stop
             with contextlib.suppress(GatewayError, HTTPClientError):
                 await self._request("DELETE", f"/api/kernels/{kernel_id}")
+
+    async def _shutdown(self) -> None:
+        await self._discard_kernel()

@@ -85,7 +85,7 @@ class KernelPool:
         try:
             yield executor
         finally:
-            self._give_back(executor)
+            self.give_back(executor)
 
     @contextlib.asynccontextmanager
     async def alend(self, timeout: float | None = None) -> AsyncIterator[PoolableExecutor]:
@@ -102,7 +102,7 @@ class KernelPool:
 
     def give_back(self, executor: PoolableExecutor) -> None:
         """Return a borrowed kernel; it is reset in the background (any thread)."""
-        self._give_back(executor)
+        kernel_loop().call_soon_threadsafe(self._schedule_recycle, executor)
 
     def on_demand(self, timeout: float | None = None) -> OnDemand:
         """An executor that borrows a kernel at its first run and returns it at ``release()``.
@@ -143,10 +143,6 @@ class KernelPool:
                 raise
         return executor
 
-    def _give_back(self, executor: PoolableExecutor) -> None:
-        loop = kernel_loop()
-        loop.call_soon_threadsafe(self._schedule_recycle, executor)
-
     def _schedule_recycle(self, executor: PoolableExecutor) -> None:
         task = asyncio.ensure_future(self._recycle(executor))
         self._recycling.add(task)
@@ -185,7 +181,7 @@ class OnDemand:
     """An executor lent by a :class:`KernelPool` only while code runs.
 
     The first ``run``/``arun`` borrows a kernel, which the object keeps (the
-    namespace persists between steps) until :meth:`release`/:meth:`arelease`.
+    namespace persists between steps) until :meth:`release`.
     A ``reset`` before any run is free: borrowed kernels are already fresh.
 
     Attributes:
@@ -219,19 +215,13 @@ class OnDemand:
     async def ashutdown(self) -> None:
         self.release()
 
-    async def arelease(self) -> None:
-        self.release()
-
     # blocking API
     def start(self) -> None:
         pass
 
     def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        if self._lent is None:
-            began = time.perf_counter()
-            self._lent = call_blocking(self.pool._take(self.timeout))
-            self.waited += time.perf_counter() - began
-        return self._lent.run(code, timeout)
+        lent = self._lent or call_blocking(self._borrow())
+        return lent.run(code, timeout)
 
     def reset(self) -> None:
         if self._lent is not None:

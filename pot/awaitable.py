@@ -23,7 +23,7 @@ _Job = tuple[Callable[..., Any], tuple[Any, ...], "Future[Any]"] | None
 
 
 class DaemonThreads:
-    """A fixed set of daemon threads that run submitted calls (``run_in_executor``-able)."""
+    """A fixed set of daemon threads that run submitted calls."""
 
     def __init__(self, size: int, name: str = "pot-model") -> None:
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
@@ -39,7 +39,7 @@ class DaemonThreads:
         self._jobs.put((function, args, future))
         return future
 
-    def shutdown(self, wait: bool = False, *, cancel_futures: bool = True) -> None:
+    def shutdown(self) -> None:
         """Stop the threads once their current call returns (never waits for it)."""
         for _ in self._threads:
             self._jobs.put(None)

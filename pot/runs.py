@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pot.tasks import RETRIED_ERRORS, scan_results
+from pot.tasks import scan_results
 
 
 class EvaluationError(Exception):
@@ -96,11 +96,11 @@ def check_results_file(out: str | Path, run: str, *, resume: bool) -> set[str]:
             f"{path} already holds results; pass --resume to continue that run "
             "or --out to write somewhere else"
         )
-    records = scan_results(path).records
-    others = sorted({record.run or "(none)" for record in records} - {run})
+    scan = scan_results(path)
+    others = sorted({record.run or "(none)" for record in scan.records} - {run})
     if others:
         raise RunMismatchError(
             f"{path} holds results of run {', '.join(others)}, not {run}; "
             "resume with the same mode, model and samples, or write to another --out"
         )
-    return {record.id for record in records if record.error not in RETRIED_ERRORS}
+    return scan.finished_ids

@@ -78,6 +78,11 @@ class ResultsScan:
     duplicates: int = 0
     retried: int = 0
 
+    @property
+    def finished_ids(self) -> set[str]:
+        """Ids a resumed run skips: all but those whose server or kernels failed."""
+        return {record.id for record in self.records if record.error not in RETRIED_ERRORS}
+
 
 def _cut_partial_tail(path: Path) -> None:
     """Remove a partly written last line (a writer killed mid-line) before appending."""
@@ -217,4 +222,4 @@ def read_results(paths: PathLike | Iterable[PathLike]) -> list[ResultRecord]:
 def finished_ids(paths: PathLike | Iterable[PathLike]) -> set[str]:
     """Ids already in the results file(s), less those that failed for a reason outside
     the problem (``RETRIED_ERRORS``): what ``--resume`` skips. Empty when missing."""
-    return {record.id for record in read_results(paths) if record.error not in RETRIED_ERRORS}
+    return scan_results(paths).finished_ids

@@ -248,3 +248,12 @@ def test_restart_after_restart_gives_a_working_kernel(kernel: JupyterExecutor) -
         result = kernel.run(stubborn, timeout=1)
         assert result.kernel is KernelEvent.RESTARTED
         assert kernel.run("1 + 1", timeout=10).result == "2"
+
+
+def test_on_demand_borrows_at_the_first_run_and_keeps_the_kernel(session_pool: KernelPool) -> None:
+    with session_pool.on_demand() as lent:
+        lent.reset()  # nothing borrowed yet: free
+        assert lent.run("kept = 6 * 7").ok
+        assert lent.run("kept").result == "42"  # the same kernel for every step
+    with session_pool.on_demand() as again:
+        assert again.run("'kept' in dir()").result == "False"  # given back and reset
