@@ -191,7 +191,16 @@ class GatewayExecutor(KernelFacade):
         self._messages = asyncio.Queue()
         self._reader = asyncio.ensure_future(self._read(self._socket, self._messages))
         await self._wait_until_ready(within or self.startup_timeout)
-        await self._prepare()
+        if within is None:
+            await self._prepare()
+            return
+        # After a restart the socket can answer kernel_info yet lose the next request
+        # (seen: a kernel dying again within 10 s is restarted on new ports while the
+        # gateway wires the new socket to the old ones): a short limit, then retry.
+        try:
+            await asyncio.wait_for(self._prepare(), within)
+        except TimeoutError as error:
+            raise KernelStartError(f"The kernel did not run pot's setup in {within:g} s") from error
 
     async def _read(self, connection: WebSocketClientConnection, queue: asyncio.Queue[Any]) -> None:
         raw = raw_socket(connection)
@@ -314,7 +323,9 @@ class GatewayExecutor(KernelFacade):
                 await self._discard_kernel()
                 await self._new_kernel()
         else:
-            how = "the gateway removed (culled) the kernel; pot started a new one"
+            gave_up = message is not CLOSED and message["content"]["execution_state"] == "dead"
+            why = "kept dying and the gateway gave up restarting it" if gave_up else "was culled"
+            how = f"the kernel {why}; pot started a new one"
             await self._new_kernel()
         error = ErrorInfo(name="KernelDied", value=f"{how}; every variable was lost")
         return collector.finish(time.monotonic() - started, KernelEvent.DIED, error)

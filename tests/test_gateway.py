@@ -99,6 +99,32 @@ def test_idle_kernel_culled_by_the_gateway(tmp_path: Path) -> None:
         stop_gateway(process)
 
 
+def test_kernel_the_gateway_gives_up_on(tmp_path: Path) -> None:
+    process, url = start_gateway(tmp_path, "--KernelRestarter.restart_limit=0")
+    try:
+        with GatewayExecutor(url, token=GATEWAY_TOKEN) as executor:
+            first = executor.kernel_id
+            result = executor.run("import os\nos._exit(1)", timeout=60)
+            assert result.kernel is KernelEvent.DIED and result.error is not None
+            assert "gave up restarting it" in result.error.value
+            assert executor.kernel_id != first
+            assert executor.run("3 + 3").result == "6"
+    finally:
+        stop_gateway(process)
+
+
+def test_kernel_dying_again_right_after_its_restart(gateway: str) -> None:
+    """A kernel that dies again within 10 s of a restart is restarted on new ports,
+    which can leave a socket opened meanwhile deaf: pot notices and reconnects."""
+    with GatewayExecutor(gateway, token=GATEWAY_TOKEN) as executor:
+        for _ in range(4):
+            result = executor.run("import os\nos._exit(1)", timeout=120)
+            assert result.kernel is KernelEvent.DIED
+            # the setup's 5 s limit, three tries and a new kernel: far below the timeout
+            assert result.elapsed < 100
+            assert executor.run("6 * 7").result == "42"
+
+
 def test_gateway_killed_mid_run(tmp_path: Path) -> None:
     process, url = start_gateway(tmp_path)
     outcome: list[ExecutionResult | BaseException] = []
