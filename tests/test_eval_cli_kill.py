@@ -19,12 +19,19 @@ POT = Path(sys.executable).with_name("pot")
 PROBLEMS = 6
 
 
+def default_sigint() -> None:
+    """Let the child take Ctrl-C even when this suite runs as a background job
+    (a non-interactive shell starts those with SIGINT ignored, and children inherit it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def replies(tmp_path: Path) -> Path:
-    """A scripted model whose every program takes a moment, so a run can be stopped midway."""
+    """A scripted model: two quick programs, then slow ones, so that a run is surely
+    still going when the test stops it after the first records (one at a time)."""
     path = tmp_path / "replies.json"
-    slow = "```python\nimport time\ntime.sleep(0.4)\nprint(18)\n```"
-    path.write_text(json.dumps([slow] * PROBLEMS))
+    program = "```python\nimport time\ntime.sleep({})\nprint(18)\n```"
+    path.write_text(json.dumps([program.format(0.1)] * 2 + [program.format(2)] * (PROBLEMS - 2)))
     return path
 
 
@@ -35,7 +42,8 @@ def launch(shared_data: Path, replies: Path, tmp_path: Path) -> Iterator[object]
 
     def start(out: Path, *extra: str) -> subprocess.Popen[str]:
         command = [str(POT), "eval", "gsm8k", "-n", str(PROBLEMS), "--out", str(out)]
-        command += ["--model", f"scripted:{replies}", "--data", str(shared_data), *extra]
+        command += ["--model", f"scripted:{replies}", "--data", str(shared_data), "-c", "1"]
+        command += extra
         process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -43,6 +51,7 @@ def launch(shared_data: Path, replies: Path, tmp_path: Path) -> Iterator[object]
             text=True,
             start_new_session=True,
             cwd=tmp_path,
+            preexec_fn=default_sigint,
         )
         started.append(process)
         return process

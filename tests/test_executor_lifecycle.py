@@ -16,6 +16,7 @@ import psutil
 import pytest
 
 from pot.executors import JupyterExecutor, KernelEvent, KernelPool, ResourceLimits, Sandbox
+from tests.test_eval_cli_kill import default_sigint
 
 
 def descendants() -> set[int]:
@@ -139,8 +140,9 @@ def test_memory_limit_is_a_setting() -> None:
 
 ORPHAN_SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import faulthandler, signal, sys, time
     from pot.executors import JupyterExecutor
+    faulthandler.register(signal.SIGUSR1)  # the test asks for stacks if the parent hangs
     executor = JupyterExecutor()
     executor.start()
     executor.run("import subprocess; child = subprocess.Popen(['sleep', '600'])")
@@ -165,8 +167,9 @@ def test_no_orphans_when_the_parent_goes(how: str, tmp_path: Path) -> None:
         [sys.executable, "-c", ORPHAN_SCRIPT, how],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     ) as process:
         assert process.stdout is not None
         pid_text, workdir = process.stdout.readline().split()
@@ -180,9 +183,11 @@ def test_no_orphans_when_the_parent_goes(how: str, tmp_path: Path) -> None:
             process.send_signal(getattr(signal, how))
         try:
             process.wait(timeout=60)
-        finally:  # a parent that did not go is killed, so the test fails instead of hanging
-            if process.poll() is None:
-                process.kill()
+        except subprocess.TimeoutExpired:  # say where it hangs, kill it, fail
+            process.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            process.kill()
+            pytest.fail(f"the parent did not go within 60 s; its stacks:\n{process.stderr.read()}")
     _gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []
     if how in ("exit", "exception", "SIGINT"):

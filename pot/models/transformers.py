@@ -14,6 +14,7 @@ import psutil
 
 from pot.models.base import Conversation, Generation, GenerationConfig, StopReason
 from pot.models.batching import BatchCollector
+from pot.models.continuous import ContinuousBatcher
 from pot.models.errors import (
     DeviceUnavailableError,
     NotEnoughMemoryError,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import torch
 
 Quantization = Literal["nf4", "int8", "none"]
+Batching = Literal["continuous", "static"]
 
 
 class TransformersModel:
@@ -37,9 +39,10 @@ class TransformersModel:
     (``Qwen/Qwen2.5-Coder-7B-Instruct``), a local model folder, or a ``.gguf``
     file (converted once into pot's cache unless ``quantization="none"``).
 
-    Concurrent ``generate`` calls from several threads are merged into one
-    batch (see :mod:`pot.models.batching`), and keys and values of earlier
-    prompts are reused by longest common prefix (see :mod:`pot.models.kvcache`).
+    Concurrent ``generate`` calls from several threads share one batch: by
+    default a continuous one, which rows join and leave between decoding steps
+    (see :mod:`pot.models.continuous`); keys and values of earlier prompts are
+    reused by longest common prefix (see :mod:`pot.models.kvcache`).
 
     Args:
         source: What to load.
@@ -48,8 +51,12 @@ class TransformersModel:
         device: ``cuda``, ``cuda:N`` or ``cpu``; default CUDA when present.
         prefix_cache: Reuse keys and values of earlier prompts.
         cache_budget_mb: Memory the prefix cache may hold.
-        batch_window: Seconds to wait for concurrent calls to merge.
-        max_batch: Most conversations in one merged batch.
+        batching: ``continuous`` (rows join and leave between steps) or ``static``
+            (calls arriving together are merged and run with ``generate`` to the
+            longest row; kept as the baseline the benchmark compares against);
+            default ``$POT_BATCHING`` or ``continuous``.
+        batch_window: Static batching: seconds to wait for concurrent calls to merge.
+        max_batch: Most rows decoding at once.
         cache_dir: pot's cache folder (default ``$POT_CACHE`` or ``~/.cache/pot``).
         progress: Show a progress bar while converting weights.
         threads: Set torch's CPU thread count (process-wide). On a machine shared
@@ -72,6 +79,7 @@ class TransformersModel:
         device: str | None = None,
         prefix_cache: bool = True,
         cache_budget_mb: int = 512,
+        batching: Batching | None = None,
         batch_window: float = 0.02,
         max_batch: int = 32,
         cache_dir: str | os.PathLike[str] | None = None,
@@ -86,6 +94,10 @@ class TransformersModel:
             raise missing_extra(error.name or "torch", "hf") from error
         if quantization not in ("nf4", "int8", "none"):
             raise ValueError(f"quantization must be nf4, int8 or none, not {quantization!r}")
+        batching = batching or os.environ.get("POT_BATCHING") or "continuous"  # type: ignore[assignment]
+        if batching not in ("continuous", "static"):
+            raise ValueError(f"batching must be continuous or static, not {batching!r}")
+        self.batching: Batching = batching
         self.name = name or source
         if threads is not None:
             torch.set_num_threads(threads)
@@ -108,6 +120,15 @@ class TransformersModel:
             PrefixCache(cache_budget_mb * 2**20) if prefix_cache and full_attention else None
         )
         self._collector = BatchCollector(self._generate_batch, batch_window, max_batch)
+        self._batcher = ContinuousBatcher(
+            self.model,
+            self.tokenizer,
+            self.end_token_ids,
+            self.pad_token_id,
+            self.prefix_cache,
+            self.stats,
+            max_batch,
+        )
 
     def generate(
         self, conversations: list[Conversation], config: GenerationConfig
@@ -116,8 +137,9 @@ class TransformersModel:
 
         A conversation ending with an assistant message is continued. Greedy
         decoding (``temperature=0``) is deterministic; sampling with a seed is
-        reproducible for the same batch. ``seconds`` is the wall time of the
-        batch the conversation ran in.
+        reproducible (continuous batching: whatever else is in the batch; static:
+        for the same batch). ``seconds`` is the wall time of the row (continuous)
+        or of the batch the conversation ran in (static).
 
         Returns:
             ``result[i][j]``: sample ``j`` of conversation ``i``.
@@ -127,7 +149,10 @@ class TransformersModel:
         """
         if not conversations:
             return []
-        return self._collector.submit(conversations, config)
+        if self.batching == "static":
+            return self._collector.submit(conversations, config)
+        prompts = [self._prompt_ids(c) for c in conversations]
+        return self._batcher.submit(prompts, config)
 
     def encode(self, conversation: Conversation) -> list[int]:
         """Return the prompt token ids of a conversation, as ``generate`` feeds them."""
@@ -141,12 +166,17 @@ class TransformersModel:
         )
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
+    def _prompt_ids(self, conversation: Conversation) -> torch.Tensor:
+        import torch
+
+        return torch.tensor(self.encode(conversation), dtype=torch.long)
+
     def _generate_batch(
         self, conversations: list[Conversation], config: GenerationConfig
     ) -> list[list[Generation]]:
         import torch
 
-        prompts = [torch.tensor(self.encode(c), dtype=torch.long) for c in conversations]
+        prompts = [self._prompt_ids(c) for c in conversations]
         rows = [prompt for prompt in prompts for _ in range(config.n)]
         layout = build_batch(
             rows, self.prefix_cache, self.pad_token_id, self.model.config, self.device
