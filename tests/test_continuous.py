@@ -135,3 +135,12 @@ def test_a_failing_step_reaches_every_caller_and_the_next_call_works(
 def test_batching_is_checked(tiny_qwen: Path) -> None:
     with pytest.raises(ValueError, match="continuous or static"):
         TransformersModel(str(tiny_qwen), device="cpu", batching="dynamic")  # type: ignore[arg-type]
+
+
+def test_turning_the_prefix_cache_off_reaches_the_batcher(tiny_qwen: Path) -> None:
+    model = TransformersModel(str(tiny_qwen), device="cpu")
+    model.prefix_cache = None
+    model.generate([ask(2)], GenerationConfig(max_new_tokens=3))
+    before = model.stats.reused_tokens
+    model.generate([ask(2)], GenerationConfig(max_new_tokens=3))
+    assert model.stats.reused_tokens == before

@@ -130,6 +130,17 @@ class TransformersModel:
             max_batch,
         )
 
+    @property
+    def prefix_cache(self) -> PrefixCache | None:
+        """Where keys and values of earlier prompts are kept (None: no reuse)."""
+        return self._prefix_cache
+
+    @prefix_cache.setter
+    def prefix_cache(self, cache: PrefixCache | None) -> None:
+        self._prefix_cache = cache
+        if hasattr(self, "_batcher"):
+            self._batcher.prefix_cache = cache
+
     def generate(
         self, conversations: list[Conversation], config: GenerationConfig
     ) -> list[list[Generation]]:
