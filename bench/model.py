@@ -1,4 +1,5 @@
-"""Model figures on Qwen2.5-Coder-0.5B, CPU: NF4 vs bf16, wrapper overhead, KV-cache reuse.
+"""Model figures on Qwen2.5-Coder-0.5B, CPU: NF4 vs bf16, wrapper overhead, KV-cache reuse,
+continuous vs static batching.
 
 Run: ``python bench/model.py`` (needs ``pot-reasoning[hf,model-0.5b]``). Each
 quantization runs in its own process so that peak memory is its own. Times are
@@ -13,6 +14,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -160,6 +162,35 @@ def growing(model: Any, tokens: int, reuse: bool) -> dict[str, Any]:
     return {"cold_prefix": problems[0], "warm_prefix": problems[1]}
 
 
+def staggered(model: Any, repeats: int, tokens: int) -> dict[str, float]:
+    """Four threads each ask two questions in a row (what four problems in flight do),
+    with static and continuous batching taking turns on the same model: median wall s."""
+    from pot.models import GenerationConfig
+
+    config = GenerationConfig(max_new_tokens=tokens, stop=["```output"])
+    questions = [f"{question} Then add {k}." for k in range(4) for question in QUESTIONS]
+    walls: dict[str, list[float]] = {"static": [], "continuous": []}
+    saved = model.batching
+    for _ in range(repeats):
+        for batching in walls:
+            model.batching = batching
+
+            def ask(index: int) -> None:
+                for question in questions[2 * index : 2 * index + 2]:
+                    model.generate([conversation(question)], config)
+
+            threads = [threading.Thread(target=ask, args=(i,)) for i in range(4)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            walls[batching].append(time.perf_counter() - started)
+    model.batching = saved
+    static, continuous = (statistics.median(walls[name]) for name in ("static", "continuous"))
+    return {"static_s": static, "continuous_s": continuous, "speedup": static / continuous}
+
+
 def worker(quantization: str, repeats: int, tokens: int, threads: int) -> None:
     """Print one JSON line per figure as it is measured (a slow machine still yields some)."""
     from pot.models import load_model
@@ -184,6 +215,7 @@ def worker(quantization: str, repeats: int, tokens: int, threads: int) -> None:
         emit("overhead", overhead(model, repeats, tokens))
         emit("without_reuse", growing(model, tokens, reuse=False))
         emit("with_reuse", growing(model, tokens, reuse=True))
+        emit("staggered", staggered(model, repeats, tokens))
     emit("peak_rss_mib", peak_mib())
 
 
@@ -233,6 +265,13 @@ def report(nf4: dict[str, Any], bf16: dict[str, Any]) -> None:
             f"({later_off / max(1, later_on):.1f}x fewer); per round "
             f"{off['encoded_per_round']} vs {on['encoded_per_round']}"
         )
+
+    both = nf4["staggered"]
+    print("\n4 threads x 2 questions in a row (NF4), static vs continuous batching")
+    print(
+        f"  wall s static {both['static_s']:.1f}  continuous {both['continuous_s']:.1f}  "
+        f"speedup {both['speedup']:.2f}x"
+    )
 
 
 def main() -> None:

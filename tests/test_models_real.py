@@ -57,6 +57,26 @@ def test_greedy_is_reproducible(qwen: TransformersModel) -> None:
     assert first.text == again.text
 
 
+@pytest.mark.parametrize("batching", ["continuous", "static"])
+def test_a_model_stuck_repeating_itself_is_stopped(qwen: TransformersModel, batching: str) -> None:
+    """A loop the model is led into: both batchings cut it after 4 copies, not at 400 tokens."""
+    loop = "total_distance = total_distance + distance_home_turn\n"
+    stuck = [
+        Message(role="user", content="Write the line below 100 times, one per line.\n" + loop),
+        Message(role="assistant", content=loop * 2),
+    ]
+    qwen.batching = batching  # type: ignore[assignment]
+    try:
+        ((generation,),) = qwen.generate([stuck], GenerationConfig(max_new_tokens=400))
+        ((free,),) = qwen.generate([stuck], GenerationConfig(max_new_tokens=64, max_repeats=0))
+    finally:
+        qwen.batching = "continuous"
+    assert generation.stop_reason is StopReason.REPEAT
+    assert generation.completion_tokens < 100
+    assert generation.text.count(loop.strip()) >= 2
+    assert free.stop_reason is StopReason.LENGTH  # max_repeats=0 lets it go on
+
+
 def test_a_gguf_file_loads_unquantized() -> None:
     from pot.models.weights import ALIASES, chunk_files, join_chunks
 

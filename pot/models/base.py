@@ -26,6 +26,8 @@ class StopReason(str, Enum):
     """The model ended its turn (end-of-sequence token)."""
     LENGTH = "length"
     """``max_new_tokens`` was reached."""
+    REPEAT = "repeat"
+    """The model was writing the same lines over and over (see ``GenerationConfig.max_repeats``)."""
 
 
 class Generation(BaseModel):
@@ -52,6 +54,12 @@ class GenerationConfig(BaseModel):
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     n: int = Field(default=1, ge=1, description="Samples per conversation.")
     seed: int | None = None
+    max_repeats: int = Field(
+        default=4,
+        ge=0,
+        description="Local models: stop once the same block of 1-4 lines has been written "
+        "this many times in a row (a small model stuck in a loop); 0 never stops.",
+    )
 
 
 Conversation = list[Message]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pot.models.base import Generation, GenerationConfig, StopReason
 from pot.models.errors import NotEnoughMemoryError
 from pot.models.kvcache import CacheStats, PrefixCache, build_batch
-from pot.models.stops import cut_at_stop
+from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating
 
 if TYPE_CHECKING:
     import torch
@@ -253,6 +253,12 @@ class ContinuousBatcher:
                 row.finished = StopReason.STOP
             elif len(row.tokens) >= config.max_new_tokens:
                 row.finished = StopReason.LENGTH
+            elif config.max_repeats and len(row.tokens) % REPEAT_EVERY == 0:
+                tail = self.tokenizer.decode(
+                    row.tokens[-REPEAT_TAIL_TOKENS:], skip_special_tokens=True
+                )
+                if repeating(tail, config.max_repeats):
+                    row.finished = StopReason.REPEAT
 
     def _stop_in_tail(self, row: _Row, stop: list[str]) -> bool:
         tail = max(len(string) for string in stop) + 4

@@ -23,6 +23,36 @@ def cut_at_stop(text: str, stop: list[str]) -> tuple[str, str | None]:
     return text[:position], string
 
 
+REPEAT_BLOCK_LINES = 4
+"""The longest block of lines :func:`repeating` looks for."""
+REPEAT_TAIL_TOKENS = 384
+"""Generated tokens decoded to look for repetition (room for 4 lines x 4 times)."""
+REPEAT_EVERY = 8
+"""Look for repetition once every this many tokens."""
+
+
+def repeating(text: str, times: int) -> bool:
+    """Whether ``text`` ends with one block of 1-4 lines written ``times`` times in a row.
+
+    Blank lines are ignored and a line still being written is not counted; a block
+    must hold at least 8 characters, so ``)`` or ``pass`` repeated does not count.
+    """
+    if times < 2:
+        return False
+    lines = text.splitlines()
+    if not text.endswith("\n"):
+        lines = lines[:-1]
+    lines = [line.rstrip() for line in lines if line.strip()]
+    for size in range(1, REPEAT_BLOCK_LINES + 1):
+        needed = size * times
+        block = lines[-size:]
+        if len(lines) < needed or sum(len(line.strip()) for line in block) < 8:
+            continue
+        if all(line == block[index % size] for index, line in enumerate(lines[-needed:])):
+            return True
+    return False
+
+
 def stop_criteria(tokenizer: Any, stop: list[str], prompt_width: int) -> Any:
     """Build a transformers ``StoppingCriteria`` that ends each row at its first stop string.
 
@@ -54,3 +84,22 @@ def stop_criteria(tokenizer: Any, stop: list[str], prompt_width: int) -> Any:
             return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
     return _StopStrings()
+
+
+def repeat_criteria(tokenizer: Any, times: int, prompt_width: int) -> Any:
+    """A transformers ``StoppingCriteria`` ending each row that :func:`repeating` flags."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class _Repeats(StoppingCriteria):  # type: ignore[misc]
+        def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
+            generated = input_ids[:, prompt_width:]
+            count = generated.shape[1]
+            if count % REPEAT_EVERY:
+                return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+            window = generated[:, max(0, count - REPEAT_TAIL_TOKENS) :].tolist()
+            texts = tokenizer.batch_decode(window, skip_special_tokens=True)
+            done = [repeating(text, times) for text in texts]
+            return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+    return _Repeats()

