@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pot.models import GenerationConfig, Message, StopReason
+from pot.models import GenerationConfig, Message, ModelError, StopReason
 from pot.models.transformers import TransformersModel
 
 SYSTEM = Message(role="system", content="You write Python to solve problems.")
@@ -144,3 +144,14 @@ def test_turning_the_prefix_cache_off_reaches_the_batcher(tiny_qwen: Path) -> No
     before = model.stats.reused_tokens
     model.generate([ask(2)], GenerationConfig(max_new_tokens=3))
     assert model.stats.reused_tokens == before
+
+
+def test_closing_stops_the_worker_and_refuses_new_calls(tiny_qwen: Path) -> None:
+    """What pot does for every model at interpreter exit (see test_models_real for the
+    abort it prevents)."""
+    model = TransformersModel(str(tiny_qwen), device="cpu")
+    model.generate([ask(1)], GenerationConfig(max_new_tokens=3))
+    model._batcher.close()
+    assert not [thread for thread in threading.enumerate() if thread.name == "pot-batch"]
+    with pytest.raises(ModelError, match="closed"):
+        model.generate([ask(1)], GenerationConfig(max_new_tokens=3))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pot.models import GenerationConfig, Message, StopReason
@@ -75,6 +79,29 @@ def test_a_model_stuck_repeating_itself_is_stopped(qwen: TransformersModel, batc
     assert generation.completion_tokens < 100
     assert generation.text.count(loop.strip()) >= 2
     assert free.stop_reason is StopReason.LENGTH  # max_repeats=0 lets it go on
+
+
+EXIT_SCRIPT = """
+from pot.models import GenerationConfig, Message, load_model
+model = load_model("qwen2.5-coder-0.5b", progress=False, threads=1, device="cpu")
+conversation = [Message(role="user", content="hi")]
+print(model.generate([conversation], GenerationConfig(max_new_tokens=4))[0][0].text)
+"""
+
+
+def test_a_process_that_generated_exits_cleanly(qwen: TransformersModel, tmp_path: Path) -> None:
+    """The batching worker is stopped at exit: a daemon thread left inside torch while
+    the interpreter finalizes aborted such a script 10 times in 13 here ("terminate
+    called without an active exception", exit status 134). A race: this can pass
+    without the fix; test_continuous checks the mechanism itself."""
+    script = tmp_path / "generate_and_exit.py"
+    script.write_text(EXIT_SCRIPT)
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stdout.strip()
 
 
 def test_a_gguf_file_loads_unquantized() -> None:

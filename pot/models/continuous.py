@@ -16,12 +16,14 @@ The worker starts with the first call and ends when nothing is left to do.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pot.models.base import Generation, GenerationConfig, StopReason
+from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
 from pot.models.errors import NotEnoughMemoryError
 from pot.models.kvcache import CacheStats, PrefixCache, build_batch
 from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating
@@ -98,6 +100,21 @@ class ContinuousBatcher:
         self._rows: list[_Row] = []
         self._cache: Any = None
         self._mask: torch.Tensor | None = None
+        self._closing = False
+        _open.add(self)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the worker (calls still running fail) and wait for it to end.
+
+        Called for every batcher at interpreter exit: a daemon thread still inside
+        torch when the interpreter finalizes aborts the process ("terminate called
+        without an active exception", exit status 134).
+        """
+        with self._lock:
+            self._closing = True
+            worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
 
     def submit(
         self, prompts: list[torch.Tensor], config: GenerationConfig
@@ -110,6 +127,8 @@ class ContinuousBatcher:
             remaining=len(prompts) * config.n,
         )
         with self._lock:
+            if self._closing:
+                raise ModelError("the model was closed (the interpreter is exiting)")
             self._pending.append(request)
             if self._worker is None:
                 self._worker = threading.Thread(target=self._work, name="pot-batch", daemon=True)
@@ -131,6 +150,10 @@ class ContinuousBatcher:
         with torch.inference_mode():
             while True:
                 with self._lock:
+                    if self._closing:
+                        self._fail(self._pending, ModelError("the model was closed"))
+                        self._pending, self._worker = [], None
+                        return
                     admitted = self._take_pending()
                     if not admitted and not self._rows:
                         self._worker = None
@@ -341,6 +364,15 @@ class ContinuousBatcher:
         for request in requests:
             request.error = error
             request.done.set()
+
+
+_open: weakref.WeakSet[ContinuousBatcher] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for batcher in list(_open):
+        batcher.close()
 
 
 def _generator(config: GenerationConfig, conversation: int, sample: int) -> Any:
