@@ -15,10 +15,8 @@ OUTPUT_FENCE = "```output"
 """The stop string of multi-step modes: the real output is inserted here."""
 
 _EXACT = (
-    "Follow the problem in order: one variable with a descriptive name per quantity, "
-    "computed from the earlier ones with plain Python arithmetic. Keep divisions exact "
-    "(fractions.Fraction) where it matters, and use sympy (symbols, solve) only when an "
-    "unknown cannot be computed directly."
+    "Use exact arithmetic: integers, fractions.Fraction, or sympy "
+    "(Rational, symbols, solve, simplify) instead of floats."
 )
 
 SYSTEMS: dict[Mode, str] = {
