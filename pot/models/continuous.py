@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
 from pot.models.errors import NotEnoughMemoryError
-from pot.models.kvcache import CacheStats, PrefixCache, build_batch
+from pot.models.kvcache import CacheStats, PrefixCache, build_batch, cache_of, join_batches
 from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating
 
 if TYPE_CHECKING:
@@ -215,7 +215,8 @@ class ContinuousBatcher:
         if self._cache is None or self._mask is None:
             self._cache, self._mask = cache, mask
         else:
-            self._cache, self._mask = _join(self._cache, self._mask, cache, mask, self.model)
+            joined = join_batches(self._cache, self._mask, cache, mask, self.model.config)
+            self._cache, self._mask = joined
         self._rows.extend(rows)
         self.most_rows = max(self.most_rows, len(self._rows))
         self._retire()
@@ -303,7 +304,8 @@ class ContinuousBatcher:
                 continue
             self._store(index, row, layers)
             self._deliver(row)
-        keep = [i for i in range(len(self._rows)) if i not in set(leaving)]
+        gone = set(leaving)
+        keep = [i for i in range(len(self._rows)) if i not in gone]
         self._rows = [self._rows[i] for i in keep]
         if not self._rows:
             self._cache, self._mask = None, None
@@ -316,7 +318,7 @@ class ContinuousBatcher:
         def trim(tensor: torch.Tensor) -> torch.Tensor:
             return tensor.index_select(0, kept)[:, :, first:]
 
-        self._cache = _cache_of([(trim(k), trim(v)) for k, v in layers], self.model)
+        self._cache = cache_of([(trim(k), trim(v)) for k, v in layers], self.model.config)
 
     def _store(self, index: int, row: _Row, layers: list[tuple[Any, Any]]) -> None:
         """Keep the row's keys and values (prompt and the tokens fed) for later prompts."""
@@ -396,35 +398,3 @@ def _sample(logits: torch.Tensor, config: GenerationConfig, generator: Any) -> i
         ordered[outside] = 0.0
         probs = torch.zeros_like(probs).scatter(0, order, ordered)
     return int(torch.multinomial(probs, 1, generator=generator))
-
-
-def _cache_of(layers: list[tuple[Any, Any]], model: Any) -> Any:
-    from transformers import DynamicCache
-
-    return DynamicCache(ddp_cache_data=layers, config=model.config)
-
-
-def _join(
-    cache: Any, mask: torch.Tensor, new_cache: Any, new_mask: torch.Tensor, model: Any
-) -> tuple[Any, torch.Tensor]:
-    """Stack two batches' caches and masks, the shorter left-padded (masked out)."""
-    import torch
-
-    width = max(mask.shape[1], new_mask.shape[1])
-
-    def pad(tensor: torch.Tensor, dim: int) -> torch.Tensor:
-        missing = width - tensor.shape[dim]
-        if missing == 0:
-            return tensor
-        shape = list(tensor.shape)
-        shape[dim] = missing
-        return torch.cat([tensor.new_zeros(shape), tensor], dim=dim)
-
-    layers = [
-        (
-            torch.cat([pad(old.keys, 2), pad(new.keys, 2)]),
-            torch.cat([pad(old.values, 2), pad(new.values, 2)]),
-        )
-        for old, new in zip(cache.layers, new_cache.layers, strict=True)
-    ]
-    return _cache_of(layers, model), torch.cat([pad(mask, 1), pad(new_mask, 1)])

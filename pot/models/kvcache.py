@@ -179,7 +179,6 @@ def build_batch(
         The inputs for ``model.generate``.
     """
     import torch
-    from transformers import DynamicCache
 
     matches = [cache.lookup(ids) if cache is not None else (0, None) for ids in prompts]
     cached = max(length for length, _ in matches)
@@ -206,7 +205,7 @@ def build_batch(
                     keys[row, :, :length] = entry.layers[index][0][0, :, :length]
                     values[row, :, :length] = entry.layers[index][1][0, :, :length]
             layers.append((keys, values))
-        past_key_values = DynamicCache(ddp_cache_data=layers, config=config)
+        past_key_values = cache_of(layers, config)
     return BatchLayout(
         input_ids=input_ids.to(device),
         attention_mask=attention_mask.to(device),
@@ -251,3 +250,36 @@ def harvest(
             for keys, values in layers
         ]
         cache.store(ids.detach().to("cpu"), row_layers)
+
+
+def cache_of(layers: list[tuple[Any, Any]], config: Any) -> Any:
+    """A ``DynamicCache`` holding per-layer ``(keys, values)``."""
+    from transformers import DynamicCache
+
+    return DynamicCache(ddp_cache_data=layers, config=config)
+
+
+def join_batches(
+    cache: Any, mask: torch.Tensor, new_cache: Any, new_mask: torch.Tensor, config: Any
+) -> tuple[Any, torch.Tensor]:
+    """Stack two batches' caches and masks, the shorter left-padded (masked out)."""
+    import torch
+
+    width = max(mask.shape[1], new_mask.shape[1])
+
+    def pad(tensor: torch.Tensor, dim: int) -> torch.Tensor:
+        missing = width - tensor.shape[dim]
+        if missing == 0:
+            return tensor
+        shape = list(tensor.shape)
+        shape[dim] = missing
+        return torch.cat([tensor.new_zeros(shape), tensor], dim=dim)
+
+    layers = [
+        (
+            torch.cat([pad(old.keys, 2), pad(new.keys, 2)]),
+            torch.cat([pad(old.values, 2), pad(new.values, 2)]),
+        )
+        for old, new in zip(cache.layers, new_cache.layers, strict=True)
+    ]
+    return cache_of(layers, config), torch.cat([pad(mask, 1), pad(new_mask, 1)])
