@@ -55,6 +55,14 @@ def eval_command(
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=0, help="Only the first N problems.")
     ] = None,
+    per_task: Annotated[
+        int | None,
+        typer.Option(
+            "--per-task",
+            min=1,
+            help="Only the first N problems of each subtask (e.g. of each BBH task).",
+        ),
+    ] = None,
     mode: ModeOption = Mode.POT,
     model: ModelOption = None,
     samples: SamplesOption = 1,
@@ -112,7 +120,7 @@ def eval_command(
             raise _fail(errors, f"data folder {data} does not exist", EXIT_BAD_INPUT)
         if shard is not None:
             parse_shard(shard)
-        problems = load_problems(task, data_dir=data, limit=limit, shard=shard)
+        problems = load_problems(task, data_dir=data, limit=limit, per_task=per_task, shard=shard)
         out = out or default_out(task, mode_name, label, shard)
         check_results_file(out, run, resume=resume)
     except (TaskError, EvaluationError) as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -154,17 +155,22 @@ def load_problems(
     *,
     data_dir: DataDir = None,
     limit: int | None = None,
+    per_task: int | None = None,
     shard: str | tuple[int, int] | None = None,
 ) -> list[Problem]:
     """Load a task's problems, optionally the first ``limit`` of them and one shard.
 
-    The limit is applied before sharding, so ``limit=200, shard="1/4"`` is the
-    second quarter of the first 200 problems.
+    ``per_task`` keeps the first N of each subtask (BBH's 27 tasks; a task
+    without subtasks is one), then ``limit`` the first N of what is left, then
+    the shard: ``limit=200, shard="1/4"`` is the second quarter of the first
+    200 problems, and ``"bbh:navigate,word_sorting"`` with ``per_task=20`` is
+    40 problems, 20 of each.
 
     Args:
         spec: Task spec, e.g. ``"gsm8k"``, ``"bbh"``, ``"bbh:navigate,word_sorting"``.
         data_dir: Data folder (default ``POT_DATA``, then the cache, then a download).
         limit: Keep only the first ``limit`` problems.
+        per_task: Keep only the first ``per_task`` problems of each subtask.
         shard: ``"I/N"`` or ``(I, N)``: keep the problems whose index ``% N == I``.
 
     Raises:
@@ -174,6 +180,14 @@ def load_problems(
     """
     task, subset = get_task(spec)
     problems = task.load(data_dir, subset)
+    if per_task is not None:
+        seen: Counter[str] = Counter()
+        kept = []
+        for problem in problems:
+            seen[problem.task] += 1
+            if seen[problem.task] <= per_task:
+                kept.append(problem)
+        problems = kept
     if limit is not None:
         problems = problems[: max(0, limit)]
     return select_shard(problems, shard) if shard is not None else problems

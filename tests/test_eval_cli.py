@@ -50,6 +50,20 @@ def test_eval_writes_results_and_prints_the_summary(data_args: list[str], tmp_pa
     assert [record.correct for record in scan_results(out).records] == [True, True, False]
 
 
+def test_eval_per_task_takes_the_first_of_each_bbh_task(
+    data_args: list[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "bbh.jsonl"
+    model = scripted(program("1"), program("2"))
+    spec = "bbh:navigate,word_sorting"
+    result = runner.invoke(
+        app, ["eval", spec, "--per-task", "1", "--model", model, "--out", str(out), *data_args]
+    )
+    assert result.exit_code == 0, result.output
+    ids = sorted(record.id for record in scan_results(out).records)
+    assert ids == ["bbh/navigate/0", "bbh/word_sorting/0"]
+
+
 def test_eval_refuses_to_overwrite_then_resumes(data_args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "gsm8k.jsonl"
     base = ["eval", "gsm8k", "--out", str(out), *data_args]

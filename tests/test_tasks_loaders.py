@@ -135,6 +135,23 @@ def test_limit_then_shard(shared_data: Path) -> None:
     assert [p.id for p in problems] == ["gsm8k/1", "gsm8k/5", "gsm8k/9"]
 
 
+def test_per_task_takes_the_first_of_each_subtask(shared_data: Path) -> None:
+    problems = load_problems("bbh:navigate,word_sorting", data_dir=shared_data, per_task=2)
+    assert [p.id for p in problems] == [
+        "bbh/navigate/0",
+        "bbh/navigate/1",
+        "bbh/word_sorting/0",
+        "bbh/word_sorting/1",
+    ]
+    # then the limit, then the shard
+    limited = load_problems(
+        "bbh:navigate,word_sorting", data_dir=shared_data, per_task=2, limit=3, shard="1/2"
+    )
+    assert [p.id for p in limited] == ["bbh/navigate/1"]
+    # a task without subtasks is one subtask
+    assert len(load_problems("gsm8k", data_dir=shared_data, per_task=5)) == 5
+
+
 @pytest.mark.parametrize("count", [1, 2, 3, 7])
 def test_shards_cover_everything_exactly_once(shared_data: Path, count: int) -> None:
     problems = load_problems("bbh:navigate,word_sorting,snarks", data_dir=shared_data)
