@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
 from pot.models.errors import NotEnoughMemoryError
 from pot.models.kvcache import CacheStats, PrefixCache, build_batch, cache_of, join_batches
-from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating
+from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating, stop_window
 
 if TYPE_CHECKING:
     import torch
@@ -285,8 +285,7 @@ class ContinuousBatcher:
                     row.finished = StopReason.REPEAT
 
     def _stop_in_tail(self, row: _Row, stop: list[str]) -> bool:
-        tail = max(len(string) for string in stop) + 4
-        text = self.tokenizer.decode(row.tokens[-tail:], skip_special_tokens=True)
+        text = self.tokenizer.decode(row.tokens[-stop_window(stop) :], skip_special_tokens=True)
         return any(string in text for string in stop)
 
     def _retire(self) -> None:

@@ -53,6 +53,12 @@ def repeating(text: str, times: int) -> bool:
     return False
 
 
+def stop_window(stop: list[str]) -> int:
+    """How many generated tokens can hold a stop string: each decodes to at least
+    one character, plus a few tokens of slack for partial characters."""
+    return max(len(string) for string in stop) + 4
+
+
 def stop_criteria(tokenizer: Any, stop: list[str], prompt_width: int) -> Any:
     """Build a transformers ``StoppingCriteria`` that ends each row at its first stop string.
 
@@ -72,7 +78,7 @@ def stop_criteria(tokenizer: Any, stop: list[str], prompt_width: int) -> Any:
     import torch
     from transformers import StoppingCriteria
 
-    tail = max(len(string) for string in stop) + 4
+    tail = stop_window(stop)
 
     class _StopStrings(StoppingCriteria):  # type: ignore[misc]
         def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
