@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from pot._version import __version__
 from pot.eval_command import eval_command, report_command
+from pot.modes import Mode
 from pot.solve_command import solve_command
 
 app = typer.Typer(
@@ -84,6 +87,16 @@ def models_command(
             else f"pip install 'pot-reasoning[{status.alias.extra}]'",
         )
     Console().print(table)
+
+
+@app.command("prompt")
+def prompt_command(
+    mode: Annotated[Mode, typer.Argument(help="The mode whose prompt to print.")] = Mode.POT,
+) -> None:
+    """Print a mode's built-in prompt as TOML: save it, edit it, pass it with --prompt."""
+    from pot.prompt_file import default_prompt, prompt_toml
+
+    typer.echo(prompt_toml(default_prompt(mode)), nl=False)
 
 
 # `pot solve` lives in its own module; registering it imports nothing heavy.

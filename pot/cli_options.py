@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -30,5 +31,12 @@ ExecutorOption = Annotated[
         envvar="POT_EXECUTOR",
         help="Where code runs: local (sandboxed where possible), sandbox, unconfined, "
         "or gateway:URL (a Jupyter kernel gateway; token from POT_GATEWAY_TOKEN).",
+    ),
+]
+PromptOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--prompt",
+        help="Your own system message and examples, a TOML file (start from `pot prompt MODE`).",
     ),
 ]

@@ -22,6 +22,7 @@ from pot.cli_options import (
     MaxStepsOption,
     ModelOption,
     ModeOption,
+    PromptOption,
     SamplesOption,
     TimeoutOption,
 )
@@ -94,6 +95,7 @@ def eval_command(
     timeout: TimeoutOption = 10.0,
     max_steps: MaxStepsOption = None,
     executor: ExecutorOption = None,
+    prompt: PromptOption = None,
 ) -> None:
     """Evaluate on TASK: one JSON line per problem as it finishes, then the summary."""
     from rich.console import Console
@@ -102,6 +104,7 @@ def eval_command(
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
     from pot.models.errors import UnknownModelError
+    from pot.prompt_file import PromptFileError, load_prompt
     from pot.runs import (
         EvaluationError,
         check_results_file,
@@ -114,14 +117,19 @@ def eval_command(
     console, errors = Console(), Console(stderr=True)
     mode_name = mode.value
     label = model_label(model)
-    run = run_label(mode_name, label, samples)
+    try:
+        custom = load_prompt(prompt) if prompt is not None else None
+    except PromptFileError as error:
+        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+    labelled = f"{mode_name}+{custom.name}" if custom else mode_name
+    run = run_label(mode_name, label, samples, custom.name if custom else None)
     try:
         if data is not None and not data.is_dir():
             raise _fail(errors, f"data folder {data} does not exist", EXIT_BAD_INPUT)
         if shard is not None:
             parse_shard(shard)
         problems = load_problems(task, data_dir=data, limit=limit, per_task=per_task, shard=shard)
-        out = out or default_out(task, mode_name, label, shard)
+        out = out or default_out(task, labelled, label, shard)
         check_results_file(out, run, resume=resume)
     except (TaskError, EvaluationError) as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
@@ -137,7 +145,7 @@ def eval_command(
     errors.print(
         f"{run} on {task}: {len(problems)} problems -> {out}", highlight=False, soft_wrap=True
     )
-    options = {"samples": samples, "max_steps": max_steps, "timeout": timeout}
+    options = {"samples": samples, "max_steps": max_steps, "timeout": timeout, "prompt": custom}
     try:
         with _Progress(errors) as progress:
             summary = evaluate(

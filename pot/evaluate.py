@@ -129,7 +129,8 @@ async def aevaluate(
         model: One model shared by every problem in flight.
         out: The results file (JSON lines).
         mode: ``"pot"``, ``"tir"``, ``"coc"`` or ``"cot"``.
-        run: The run label (default ``run_label(mode, model.name, samples)``).
+        run: The run label (default ``run_label(mode, model.name, samples)``, with
+            the name of ``prompt`` when one is among the solver options).
         concurrency: Problems in flight (asyncio tasks).
         kernels: Kernels in the default pool (default ``min(concurrency, 32)``);
             a problem holds one only from its first code step to its end.
@@ -164,7 +165,8 @@ async def aevaluate(
         raise ValueError(f"kernels must be at least 1, got {kernels}")
     mode = Mode(mode).value
     name = str(getattr(model, "name", type(model).__name__))
-    label = run or run_label(mode, model_label(name), samples)
+    prompt = solver_options.get("prompt")
+    label = run or run_label(mode, model_label(name), samples, getattr(prompt, "name", None))
     done_ids = check_results_file(out, label, resume=resume)
     by_id: dict[str, Problem] = {}
     for problem in problems:

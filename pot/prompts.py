@@ -134,16 +134,6 @@ SIMULATE_SYSTEM = (
 )
 
 
-def build_conversation(mode: Mode, question: str) -> list[Message]:
-    """The opening conversation of a solve: system, few-shot examples, the question."""
-    messages = [Message(role="system", content=SYSTEMS[mode])]
-    for example_question, example_answer in EXAMPLES[mode]:
-        messages.append(Message(role="user", content=example_question))
-        messages.append(Message(role="assistant", content=example_answer))
-    messages.append(Message(role="user", content=question))
-    return messages
-
-
 def repair_request(error_text: str) -> str:
     """The message that feeds a failing program's error back for repair."""
     return (

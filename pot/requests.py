@@ -14,7 +14,7 @@ from typing import Any
 
 from pot.executors import ExecutionResult
 from pot.models.base import Conversation, Generation
-from pot.trace import LineRun, Step
+from pot.trace import Answer, FinalAnswer, LineRun, Step, Vote
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,39 @@ class Ran:
 Request = Generate | Execute | Reset
 Loop = Generator[Request | Step, Any, Any]
 """A loop generator: yields requests and steps, is sent replies, returns its outcome."""
+
+
+@dataclass
+class Totals:
+    """A driver's running sums over one solve: model and kernel time, tokens."""
+
+    model_seconds: float = 0.0
+    kernel_seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def generated(self, batch: list[list[Generation]], seconds: float) -> Generated:
+        """Count one generation call (one conversation, its samples) and wrap its reply."""
+        samples = batch[0]
+        self.model_seconds += seconds
+        self.prompt_tokens += samples[0].prompt_tokens if samples else 0
+        self.completion_tokens += sum(sample.completion_tokens for sample in samples)
+        return Generated(samples, seconds)
+
+    def executed(self, result: ExecutionResult, seconds: float) -> Executed:
+        """Count one code run and wrap its reply."""
+        self.kernel_seconds += seconds
+        return Executed(result, seconds)
+
+    def final(self, outcome: tuple[Answer, Vote | None], wall: float) -> FinalAnswer:
+        """The solve's last event: the answer, the vote and these sums."""
+        answer, ballot = outcome
+        return FinalAnswer(
+            answer=answer,
+            vote=ballot,
+            wall_seconds=wall,
+            model_seconds=self.model_seconds,
+            kernel_seconds=self.kernel_seconds,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+        )

@@ -47,12 +47,13 @@ def model_label(spec: str | None) -> str:
     return text
 
 
-def run_label(mode: str, model: str, samples: int = 1) -> str:
-    """The ``run`` label of records: ``"<mode>/<model>"``, ``"<mode>-k<samples>/<model>"``.
+def run_label(mode: str, model: str, samples: int = 1, prompt: str | None = None) -> str:
+    """The ``run`` label of records: ``"<mode>/<model>"``, ``"<mode>+<prompt>-k<samples>/<model>"``.
 
     The report merges files with the same label (shards) and compares different ones.
     """
-    return f"{mode}{f'-k{samples}' if samples > 1 else ''}/{model}"
+    custom = f"+{prompt}" if prompt else ""
+    return f"{mode}{custom}{f'-k{samples}' if samples > 1 else ''}/{model}"
 
 
 def default_out(task: str, mode: str, model: str, shard: str | None = None) -> Path:

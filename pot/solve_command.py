@@ -21,6 +21,7 @@ from pot.cli_options import (
     MaxStepsOption,
     ModelOption,
     ModeOption,
+    PromptOption,
     SamplesOption,
     TimeoutOption,
 )
@@ -46,6 +47,7 @@ def solve_command(
         Path | None, typer.Option(help="Save the trace as a notebook (.ipynb).")
     ] = None,
     executor: ExecutorOption = None,
+    prompt: PromptOption = None,
 ) -> None:
     """Solve QUESTION: the model writes Python, a kernel runs it, the answer comes back."""
     from rich.console import Console
@@ -53,6 +55,7 @@ def solve_command(
     from pot import api
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
+    from pot.prompt_file import PromptFileError, load_prompt
     from pot.render import step_renderable
     from pot.solver import QuestionError, Solver, check_question
     from pot.trace import Trace
@@ -61,6 +64,7 @@ def solve_command(
     errors = Console(stderr=True)
     try:
         text = check_question(read_stdin() if question == "-" else question)
+        custom = load_prompt(prompt) if prompt is not None else None
         if not as_json:
             console.print(f"[bold]{text}[/bold]")
         loading = console.status("loading the model...") if not as_json else nullcontext()
@@ -68,15 +72,21 @@ def solve_command(
             chosen = api.default_model(model)
         with api.lend_executor(timeout, executor) as lent:
             solver = Solver(
-                chosen, lent, mode, samples=samples, max_steps=max_steps, timeout=timeout
+                chosen,
+                lent,
+                mode,
+                samples=samples,
+                max_steps=max_steps,
+                timeout=timeout,
+                prompt=custom,
             )
             events = []
             for event in solver.stream(text):
                 events.append(event)
                 if not as_json:
                     console.print(step_renderable(event))
-    except QuestionError as error:
-        errors.print(f"[red]error:[/red] {error}")
+    except (QuestionError, PromptFileError) as error:
+        errors.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except ModelError as error:
         errors.print(f"[red]model error:[/red] {error}")

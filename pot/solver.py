@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from time import perf_counter
 
 from pot.answers import find_answer, printed_answer
@@ -19,14 +18,14 @@ from pot.consistency import vote
 from pot.executors import AsyncExecutor, ExecutionResult, Executor
 from pot.extract import extract_code
 from pot.feedback import OUTPUT_LIMIT, describe_result
-from pot.models.base import AsyncModel, Generation, GenerationConfig, Message, Model
+from pot.models.base import AsyncModel, GenerationConfig, Message, Model
 from pot.modes import Mode, parse_mode
+from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
     NUDGE_NO_ANSWER,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
     OUTPUT_FENCE,
-    build_conversation,
     repair_request,
 )
 from pot.questions import (
@@ -38,17 +37,15 @@ from pot.questions import (
     check_limits,
     check_question,
 )
-from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran, Reset
+from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran, Reset, Totals
 from pot.trace import (
     Answer,
     CodeStep,
-    FinalAnswer,
     NoAnswerReason,
     SampleAnswer,
     Step,
     TextStep,
     Trace,
-    Vote,
 )
 
 __all__ = [
@@ -64,14 +61,6 @@ __all__ = [
 
 DEFAULT_MAX_STEPS = {Mode.POT: 3, Mode.TIR: 6, Mode.COC: 3, Mode.COT: 2}
 """Generations per sample by mode (in ``pot`` and ``coc`` the steps after the first repair)."""
-
-
-@dataclass
-class _Totals:
-    model_seconds: float = 0.0
-    kernel_seconds: float = 0.0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 class Solver:
@@ -94,6 +83,8 @@ class Solver:
         seed: Sampling seed passed to the model.
         output_limit: Characters of output or traceback shown to the model.
         max_question_chars: Longer questions raise :class:`QuestionTooLongError`.
+        prompt: A :class:`~pot.prompt_file.Prompt` (system message and examples)
+            in place of the mode's built-in one.
 
     Example:
         >>> solver = Solver(model, executor, mode="tir")
@@ -117,6 +108,7 @@ class Solver:
         seed: int | None = None,
         output_limit: int = OUTPUT_LIMIT,
         max_question_chars: int = MAX_QUESTION_CHARS,
+        prompt: Prompt | None = None,
     ) -> None:
         check_limits(samples, max_steps, timeout, max_new_tokens)
         self.model = model
@@ -130,6 +122,7 @@ class Solver:
         self.seed = seed
         self.output_limit = output_limit
         self.max_question_chars = max_question_chars
+        self.prompt = prompt or default_prompt(self.mode)
 
     @property
     def model_name(self) -> str:
@@ -150,22 +143,22 @@ class Solver:
         return self._drive(self._solve(check_question(question, self.max_question_chars)))
 
     def _drive(self, loop: Loop) -> Iterator[Step]:
-        totals, started, reply = _Totals(), perf_counter(), None
+        totals, started, reply = Totals(), perf_counter(), None
         while True:
             try:
                 item = loop.send(reply)
             except StopIteration as stop:
-                yield _final(stop.value, totals, perf_counter() - started)
+                yield totals.final(stop.value, perf_counter() - started)
                 return
             reply = None
             if isinstance(item, Generate):
                 began = perf_counter()
                 batch = self.model.generate([item.conversation], self._config(item))
-                reply = _generated(batch, perf_counter() - began, totals)
+                reply = totals.generated(batch, perf_counter() - began)
             elif isinstance(item, Execute):
                 began = perf_counter()
                 result = self.executor.run(item.code, self.timeout)
-                reply = _executed(result, perf_counter() - began, totals)
+                reply = totals.executed(result, perf_counter() - began)
             elif isinstance(item, Reset):
                 self.executor.reset()
             else:
@@ -181,13 +174,13 @@ class Solver:
         return self._adrive(self._solve(check_question(question, self.max_question_chars)))
 
     async def _adrive(self, loop: Loop) -> AsyncIterator[Step]:
-        totals, started, reply = _Totals(), perf_counter(), None
+        totals, started, reply = Totals(), perf_counter(), None
         executor = self.executor
         while True:
             try:
                 item = loop.send(reply)
             except StopIteration as stop:
-                yield _final(stop.value, totals, perf_counter() - started)
+                yield totals.final(stop.value, perf_counter() - started)
                 return
             reply = None
             if isinstance(item, Generate):
@@ -198,14 +191,14 @@ class Solver:
                     batch = await asyncio.to_thread(
                         self.model.generate, [item.conversation], self._config(item)
                     )
-                reply = _generated(batch, perf_counter() - began, totals)
+                reply = totals.generated(batch, perf_counter() - began)
             elif isinstance(item, Execute):
                 began = perf_counter()
                 if isinstance(executor, AsyncExecutor):
                     result = await executor.arun(item.code, self.timeout)
                 else:
                     result = await asyncio.to_thread(executor.run, item.code, self.timeout)
-                reply = _executed(result, perf_counter() - began, totals)
+                reply = totals.executed(result, perf_counter() - began)
             elif isinstance(item, Reset):
                 if isinstance(executor, AsyncExecutor):
                     await executor.areset()
@@ -231,7 +224,7 @@ class Solver:
         if self.samples == 1:
             answer = yield from self._reason(question, sample=0)
             return answer, None
-        batch: Generated = yield Generate(build_conversation(self.mode, question), self.samples)
+        batch: Generated = yield Generate(self.prompt.conversation(question), self.samples)
         share = batch.seconds / self.samples
         answers: list[Answer] = []
         for sample, generation in enumerate(batch.samples):
@@ -245,7 +238,7 @@ class Solver:
 
     def _reason(self, question: str, sample: int, first: Generated | None = None) -> Loop:
         """One sample: generate, extract, execute, observe, stop."""
-        opening = build_conversation(self.mode, question)
+        opening = self.prompt.conversation(question)
         history: list[Message] = []  # repairs and nudges after the opening
         draft = ""  # tir: the assistant message being continued, real outputs inserted
         nudged, ran_code = False, False
@@ -370,29 +363,3 @@ class Solver:
             n=request.n,
             seed=self.seed,
         )
-
-
-def _final(outcome: tuple[Answer, Vote | None], totals: _Totals, wall: float) -> FinalAnswer:
-    answer, ballot = outcome
-    return FinalAnswer(
-        answer=answer,
-        vote=ballot,
-        wall_seconds=wall,
-        model_seconds=totals.model_seconds,
-        kernel_seconds=totals.kernel_seconds,
-        prompt_tokens=totals.prompt_tokens,
-        completion_tokens=totals.completion_tokens,
-    )
-
-
-def _generated(batch: list[list[Generation]], seconds: float, totals: _Totals) -> Generated:
-    samples = batch[0]
-    totals.model_seconds += seconds
-    totals.prompt_tokens += samples[0].prompt_tokens if samples else 0
-    totals.completion_tokens += sum(sample.completion_tokens for sample in samples)
-    return Generated(samples, seconds)
-
-
-def _executed(result: ExecutionResult, seconds: float, totals: _Totals) -> Executed:
-    totals.kernel_seconds += seconds
-    return Executed(result, seconds)
