@@ -49,12 +49,24 @@ _NUMBER_WITH_UNIT = re.compile(
 _FRACTION = re.compile(r"^([-+]?\d+)\s*/\s*(\d+)$")
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
 _CHOICE = re.compile(r"^\(?([A-Za-z])\)$")
+_WRAPPED = re.compile(r"\\(?:boxed|text|textbf|mathrm)\{([^{}]*)\}")
+_PLACEHOLDERS = frozenset(
+    {"answer", "the answer", "final answer", "the final answer", "your answer"}
+    | {"your final answer", "answer here", "...", "…", ""}
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a stated answer only repeats the template, e.g. ``\\boxed{answer}``."""
+    core = _WRAPPED.sub(r"\1", value).strip(" \t.:;$`*\"'").casefold()
+    return core in _PLACEHOLDERS
 
 
 def find_answer(text: str) -> FoundAnswer | None:
     """The final answer stated in a model's text, if any.
 
-    The last ``\\boxed{...}`` wins; otherwise the last "the answer is ...".
+    The last ``\\boxed{...}`` wins; otherwise the last "the answer is ...". A
+    placeholder copied from the instructions (``\\boxed{answer}``) is no answer.
 
     Args:
         text: Text written by the model (or printed by a program).
@@ -63,12 +75,13 @@ def find_answer(text: str) -> FoundAnswer | None:
         The raw answer and its source, or None.
     """
     boxed = _last_boxed(text)
-    if boxed is not None and boxed.strip():
+    if boxed is not None and boxed.strip() and not is_placeholder(boxed):
         return FoundAnswer(value=boxed.strip(), source=AnswerSource.BOXED)
     for match in reversed(_ANSWER_IS.findall(text)):
         # The sentence ends at a full stop followed by a space; "3.5" keeps its point.
         value = re.split(r"\.(?:\s|$)", match, maxsplit=1)[0].strip()
-        if value:
+        # "answer is \\boxed{..." whose box never closed is no answer either
+        if value and not is_placeholder(value) and not value.startswith("\\boxed"):
             return FoundAnswer(value=value, source=AnswerSource.ANSWER_IS)
     return None
 

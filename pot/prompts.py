@@ -124,7 +124,8 @@ NUDGE_NOTHING_PRINTED = (
     "The program ran but printed nothing. Reply with the complete program, "
     "ending with a print of the final answer."
 )
-NUDGE_NO_ANSWER = "Please state the final answer as \\boxed{answer}."
+ANSWER_START = "The final answer is \\boxed{"
+"""Written after a reply that gave no final answer, for the model to complete."""
 
 SIMULATE_SYSTEM = (
     "You are a Python interpreter that also knows what undefined helper functions are "

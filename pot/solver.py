@@ -22,7 +22,7 @@ from pot.models.base import AsyncModel, GenerationConfig, Message, Model
 from pot.modes import Mode, parse_mode
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
-    NUDGE_NO_ANSWER,
+    ANSWER_START,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
     OUTPUT_FENCE,
@@ -241,6 +241,7 @@ class Solver:
         opening = self.prompt.conversation(question)
         history: list[Message] = []  # repairs and nudges after the opening
         draft = ""  # tir: the assistant message being continued, real outputs inserted
+        forced = ""  # the start of an answer written for the model (cot, tir)
         nudged, ran_code = False, False
         tried: set[str] = set()  # programs already run (pot, coc)
         last_ok: ExecutionResult | None = None
@@ -262,21 +263,23 @@ class Solver:
             if self.mode is not Mode.COT:
                 block = extract_code(generation.text, "first" if self.mode is Mode.TIR else "last")
             if block is None:
-                stated = find_answer(generation.text) if self.mode in (Mode.TIR, Mode.COT) else None
+                text, forced = forced + generation.text, ""
+                stated = find_answer(text) if self.mode in (Mode.TIR, Mode.COT) else None
                 # tir computes before it answers: an answer with no code run yet is nudged once
                 unearned = self.mode is Mode.TIR and not ran_code and not nudged
                 if stated is not None and not unearned:
-                    yield TextStep(sample=sample, index=index, text=generation.text, **timing)
+                    yield TextStep(sample=sample, index=index, text=text, **timing)
                     return Answer.found(stated)
                 nudge = "" if nudged else self._nudge(ran_code)
-                yield TextStep(
-                    sample=sample, index=index, text=generation.text, nudge=nudge, **timing
-                )
+                yield TextStep(sample=sample, index=index, text=text, nudge=nudge, **timing)
                 if not nudge:
                     return self._give_up(ran_code, last_ok)
                 nudged = True
+                if nudge == ANSWER_START:  # the model completes its own answer
+                    draft, forced = f"{draft}{text.rstrip()}\n\n{ANSWER_START}", ANSWER_START
+                    continue
                 history += [
-                    Message(role="assistant", content=draft + generation.text),
+                    Message(role="assistant", content=draft + text),
                     Message(role="user", content=nudge),
                 ]
                 draft = ""
@@ -333,7 +336,7 @@ class Solver:
 
     def _nudge(self, ran_code: bool) -> str:
         if self.mode is Mode.COT or (self.mode is Mode.TIR and ran_code):
-            return NUDGE_NO_ANSWER
+            return ANSWER_START
         return NUDGE_NO_CODE
 
     def _give_up(self, ran_code: bool, last_ok: ExecutionResult | None) -> Answer:

@@ -111,7 +111,11 @@ class TextStep(BaseModel):
     sample: int = 0
     index: int
     text: str
-    nudge: str = Field(default="", description="The nudge sent back, if any.")
+    nudge: str = Field(
+        default="",
+        description="What pot added to get on: a message sent back, or the start of a "
+        "final answer for the model to complete.",
+    )
     model_seconds: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0

@@ -24,7 +24,22 @@ def test_find_answer(text: str, value: str, source: AnswerSource) -> None:
     assert (found.value, found.source) == (value, source)
 
 
-@pytest.mark.parametrize("text", ["", "I am not sure.", "\\boxed{}", "The answer is"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "I am not sure.",
+        "\\boxed{}",
+        "The answer is",
+        # a placeholder copied from the instructions is no answer
+        "The final answer is \\boxed{answer}.",
+        "\\boxed{\\text{Final Answer}}",
+        "The answer is: your answer",
+        "Answer: ...",
+        # an answer box that never closed
+        "The final answer is \\boxed{Hmm, let me think",
+    ],
+)
 def test_find_no_answer(text: str) -> None:
     assert find_answer(text) is None
 

@@ -6,7 +6,7 @@ import pytest
 
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
-from pot.prompts import NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, OUTPUT_FENCE
+from pot.prompts import ANSWER_START, NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, OUTPUT_FENCE
 from pot.solver import EmptyQuestionError, QuestionError, QuestionTooLongError, Solver
 from pot.testing import ScriptedModel
 from pot.trace import CodeStep, FinalAnswer, Mode, NoAnswerReason, TextStep
@@ -177,6 +177,29 @@ def test_cot_without_an_answer_is_nudged_then_gives_up(kernel: JupyterExecutor) 
     trace = Solver(model, kernel, mode=Mode.COT).solve("?")
     assert trace.answer.reason is NoAnswerReason.NO_FINAL_ANSWER
     assert isinstance(trace.steps[0], TextStep)
+
+
+def test_cot_without_an_answer_completes_the_start_of_one(kernel: JupyterExecutor) -> None:
+    # a small model copies "\\boxed{answer}" from the instructions: pot writes the
+    # start of the final answer into the model's own message and lets it finish
+    model = ScriptedModel(["3 trays of 4 make 12. \\boxed{answer}", "12}."])
+    trace = Solver(model, kernel, mode=Mode.COT).solve("3 trays of 4?")
+    assert trace.answer.normalized == "12"
+    assert [step.nudge for step in trace.steps] == [ANSWER_START, ""]
+    assert trace.steps[1].text == ANSWER_START + "12}."
+    continued = model.calls[1].conversations[0][-1]
+    assert continued.role == "assistant"
+    assert continued.content == "3 trays of 4 make 12. \\boxed{answer}\n\n" + ANSWER_START
+
+
+def test_tir_after_code_completes_the_start_of_an_answer(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(3 * 4)\n```", "So it is twelve.", "12}"])
+    trace = Solver(model, kernel, mode=Mode.TIR).solve("3 trays of 4?")
+    assert trace.answer.normalized == "12"
+    continued = model.calls[2].conversations[0][-1]
+    assert continued.role == "assistant"
+    assert continued.content.startswith("```python\nprint(3 * 4)\n```\n```output\n12")
+    assert continued.content.endswith("So it is twelve.\n\n" + ANSWER_START)
 
 
 def test_stream_yields_steps_then_the_final_answer(kernel: JupyterExecutor) -> None:

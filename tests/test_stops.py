@@ -16,6 +16,12 @@ LOOP = "# Total distance\ntotal = distance + distance\n\n"
         (LOOP * 3, 4, False),
         (LOOP * 3 + "# Total dist", 4, False),  # the line being written does not count
         ("x = compute(x)\n" * 4, 4, True),  # a single line
+        ("Sorted: apple, " + "vacuum, " * 16, 4, True),  # a phrase inside one line
+        ("Sorted: apple, " + "vacuum, " * 16 + "vac", 4, True),  # cut anywhere
+        ("Sorted: apple, " + "vacuum, " * 12, 4, False),  # not 16 times yet
+        ("x = [" + "0, " * 100, 4, False),  # no letters: data, not a loop
+        ("-" * 200, 4, False),
+        ("The words are: " + ", ".join(f"word{i}" for i in range(60)), 4, False),
         ("a = 1\nb = 2\nc = 3\nd = 4\n" * 4, 4, True),  # a 4-line block
         ("a = 1\nb = 2\nc = 3\nd = 4\ne = 5\n" * 4, 4, False),  # 5 lines: not looked for
         (")\n" * 10, 4, False),  # too short to mean anything

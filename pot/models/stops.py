@@ -32,13 +32,18 @@ REPEAT_EVERY = 8
 
 
 def repeating(text: str, times: int) -> bool:
-    """Whether ``text`` ends with one block of 1-4 lines written ``times`` times in a row.
+    """Whether ``text`` ends with one block of 1-4 lines written ``times`` times in a row,
+    or with one phrase of 5-40 characters written ``4 * times`` times in a row.
 
     Blank lines are ignored and a line still being written is not counted; a block
     must hold at least 8 characters, so ``)`` or ``pass`` repeated does not count.
+    A phrase needs 3 letters, so ``0, 0, 0, ...`` or a ``-----`` rule does not count
+    but ``vacuum, vacuum, vacuum, ...`` inside one line does.
     """
     if times < 2:
         return False
+    if _phrase_loop(text, 4 * times):
+        return True
     lines = text.splitlines()
     if not text.endswith("\n"):
         lines = lines[:-1]
@@ -49,6 +54,17 @@ def repeating(text: str, times: int) -> bool:
         if len(lines) < needed or sum(len(line.strip()) for line in block) < 8:
             continue
         if all(line == block[index % size] for index, line in enumerate(lines[-needed:])):
+            return True
+    return False
+
+
+def _phrase_loop(text: str, times: int) -> bool:
+    for period in range(5, 41):
+        span = period * times
+        if len(text) < span:
+            return False
+        tail = text[-span:]  # periodic with this period: it is one phrase repeated
+        if tail[:-period] == tail[period:] and sum(c.isalpha() for c in tail[-period:]) >= 3:
             return True
     return False
 
