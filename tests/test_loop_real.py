@@ -16,6 +16,8 @@ from pot.executors import JupyterExecutor, KernelPool
 from pot.models.base import Model
 from pot.models.loading import load_model
 from pot.models.weights import Source, resolve
+from pot.prompt_file import Prompt
+from pot.prompts import ANSWER_START
 from pot.solver import Solver
 from pot.trace import Trace
 
@@ -68,6 +70,20 @@ def test_coc_object_counting(qwen: Model, kernel: JupyterExecutor) -> None:
     _check(trace)
     for step in trace.code_steps:
         assert {line.how for line in step.lines} <= {"ran", "simulated", "failed"}
+
+
+def test_cot_reply_without_an_answer_completes_one(qwen: Model, kernel: JupyterExecutor) -> None:
+    # a custom prompt that never asks for \\boxed{}: the real model answers in a
+    # sentence, pot writes the start of a final answer into its message, and the
+    # model completes it
+    prompt = Prompt(system="Answer in one short sentence.", name="short")
+    solver = Solver(qwen, kernel, mode="cot", max_new_tokens=96, prompt=prompt)
+    trace = solver.solve("Sort these words alphabetically: pear apple fig")
+    _check(trace)
+    first, second = trace.steps
+    assert "\\boxed" not in first.text and first.nudge == ANSWER_START
+    assert second.text.startswith(ANSWER_START)
+    assert trace.answer.source == "boxed" and "apple" in trace.answer.normalized
 
 
 def test_self_consistency_with_a_real_batch(qwen: Model, kernel: JupyterExecutor) -> None:
