@@ -304,7 +304,7 @@ def render_report(result: Report, console: Console | None = None) -> None:
             table.add_column(column, justify="right", no_wrap=True)
         for item in result.comparisons:
             table.add_row(
-                f"{item.first} vs {item.second}",
+                f"{item.first}\nvs {item.second}",
                 str(item.pairs),
                 _percent(item.first_accuracy),
                 _percent(item.second_accuracy),
