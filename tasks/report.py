@@ -260,6 +260,7 @@ def render_report(result: Report, console: Console | None = None) -> None:
 
     console = console or Console()
     runs = Table(title="Runs")
+    runs.add_column("#", justify="right", no_wrap=True)
     for column in ("run", "n", "acc %", "95% CI", "errors", "steps", "s/prob", "tok/s"):
         left = column in ("run", "errors")
         runs.add_column(
@@ -268,9 +269,13 @@ def render_report(result: Report, console: Console | None = None) -> None:
             no_wrap=not left,
             overflow="fold" if left else "ellipsis",
         )
+    number = {run.run: str(index) for index, run in enumerate(result.runs, 1)}
+    # a narrow terminal has no room for run names in the other tables: use numbers
+    named = console.width >= 150
     for run in result.runs:
         errors = ", ".join(f"{kind} {count}" for kind, count in run.errors.items()) or "-"
         runs.add_row(
+            number[run.run],
             run.run,
             str(run.problems),
             _percent(run.accuracy),
@@ -285,7 +290,7 @@ def render_report(result: Report, console: Console | None = None) -> None:
         tasks = Table(title="Accuracy by task (%)")
         tasks.add_column("task")
         for run in result.runs:
-            tasks.add_column(run.run, justify="right")
+            tasks.add_column(run.run if named else f"#{number[run.run]}", justify="right")
         names = sorted({summary.task for run in result.runs for summary in run.tasks})
         by_run = [{summary.task: summary for summary in run.tasks} for run in result.runs]
         for name in names:
@@ -299,12 +304,14 @@ def render_report(result: Report, console: Console | None = None) -> None:
         console.print(tasks)
     if result.comparisons:
         table = Table(title="Paired: B - A on the problems both finished")
-        table.add_column("A vs B", overflow="fold")
-        for column in ("pairs", "A %", "B %", "B-A pts", "95% CI", "only A/B", "McNemar p"):
+        table.add_column("A vs B", overflow="fold", min_width=8)
+        for column in ("pairs", "A %", "B %", "B-A", "95% CI", "only A/B", "McNemar p"):
             table.add_column(column, justify="right", no_wrap=True)
         for item in result.comparisons:
             table.add_row(
-                f"{item.first}\nvs {item.second}",
+                f"{item.first}\nvs {item.second}"
+                if named
+                else f"#{number.get(item.first, '?')} vs #{number.get(item.second, '?')}",
                 str(item.pairs),
                 _percent(item.first_accuracy),
                 _percent(item.second_accuracy),

@@ -192,6 +192,17 @@ def test_render_prints_the_tables(tmp_path: Path) -> None:
     assert "Accuracy by task" in text
 
 
+def test_a_narrow_terminal_numbers_the_runs(tmp_path: Path) -> None:
+    pot = _write(tmp_path / "pot.jsonl", "pot", _pot_rows())
+    cot_rows = [{"id": f"gsm8k/{i}", "correct": c} for i, c in enumerate(COT_CORRECT)]
+    cot = _write(tmp_path / "cot.jsonl", "cot", cot_rows)
+    buffer = io.StringIO()
+    render_report(report([cot, pot]), Console(file=buffer, width=80, color_system=None))
+    lines = buffer.getvalue().splitlines()
+    assert any("#1 vs #2" in line and "+20.0" in line for line in lines)
+    assert max(map(len, lines)) <= 80
+
+
 def test_empty_report(tmp_path: Path) -> None:
     result = report([tmp_path / "absent.jsonl"])
     assert result.runs == [] and result.comparisons == []
