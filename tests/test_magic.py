@@ -120,6 +120,22 @@ def test_line_magic_with_a_trace_name_and_a_notebook(kernel: JupyterExecutor) ->
     assert check.result == "(3, True)"
 
 
+def test_prompt_file_replaces_the_built_in_prompt(kernel: JupyterExecutor) -> None:
+    setup(kernel, ANSWER_391)
+    write = kernel.run(
+        "open('mine.toml', 'w').write(\"system = 'Only code, please.'\")\n"
+        "open('bad.toml', 'w').write('system = ')"
+    )
+    assert write.ok, write.error
+    result = kernel.run("%pot --quiet --prompt mine.toml What is 17 * 23?", 60)
+    assert result.ok, result.error
+    assert result.result == "'391'"
+    sent = kernel.run("[m.content for m in configure().model.calls[-1].conversations[0]]")
+    assert sent.result == "['Only code, please.', 'What is 17 * 23?']"
+    bad = kernel.run("%pot --prompt bad.toml What is 1 + 1?")
+    assert bad.stderr.startswith("UsageError: %%pot: prompt file bad.toml is not valid TOML")
+
+
 def test_here_runs_in_the_notebook_namespace(kernel: JupyterExecutor) -> None:
     setup(kernel)
     replies = ["```python\ntotal = price * quantity\nprint(total)\n```"]

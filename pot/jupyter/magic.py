@@ -12,7 +12,9 @@ folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
 ``local``, ``sandbox``, ``unconfined`` or ``gateway:URL``), ``--here`` (run the steps in this
 notebook's namespace instead of a separate pooled kernel), ``--trace NAME``
 (variable that receives the :class:`~pot.trace.Trace`, default ``_pot_trace``),
-``--notebook PATH`` (also save the trace as a notebook) and ``--quiet``.
+``--notebook PATH`` (also save the trace as a notebook), ``--prompt FILE`` (your own
+system message and examples, a TOML file as printed by ``pot prompt MODE``) and
+``--quiet``.
 Defaults for the session: :func:`configure`. Without ``--model`` the model is
 ``$POT_MODEL`` or pot's default, loaded once per session.
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
     from pot.models.base import Model
+    from pot.prompt_file import Prompt
 
 MODEL_ENV = "POT_MODEL"
 """Environment variable naming the model when neither ``--model`` nor configure() does."""
@@ -57,6 +60,8 @@ class MagicOptions:
     trace: str = "_pot_trace"
     notebook: str | None = None
     quiet: bool = False
+    prompt: Prompt | str | None = None
+    """Your own prompt: a :class:`~pot.prompt_file.Prompt` or the path of a TOML file."""
 
 
 _defaults = MagicOptions()
@@ -102,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--trace", type=_identifier)
     parser.add_argument("--notebook")
     parser.add_argument("-q", "--quiet", action="store_true", default=None)
+    parser.add_argument("--prompt")
     return parser
 
 
@@ -168,7 +174,7 @@ def _leading_options(line: str) -> tuple[list[str], str]:
 _TOKEN = re.compile(r"\"[^\"]*\"|'[^']*'|\S+")
 _VALUED = frozenset(
     {"-m", "--mode", "--model", "-k", "--samples", "--max-steps", "--timeout", "--trace"}
-    | {"--notebook", "--executor"}
+    | {"--notebook", "--executor", "--prompt"}
 )
 
 
@@ -197,12 +203,14 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
     from pot.jupyter.shell import ShellExecutor
     from pot.jupyter.view import LiveView
     from pot.models.base import ModelError
+    from pot.prompt_file import PromptFileError, load_prompt
     from pot.solver import QuestionError, Solver, check_question
     from pot.trace import Trace
 
     try:
         question = check_question(question)
-    except QuestionError as error:
+        prompt = load_prompt(options.prompt) if isinstance(options.prompt, str) else options.prompt
+    except (QuestionError, PromptFileError) as error:
         raise UsageError(f"%%pot: {error}") from None
     where = "this notebook" if options.here else "a pooled kernel"
     label = options.model if isinstance(options.model, str) else None
@@ -228,6 +236,7 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
                 samples=options.samples,
                 max_steps=options.max_steps,
                 timeout=options.timeout,
+                prompt=prompt,
             )
             for event in solver.stream(question):
                 events.append(event)
