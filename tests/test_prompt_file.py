@@ -41,6 +41,14 @@ def test_every_built_in_prompt_round_trips(mode: Mode, tmp_path: Path) -> None:
     assert loaded == default_prompt(mode)  # name: the file stem, here the mode
 
 
+def test_the_example_prompts_in_docs_load() -> None:
+    examples = sorted((Path(__file__).parent.parent / "docs" / "prompts").glob("*.toml"))
+    assert examples
+    for path in examples:
+        prompt = load_prompt(path)
+        assert prompt.examples and all("```python" in e.answer for e in prompt.examples)
+
+
 TRICKY = [
     "plain",
     "it's",
