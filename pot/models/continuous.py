@@ -204,7 +204,7 @@ class ContinuousBatcher:
             row.reused = reused
             self.stats.prompt_tokens += row.prompt.shape[0]
             self.stats.reused_tokens += reused
-        cache = layout.past_key_values or DynamicCache(config=self.model.config)
+        cache = layout.cache or DynamicCache(config=self.model.config)
         cached = cache.get_seq_length()
         mask = layout.attention_mask
         positions = (mask.cumsum(1) - 1).clamp(min=0)
@@ -250,7 +250,7 @@ class ContinuousBatcher:
                 input_ids=input_ids,
                 attention_mask=mask,
                 position_ids=positions,
-                past_key_values=cache,
+                cache=cache,
                 use_cache=True,
                 logits_to_keep=1,
             )

@@ -148,14 +148,14 @@ class BatchLayout:
     Attributes:
         input_ids: ``[batch, cached + new]`` ids, padding where masked.
         attention_mask: ``[batch, cached + new]``, 1 for real tokens.
-        past_key_values: A ``DynamicCache`` holding the first ``cached`` positions,
+        cache: A ``DynamicCache`` holding the first ``cached`` positions,
             or None when no row reuses anything.
         reused: Per row, how many prompt tokens came from the cache.
     """
 
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
-    past_key_values: Any
+    cache: Any
     reused: list[int]
 
 
@@ -192,7 +192,7 @@ def build_batch(
         suffix = ids[length:]
         input_ids[row, cached + new - suffix.shape[0] :] = suffix
         attention_mask[row, cached + new - suffix.shape[0] :] = 1
-    past_key_values = None
+    kv_cache = None
     if cached:
         layers = []
         reference = next(entry for _, entry in matches if entry is not None).layers
@@ -205,18 +205,18 @@ def build_batch(
                     keys[row, :, :length] = entry.layers[index][0][0, :, :length]
                     values[row, :, :length] = entry.layers[index][1][0, :, :length]
             layers.append((keys, values))
-        past_key_values = cache_of(layers, config)
+        kv_cache = cache_of(layers, config)
     return BatchLayout(
         input_ids=input_ids.to(device),
         attention_mask=attention_mask.to(device),
-        past_key_values=past_key_values,
+        cache=kv_cache,
         reused=[length for length, _ in matches],
     )
 
 
 def harvest(
     cache: PrefixCache,
-    past_key_values: Any,
+    kv_cache: Any,
     sequences: torch.Tensor,
     attention_mask: torch.Tensor,
     generated_lengths: list[int],
@@ -225,7 +225,7 @@ def harvest(
 
     Args:
         cache: Where to store.
-        past_key_values: The ``DynamicCache`` that ``generate`` returned.
+        kv_cache: The ``DynamicCache`` that ``generate`` returned.
         sequences: ``[batch, prompt + generated]`` ids from ``generate``.
         attention_mask: The ``[batch, prompt]`` mask the prompt was laid out with.
         generated_lengths: Per row, generated tokens that are real (not padding
@@ -233,7 +233,7 @@ def harvest(
     """
     import torch
 
-    layers = [(layer.keys, layer.values) for layer in past_key_values.layers]
+    layers = [(layer.keys, layer.values) for layer in kv_cache.layers]
     length = layers[0][0].shape[2]
     prompt_width = attention_mask.shape[1]
     for row, generated in enumerate(generated_lengths):

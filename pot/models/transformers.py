@@ -214,8 +214,8 @@ class TransformersModel:
             criteria.append(repeat_criteria(self.tokenizer, config.max_repeats, width))
         if criteria:
             options["stopping_criteria"] = criteria
-        if layout.past_key_values is not None:
-            options["past_key_values"] = layout.past_key_values
+        if layout.cache is not None:
+            options["cache"] = layout.cache
         started = time.perf_counter()
         devices = [self.device.index or 0] if self.device.type == "cuda" else []
         try:
@@ -234,10 +234,10 @@ class TransformersModel:
         seconds = time.perf_counter() - started
         generated = output.sequences[:, width:]
         generations, lengths = self._read(generated, rows, layout.reused, config, seconds)
-        if self.prefix_cache is not None and output.past_key_values is not None:
+        if self.prefix_cache is not None and output.cache is not None:
             harvest(
                 self.prefix_cache,
-                output.past_key_values,
+                output.cache,
                 output.sequences,
                 layout.attention_mask,
                 lengths,
