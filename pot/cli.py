@@ -30,8 +30,21 @@ def root(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version."
     ),
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        "-v",
+        help="Show debug messages, dependencies' warnings included (same as POT_LOG=debug).",
+    ),
 ) -> None:
     """pot: program-of-thought reasoning."""
+    if verbose:
+        import os
+
+        from pot.quiet import show_debug
+
+        os.environ["POT_LOG"] = "debug"
+        show_debug()
 
 
 @app.command("models")

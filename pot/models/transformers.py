@@ -27,6 +27,7 @@ from pot.models.stops import (
     repeating,
     stop_criteria,
 )
+from pot.quiet import quiet_dependencies
 
 if TYPE_CHECKING:
     import torch
@@ -94,6 +95,7 @@ class TransformersModel:
             import transformers
         except ImportError as error:
             raise missing_extra(error.name or "torch", "hf") from error
+        quiet_dependencies()
         if quantization not in ("nf4", "int8", "none"):
             raise ValueError(f"quantization must be nf4, int8 or none, not {quantization!r}")
         batching = batching or os.environ.get("POT_BATCHING") or "continuous"  # type: ignore[assignment]
