@@ -41,6 +41,11 @@ class Judgement(BaseModel):
     reason: str | None = Field(
         default=None, description="Why it was judged incorrect, when not a plain mismatch."
     )
+    score: float | None = Field(
+        default=None,
+        description="Partial credit in [0, 1] when the task's own scorer gives one "
+        "(reasoning-gym); correct means a score of 1. None: the verdict is all there is.",
+    )
 
 
 class TaskError(Exception):
