@@ -212,7 +212,9 @@ async def _kernels(
     from pot.api import PRELOAD
     from pot.executors import make_pool
 
-    own = make_pool(executor, size=size, preload=PRELOAD, timeout=timeout)
+    # the plain baseline gets a kernel with nothing preloaded, as a user's own script would
+    preload = "" if mode == "plain" else PRELOAD
+    own = make_pool(executor, size=size, preload=preload, timeout=timeout)
     await own.astart()
     try:
         yield own
