@@ -18,6 +18,7 @@ from pot.models.base import (
 )
 from pot.models.errors import (
     ChecksumError,
+    CorruptModelError,
     DeviceUnavailableError,
     MissingExtraError,
     NotEnoughMemoryError,
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "ChecksumError",
     "Conversation",
+    "CorruptModelError",
     "DeviceUnavailableError",
     "Generation",
     "GenerationConfig",

@@ -9,6 +9,10 @@ class UnknownModelError(ModelError):
     """The model spec names no alias, folder, GGUF file, hub id or server that pot can load."""
 
 
+class CorruptModelError(ModelError):
+    """A model file that is not what it claims to be (a GGUF file without the GGUF header)."""
+
+
 class MissingExtraError(ModelError, ImportError):
     """An optional dependency is not installed; the message gives the pip command."""
 

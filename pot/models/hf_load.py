@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import struct
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import psutil
 
 from pot.models.errors import (
+    CorruptModelError,
     DeviceUnavailableError,
     NotEnoughMemoryError,
     UnknownModelError,
@@ -24,6 +26,29 @@ if TYPE_CHECKING:
     import torch
 
 Quantization = Literal["nf4", "int8", "none"]
+
+GGUF_MAGIC = b"GGUF"
+
+
+def check_gguf(path: Path) -> None:
+    """Refuse a ``.gguf`` path that is missing or is not a GGUF file.
+
+    Raises:
+        UnknownModelError: The file does not exist.
+        CorruptModelError: It does not start with the GGUF magic bytes.
+    """
+    if not path.is_file():
+        raise UnknownModelError(f"GGUF file {str(path)!r} does not exist")
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(len(GGUF_MAGIC))
+    except OSError as error:
+        raise CorruptModelError(f"cannot read GGUF file {str(path)!r}: {error}") from None
+    if head != GGUF_MAGIC:
+        raise CorruptModelError(
+            f"{str(path)!r} is not a GGUF file (it does not start with the GGUF magic "
+            "bytes): download it again or point to another model"
+        )
 
 
 def return_freed_memory() -> None:
@@ -67,14 +92,19 @@ def locate(
         return resolution.location, None
     path = Path(source).expanduser()
     if path.suffix.lower() == ".gguf":
-        if not path.is_file():
-            raise UnknownModelError(f"GGUF file {source!r} does not exist")
+        check_gguf(path)
         if quantization == "none":
             return str(path.parent), path.name
         from pot.models.convert import convert_gguf
 
         destination = cache_root(cache_dir) / "models" / f"gguf-{path.stem}-{path.stat().st_size}"
-        return str(convert_gguf(path, destination)), None
+        try:
+            return str(convert_gguf(path, destination)), None
+        except (ValueError, KeyError, IndexError, EOFError, struct.error) as error:  # gguf
+            raise CorruptModelError(
+                f"cannot read GGUF file {source!r} ({type(error).__name__}: {error}); "
+                "download it again or point to another model"
+            ) from error
     if path.is_dir():
         return str(path), None
     if source.count("/") == 1 and not source.startswith((".", "/", "~")):

@@ -29,18 +29,24 @@ from pot.models.errors import UnknownModelError
 from pot.models.weights import DEFAULT_MODEL
 
 OPENAI_PREFIX = "openai:"
-_SERVER = re.compile(r"^(?P<model>.+?)@(?P<url>https?://\S+)$")
+_SERVER = re.compile(r"^(?P<model>.+?)@(?P<url>[A-Za-z][A-Za-z0-9+.-]*://\S*)$")
 
 
 def parse_openai_spec(spec: str) -> tuple[str, str | None]:
     """Split ``openai:MODEL[@BASE_URL]`` into the model name and the base URL (or None).
 
     Raises:
-        UnknownModelError: ``spec`` names no model.
+        UnknownModelError: ``spec`` names no model, or a server address that is not
+            http:// or https://.
     """
     rest = spec[len(OPENAI_PREFIX) :]
     match = _SERVER.match(rest)
     model, url = (match["model"], match["url"]) if match else (rest, None)
+    if url is not None and not url.lower().startswith(("http://", "https://")):
+        raise UnknownModelError(
+            f"{spec!r}: the server address {url!r} must start with http:// or https://, "
+            "e.g. openai:MODEL@http://127.0.0.1:8000/v1"
+        )
     if not model:
         raise UnknownModelError(
             f"{spec!r} names no model; write openai:MODEL or openai:MODEL@http://host:port/v1"
