@@ -15,7 +15,11 @@ class Mode(str, Enum):
     COC = "coc"
     """Chain of Code: a program run statement by statement; what cannot run is simulated."""
     COT = "cot"
-    """Chain of thought: no code, the answer in ``\\boxed{}`` (the baseline)."""
+    """Chain of thought: no code, the answer in ``\\boxed{}`` (a baseline)."""
+    PLAIN = "plain"
+    """The baseline a user writes without pot: one program from a minimal prompt, run once
+    in a kernel with nothing preloaded; its last printed line is the answer. No repair,
+    no nudge, no examples."""
 
 
 def parse_mode(mode: Mode | str) -> Mode:

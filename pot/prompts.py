@@ -44,6 +44,7 @@ SYSTEMS: dict[Mode, str] = {
         "You solve problems by reasoning step by step in words. "
         "End with the final answer as \\boxed{answer}."
     ),
+    Mode.PLAIN: "Write one Python program that solves the problem and prints the answer.",
 }
 
 _BAKER = (
@@ -114,6 +115,7 @@ EXAMPLES: dict[Mode, list[tuple[str, str]]] = {
             "Bags of 6: 33 // 6 = 5 full bags (3 cookies left over). The answer is \\boxed{5}.",
         ),
     ],
+    Mode.PLAIN: [],
 }
 
 NUDGE_NO_CODE = (

@@ -59,7 +59,7 @@ __all__ = [
     "check_question",
 ]
 
-DEFAULT_MAX_STEPS = {Mode.POT: 3, Mode.TIR: 6, Mode.COC: 3, Mode.COT: 2}
+DEFAULT_MAX_STEPS = {Mode.POT: 3, Mode.TIR: 6, Mode.COC: 3, Mode.COT: 2, Mode.PLAIN: 1}
 """Generations per sample by mode (in ``pot`` and ``coc`` the steps after the first repair)."""
 
 
@@ -114,6 +114,8 @@ class Solver:
         self.model = model
         self.executor = executor
         self.mode = parse_mode(mode)
+        if self.mode is Mode.PLAIN and max_steps not in (None, 1):
+            raise ValueError("plain runs exactly one program: max_steps must be 1 (or unset)")
         self.max_steps = max_steps or DEFAULT_MAX_STEPS[self.mode]
         self.samples = samples
         self.temperature = (0.7 if samples > 1 else 0.0) if temperature is None else temperature
@@ -270,7 +272,7 @@ class Solver:
                 if stated is not None and not unearned:
                     yield TextStep(sample=sample, index=index, text=text, **timing)
                     return Answer.found(stated)
-                nudge = "" if nudged else self._nudge(ran_code)
+                nudge = "" if nudged or self.mode is Mode.PLAIN else self._nudge(ran_code)
                 yield TextStep(sample=sample, index=index, text=text, nudge=nudge, **timing)
                 if not nudge:
                     return self._give_up(ran_code, last_ok)
@@ -350,9 +352,12 @@ class Solver:
                 reason=NoAnswerReason.NO_FINAL_ANSWER,
                 detail="the model stopped without stating a final answer",
             )
-        return Answer(
-            reason=NoAnswerReason.NO_CODE, detail="the model wrote no code, even after a nudge"
+        detail = (
+            "the model wrote no code"
+            if self.mode is Mode.PLAIN
+            else ("the model wrote no code, even after a nudge")
         )
+        return Answer(reason=NoAnswerReason.NO_CODE, detail=detail)
 
     # -- running code ------------------------------------------------------------------
 
