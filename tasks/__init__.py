@@ -52,7 +52,8 @@ from pot.tasks.registry import (
     parse_shard,
     select_shard,
 )
-from pot.tasks.report import Comparison, Report, RunSummary, compare, render_report, report
+from pot.tasks.report import Comparison, Report, RunSummary, compare, report
+from pot.tasks.report_render import render_report
 from pot.tasks.results import (
     RETRIED_ERRORS,
     ResultRecord,
