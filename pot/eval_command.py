@@ -239,22 +239,37 @@ def report_command(
     by: Annotated[
         GroupBy, typer.Option("--by", help="Group records by their run label or by file.")
     ] = GroupBy.RUN,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw the report into this image (needs [plot])."),
+    ] = None,
+    all_pairs: Annotated[
+        bool,
+        typer.Option("--all-pairs", help="Compare every pair of runs, not only with baselines."),
+    ] = False,
 ) -> None:
-    """Summarise results files: accuracy, errors, timings; paired comparisons of runs."""
+    """Summarise results files: accuracy, errors, timings; runs against plain and cot."""
     from rich.console import Console
 
-    from pot.tasks import ResultsFileError, render_report, report
+    from pot.tasks import ResultsFileError, TaskError, render_report, report
 
     errors = Console(stderr=True)
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         raise _fail(errors, f"no such results file: {', '.join(missing)}", EXIT_BAD_INPUT)
     try:
-        result = report(files, by=by.value)
+        result = report(files, by=by.value, pairs="all" if all_pairs else "auto")
     except ResultsFileError as error:
         raise _fail(errors, f"corrupt results file: {error}", EXIT_BAD_INPUT) from None
     if not result.runs:
         raise _fail(errors, "the files hold no results", EXIT_EMPTY)
+    if plot is not None:
+        from pot.tasks.plot import plot_report
+
+        try:
+            errors.print(f"plot: {plot_report(result, plot)}", highlight=False, soft_wrap=True)
+        except TaskError as error:
+            raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
