@@ -2,7 +2,7 @@
 
 The model is loaded on first use and kept for the process; kernels come from
 a small :class:`~pot.executors.KernelPool` started on first use (with sympy
-preloaded) and shut down at exit. Nothing happens at import time.
+preloaded: :data:`pot.preload.PRELOAD`) and shut down at exit. Nothing happens at import time.
 """
 
 from __future__ import annotations
@@ -14,22 +14,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from pot.preload import PRELOAD
+
 if TYPE_CHECKING:
     from pot.executors import Executor, KernelPool
     from pot.models.base import Model
     from pot.models.loading import ModelCache
     from pot.trace import Mode, Trace
 
-PRELOAD = "import math\nimport sympy\nfrom fractions import Fraction"
-"""Imported in pooled kernels ahead of time, so the first step does not pay for sympy."""
 
 _lock = threading.Lock()
 _models: ModelCache | None = None
 _pools: dict[str, KernelPool] = {}
 
 
-def default_model(spec: str | None = None) -> Model:
+def default_model(spec: str | None = None, **options: Any) -> Model:
     """The model for ``spec`` (default: ``pot.models`` default alias), loaded once per process.
+
+    Args:
+        spec: A model spec for :func:`pot.models.load_model`.
+        **options: Backend options (``quantization``, ``device``, ``threads``...); the
+            same spec with other options is another model.
 
     Raises:
         pot.models.ModelError: It cannot be loaded; the message says what to do.
@@ -41,7 +46,7 @@ def default_model(spec: str | None = None) -> Model:
         if _models is None:
             _models = ModelCache()
         models = _models
-    return models.load(spec)
+    return models.load(spec, **options)
 
 
 def forget_models() -> None:

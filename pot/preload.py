@@ -1,0 +1,43 @@
+"""What pot's kernels import before the model's first program runs.
+
+Small models use the usual names (``symbols``, ``sqrt``, ``Fraction``,
+``permutations``, ``Counter``, ``date``...) without importing them; ToRA-style
+harnesses run code with these imports done. Importing them once per kernel
+(in the pool's warm-up, not in the problem's time) means a missing import
+never costs a repair. The model's own imports still win: they simply rebind.
+
+Chosen by what reads unambiguously: ``datetime`` is the module (the model's
+``datetime.date(...)`` and ``datetime.datetime(...)`` both work), ``pi`` is
+``math.pi`` (a float prints as a number; sympy's ``pi`` would print ``pi``),
+``sqrt`` is sympy's (exact: ``sqrt(16)`` is ``4``, ``sqrt(8)`` is ``2*sqrt(2)``),
+and sympy's one-letter names (``N``, ``S``, ``E``, ``I``, ``O``, ``Q``) are
+left out because programs use them as variables.
+
+The ``plain`` baseline preloads nothing (a user's own script would not).
+"""
+
+from __future__ import annotations
+
+PRELOAD = """\
+import math, cmath, itertools, functools, collections, re, string, statistics, random
+import datetime, calendar, fractions, decimal, heapq, bisect, operator
+from math import ceil, comb, factorial, floor, gcd, isqrt, lcm, log, perm, pi, prod
+from fractions import Fraction
+from decimal import Decimal
+from itertools import (accumulate, combinations, combinations_with_replacement, count,
+                       groupby, permutations, product)
+from functools import cache, lru_cache, reduce
+from collections import Counter, OrderedDict, defaultdict, deque, namedtuple
+from datetime import date, timedelta
+import sympy
+import sympy as sp
+from sympy import (Eq, Integer, Matrix, Poly, Rational, Symbol, binomial, divisors, expand,
+                   factor, factorint, isprime, nsimplify, primerange, simplify, solve,
+                   sqrt, symbols, sympify)
+try:
+    import numpy
+    import numpy as np
+except ImportError:
+    pass
+"""
+"""Imported in pot's kernels ahead of time (pools, ``pot.solve``, the persona)."""
