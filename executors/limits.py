@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 GIB = 1024**3
 
-# Names that look like they hold a credential. Matched case-insensitively against
-# the whole variable name.
-SECRET_NAME = re.compile(
-    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|API_?KEY|ACCESS_?KEY|"
-    r"PRIVATE_?KEY|AUTH|COOKIE|SESSION_?ID|(^|_)KEY$|(^|_)PAT$",
-    re.IGNORECASE,
-)
+# What a kernel needs from pot's environment; everything else stays behind (database
+# URLs, tokens, index credentials: no list of secret names can be complete).
+KERNEL_VARIABLES = frozenset(
+    {
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TZ", "TMPDIR",
+        "LANG", "LANGUAGE", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONHASHSEED",
+        "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "VIRTUAL_ENV", "LD_LIBRARY_PATH",
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+        "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+        "MPLBACKEND",
+    }
+)  # fmt: skip
+KERNEL_PREFIXES = ("LC_",)
+"""Variables named with these prefixes pass too (locale settings)."""
 
 LAUNCHER = Path(__file__).with_name("launch.py")
 
@@ -69,18 +75,24 @@ class OutputLimits(BaseModel):
 
 
 def scrub_environment(
-    environ: Mapping[str, str], keep: frozenset[str] = frozenset()
+    environ: Mapping[str, str], keep: Iterable[str] = frozenset()
 ) -> dict[str, str]:
-    """Copy ``environ`` without variables whose names look like secrets.
+    """Copy of ``environ`` with only what a kernel needs (an allow-list).
+
+    Passes :data:`KERNEL_VARIABLES`, names starting with :data:`KERNEL_PREFIXES`, and
+    the names in ``keep``; every other variable is left out, whatever its name.
 
     Args:
         environ: The environment to copy (usually ``os.environ``).
-        keep: Names to keep even if they look like secrets.
+        keep: More names to pass; a name ending in ``*`` passes every variable
+            that starts with the rest (``"OMP_*"``).
     """
+    names = {name for name in keep if not name.endswith("*")}
+    prefixes = (*KERNEL_PREFIXES, *(name[:-1] for name in keep if name.endswith("*")))
     return {
         name: value
         for name, value in environ.items()
-        if name in keep or not SECRET_NAME.search(name)
+        if name in KERNEL_VARIABLES or name in names or name.startswith(prefixes)
     }
 
 
