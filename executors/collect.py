@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
 import re
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pot.executors.base import DisplayData, ErrorInfo, ExecutionResult, KernelEvent
@@ -207,6 +209,19 @@ class Collector:
             or _marked(stderr)
             or len(self.result or "") > head + tail,
         )
+
+
+async def receive(get: Callable[..., Awaitable[Any]], collector: Collector) -> Any:
+    """The next message of a channel that has one (``get``: a client's ``get_*_msg``),
+    or None when it cannot be decoded (noted in ``collector``; a kernel can send
+    anything, e.g. JSON nested too deep for the parser)."""
+    try:
+        return await get(timeout=0)
+    except queue.Empty:
+        return None
+    except Exception as error:
+        collector.skip(error)
+        return None
 
 
 def parent_id(message: Any) -> str | None:

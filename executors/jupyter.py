@@ -24,7 +24,7 @@ from pot.executors.base import (
     KernelEvent,
     KernelStartError,
 )
-from pot.executors.collect import Collector
+from pot.executors.collect import Collector, parent_id, receive
 from pot.executors.facade import KernelFacade, interrupted_error, restarted_error
 from pot.executors.kernel_setup import setup_code
 from pot.executors.limits import OutputLimits, ResourceLimits, launcher_argv, scrub_environment
@@ -242,11 +242,11 @@ class JupyterExecutor(KernelFacade):
             wait = min(deadline - now, POLL_SECONDS)
             events = dict(await poller.poll(int(wait * 1000) + 1))
             if client.shell_channel.socket in events:
-                reply = await client.get_shell_msg(timeout=0)
-                replied = replied or reply["parent_header"].get("msg_id") == msg_id
+                reply = await receive(client.get_shell_msg, collector)
+                replied = replied or parent_id(reply) == msg_id
             if client.iopub_channel.socket in events:
-                message = await client.get_iopub_msg(timeout=0)
-                if message["parent_header"].get("msg_id") == msg_id:
+                message = await receive(client.get_iopub_msg, collector)
+                if parent_id(message) == msg_id:
                     collector.add(message)
             now = time.monotonic()
             if not events or now - last_alive_check > POLL_SECONDS:
