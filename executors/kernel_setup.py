@@ -121,6 +121,22 @@ def _pot_setup(head, tail, cpu_seconds, workdir):
     for event, callback in ip._pot_callbacks:
         ip.events.register(event, callback)
 
+    # a lone surrogate ('x\ud800y') makes the message encoder fail, which silently
+    # dropped the run's whole output and its error: send such messages JSON-escaped
+    session = getattr(getattr(ip, "kernel", None), "session", None)
+    if session is not None and not getattr(session, "_pot_packs", False):
+        import json
+        pack = session.pack
+
+        def escaping_pack(obj):
+            try:
+                return pack(obj)
+            except (UnicodeEncodeError, ValueError):
+                return json.dumps(obj, default=repr).encode("ascii")
+
+        session.pack = escaping_pack
+        session._pot_packs = True
+
     formatter = ip.display_formatter
     if not getattr(formatter, "_pot_capped", False):
         original = formatter.format
