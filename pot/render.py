@@ -5,14 +5,21 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from pot.trace import Answer, CodeStep, FinalAnswer, SampleAnswer, Step, TextStep, Trace
+from pot.answers import AnswerSource
+from pot.trace import Answer, CodeStep, FinalAnswer, SampleAnswer, Step, TextStep, Trace, Vote
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
 
-def step_renderable(step: Step) -> RenderableType:
-    """A rich renderable for one stream event (what ``pot solve`` prints live)."""
+def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
+    """A rich renderable for one stream event (what ``pot solve`` prints live).
+
+    Args:
+        step: The event.
+        samples: How many samples were drawn (words the answer line of a vote).
+    """
     from rich.console import Group
     from rich.panel import Panel
     from rich.syntax import Syntax
@@ -39,10 +46,7 @@ def step_renderable(step: Step) -> RenderableType:
     if isinstance(step, SampleAnswer):
         return Text(f"sample {step.sample}: {answer_line(step.answer)}", style="cyan")
     if isinstance(step, FinalAnswer):
-        line = Text(answer_line(step.answer), style="bold green" if step.answer.ok else "bold red")
-        if step.vote is not None:
-            counts = ", ".join(f"{count.answer} ×{count.votes}" for count in step.vote.counts)
-            line.append(f"\nvote: {counts}", style="cyan")
+        line = answer_text(step.answer, step.vote, samples)
         line.append(
             f"\n{step.wall_seconds:.1f}s (model {step.model_seconds:.1f}s, "
             f"kernel {step.kernel_seconds:.2f}s, {step.completion_tokens} tokens)",
@@ -67,15 +71,67 @@ def trace_renderable(trace: Trace) -> RenderableType:
         completion_tokens=trace.completion_tokens,
     )
     heading = Text(f"{trace.question}\n", style="bold")
-    return Group(heading, *(step_renderable(step) for step in trace.steps), step_renderable(final))
+    steps = (step_renderable(step) for step in trace.steps)
+    return Group(heading, *steps, step_renderable(final, trace.samples))
 
 
-def answer_line(answer: Answer) -> str:
-    """One line: the answer and its source, or why there is none."""
+SOURCE_WORDS = {
+    AnswerSource.PRINTED: "printed by the program",
+    AnswerSource.BOXED: "stated by the model",
+    AnswerSource.ANSWER_IS: "stated by the model",
+}
+
+
+def answer_origin(answer: Answer, vote: Vote | None = None, samples: int | None = None) -> str:
+    """Where an answer came from, in words: "printed by the program", "stated by the
+    model", "majority of 5 samples, 3 agreeing"."""
+    if answer.source is AnswerSource.VOTE and vote is not None and vote.counts:
+        drawn = samples or sum(count.votes for count in vote.counts)
+        words = f"majority of {drawn} samples, {vote.counts[0].votes} agreeing"
+        return words + (f", tie broken by {vote.tie_break}" if vote.tie_break else "")
+    if answer.source is AnswerSource.VOTE:
+        return "majority vote of the samples"
+    return SOURCE_WORDS.get(answer.source, answer.source.value)
+
+
+def disagreement(vote: Vote | None, samples: int | None = None) -> str:
+    """A line naming the answers the samples disagreed on, or "" when they agreed."""
+    if vote is None:
+        return ""
+    answered = sum(count.votes for count in vote.counts)
+    silent = (samples or answered) - answered
+    if len(vote.counts) < 2 and not silent:
+        return ""
+    parts = [f"{count.answer} ×{count.votes}" for count in vote.counts]
+    if silent:
+        parts.append(f"no answer ×{silent}")
+    return "samples disagree: " + ", ".join(parts)
+
+
+def answer_line(answer: Answer, vote: Vote | None = None, samples: int | None = None) -> str:
+    """One line: the answer and where it came from in words, or why there is none."""
     if answer.value is None:
         reason = answer.reason.value if answer.reason else "none"
         return f"No answer ({reason}): {answer.detail}"
-    return f"Answer: {answer.normalized} (from {answer.source.value})"
+    return f"Answer: {answer.normalized} ({answer_origin(answer, vote, samples)})"
+
+
+def answer_text(answer: Answer, vote: Vote | None = None, samples: int | None = None) -> Text:
+    """The answer line for a terminal: the value in bold, its origin plain, and a
+    second line when the samples disagreed (no colour that would make a guess look sure)."""
+    from rich.text import Text
+
+    if answer.value is None:
+        return Text(answer_line(answer), style="bold red")
+    line = Text.assemble(
+        ("Answer: ", "bold"),
+        (str(answer.normalized), "bold"),
+        f" ({answer_origin(answer, vote, samples)})",
+    )
+    split = disagreement(vote, samples)
+    if split:
+        line.append(f"\n{split}", style="yellow")
+    return line
 
 
 def trace_html(trace: Trace) -> str:
@@ -102,9 +158,9 @@ def trace_html(trace: Trace) -> str:
             )
         elif isinstance(step, TextStep):
             parts.append(f"<pre style='white-space:pre-wrap'>{escape(step.text.strip())}</pre>")
-    parts.append(f"<p><b>{escape(answer_line(trace.answer))}</b></p>")
-    if trace.vote is not None:
-        counts = ", ".join(f"{count.answer}: {count.votes}" for count in trace.vote.counts)
-        parts.append(f"<p>vote: {escape(counts)}</p>")
+    parts.append(f"<p><b>{escape(answer_line(trace.answer, trace.vote, trace.samples))}</b></p>")
+    split = disagreement(trace.vote, trace.samples)
+    if split:
+        parts.append(f"<p>{escape(split)}</p>")
     parts.append("</div>")
     return "".join(parts)

@@ -1,15 +1,15 @@
 """``pot solve QUESTION``: solve one question, showing each step live.
 
-Exit codes: 0 answered; 1 finished without an answer; 2 bad question or
-option; 3 the model failed; 4 no kernel could be used.
+Exit codes: 0 answered; 1 finished without an answer; 2 bad question, option,
+config file or model spec (checked before anything heavy starts); 3 the model
+could not be loaded or failed; 4 no kernel could be used; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,26 +17,47 @@ from pot.cli_options import (
     EXIT_BAD_INPUT,
     EXIT_EXECUTOR,
     EXIT_MODEL,
+    DeviceOption,
     ExecutorOption,
+    MaxNewTokensOption,
     MaxStepsOption,
     ModelOption,
     ModeOption,
     PromptOption,
+    QuantizationOption,
     SamplesOption,
+    SeedOption,
+    TemperatureOption,
+    ThreadsOption,
     TimeoutOption,
 )
-from pot.modes import Mode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pot.config import Settings
+    from pot.prompt_file import Prompt
+    from pot.trace import Trace
 
 EXIT_NO_ANSWER = 1
+EXIT_INTERRUPTED = 130
 
 
 def solve_command(
     question: Annotated[str, typer.Argument(help="The question, or - to read it from stdin.")],
-    mode: ModeOption = Mode.POT,
     model: ModelOption = None,
-    samples: SamplesOption = 1,
+    mode: ModeOption = None,
+    samples: SamplesOption = None,
     max_steps: MaxStepsOption = None,
-    timeout: TimeoutOption = 10.0,
+    timeout: TimeoutOption = None,
+    temperature: TemperatureOption = None,
+    seed: SeedOption = None,
+    max_new_tokens: MaxNewTokensOption = None,
+    quantization: QuantizationOption = None,
+    device: DeviceOption = None,
+    threads: ThreadsOption = None,
+    executor: ExecutorOption = None,
+    prompt: PromptOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the trace as JSON, nothing else.")
     ] = False,
@@ -44,67 +65,171 @@ def solve_command(
         Path | None, typer.Option("--trace", help="Save the trace as JSON to this file.")
     ] = None,
     notebook: Annotated[
-        Path | None, typer.Option(help="Save the trace as a notebook (.ipynb).")
+        Path | None,
+        typer.Option(help="Save the trace as a notebook (.ipynb) that replays the steps."),
     ] = None,
-    executor: ExecutorOption = None,
-    prompt: PromptOption = None,
 ) -> None:
     """Solve QUESTION: the model writes Python, a kernel runs it, the answer comes back."""
     from rich.console import Console
 
-    from pot import api
-    from pot.executors import ExecutorError
-    from pot.models.base import ModelError
-    from pot.prompt_file import PromptFileError, load_prompt
-    from pot.render import step_renderable
-    from pot.solver import QuestionError, Solver, check_question
-    from pot.trace import Trace
+    from pot.terminal import plain
 
     console = Console(stderr=as_json)
     errors = Console(stderr=True)
+    flags = {
+        "model": model,
+        "mode": mode,
+        "samples": samples,
+        "max_steps": max_steps,
+        "timeout": timeout,
+        "temperature": temperature,
+        "seed": seed,
+        "max_new_tokens": max_new_tokens,
+        "quantization": quantization.value if quantization else None,
+        "device": device,
+        "threads": threads,
+        "executor": executor,
+    }
+    settings, text, custom = prepare(flags, question, prompt, (trace_file, notebook), errors)
+    if not as_json:
+        console.print(plain(text, "bold"), highlight=False)
+    trace = run_solve(settings, text, custom, console if not as_json else None, errors)
+    if as_json:
+        typer.echo(trace.to_json())
+    save_outputs(trace, trace_file, notebook, errors)
+    if not trace.answer.ok:
+        raise typer.Exit(EXIT_NO_ANSWER)
+
+
+def prepare(
+    flags: dict[str, object],
+    question: str,
+    prompt: Path | None,
+    outputs: tuple[Path | None, Path | None],
+    errors: Console,
+) -> tuple[Settings, str, Prompt | None]:
+    """Settings, question and prompt, every one checked before anything heavy starts.
+
+    Raises:
+        typer.Exit: With code 2 (bad input) or 3 (a broken model file), after one line.
+    """
+    from pot.cli_checks import SettingError, check_executor, check_model, check_writable
+    from pot.cli_model import model_options
+    from pot.config import ConfigError, load_configuration
+    from pot.models.base import ModelError
+    from pot.models.errors import UnknownModelError
+    from pot.prompt_file import PromptFileError, load_prompt
+    from pot.questions import check_limits
+    from pot.solver import QuestionError, check_question
+    from pot.terminal import print_error
+
     try:
+        settings = load_configuration(flags).settings
         text = check_question(read_stdin() if question == "-" else question)
         custom = load_prompt(prompt) if prompt is not None else None
-        if not as_json:
-            console.print(f"[bold]{text}[/bold]")
-        loading = console.status("loading the model...") if not as_json else nullcontext()
-        with loading:
-            chosen = api.default_model(model)
-        with api.lend_executor(timeout, executor) as lent:
+        check_limits(settings.samples, settings.max_steps, settings.timeout, 1)
+        check_executor(settings.executor)
+        check_model(settings.model, **model_options(settings))
+        for path, flag in zip(outputs, ("--trace", "--notebook"), strict=True):
+            if path is not None:
+                check_writable(path, flag)
+    except (QuestionError, PromptFileError, SettingError, ConfigError, UnknownModelError) as error:
+        print_error(errors, error)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ModelError as error:
+        print_error(errors, error, "model error")
+        raise typer.Exit(EXIT_MODEL) from None
+    return settings, text, custom
+
+
+def run_solve(
+    settings: Settings,
+    text: str,
+    custom: Prompt | None,
+    console: Console | None,
+    errors: Console,
+) -> Trace:
+    """Load the model, lend a kernel and solve, showing each step on ``console`` (if any).
+
+    Raises:
+        typer.Exit: With the documented code, after one line, when something fails.
+    """
+    from pot import api
+    from pot.cli_model import load_model_for, model_name, model_options
+    from pot.executors import ExecutorError
+    from pot.models.base import ModelError
+    from pot.models.errors import UnknownModelError
+    from pot.render import step_renderable
+    from pot.solver import Solver
+    from pot.terminal import escape, print_error
+    from pot.trace import Trace
+
+    name = escape(model_name(settings.model))
+    try:
+        chosen = load_model_for(
+            console or errors, settings.model, model_options(settings), show=console is not None
+        )
+        with api.lend_executor(settings.timeout, settings.executor) as lent:
             solver = Solver(
                 chosen,
                 lent,
-                mode,
-                samples=samples,
-                max_steps=max_steps,
-                timeout=timeout,
+                settings.mode,
+                samples=settings.samples,
+                max_steps=settings.max_steps,
+                timeout=settings.timeout,
+                temperature=settings.temperature,
+                seed=settings.seed,
+                max_new_tokens=settings.max_new_tokens,
                 prompt=custom,
             )
             events = []
-            for event in solver.stream(text):
-                events.append(event)
-                if not as_json:
-                    console.print(step_renderable(event))
-    except (QuestionError, PromptFileError) as error:
-        errors.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            if console is None:
+                events = list(solver.stream(text))
+            else:
+                with console.status(f"{name} is writing step 1...") as status:
+                    for event in solver.stream(text):
+                        events.append(event)
+                        console.print(step_renderable(event, settings.samples))
+                        status.update(f"{name} is writing step {len(events) + 1}...")
+            setup = getattr(lent, "preload", "") or ""
+    except UnknownModelError as error:
+        print_error(errors, error)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except ModelError as error:
-        errors.print(f"[red]model error:[/red] {error}")
+        print_error(errors, error, "model error")
         raise typer.Exit(EXIT_MODEL) from None
     except ExecutorError as error:
-        errors.print(f"[red]kernel error:[/red] {error}")
+        print_error(errors, error, "kernel error")
         raise typer.Exit(EXIT_EXECUTOR) from None
-    trace = Trace.from_events(text, mode, solver.model_name, samples, events)
-    if as_json:
-        typer.echo(trace.to_json())
-    if trace_file is not None:
-        trace.save(trace_file)
-        errors.print(f"trace saved to {trace_file}")
-    if notebook is not None:
-        trace.to_notebook(notebook)
-        errors.print(f"notebook saved to {notebook}")
-    if not trace.answer.ok:
-        raise typer.Exit(EXIT_NO_ANSWER)
+    except KeyboardInterrupt:
+        print_error(errors, "interrupted", "stopped")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    return Trace.from_events(
+        text, settings.mode, solver.model_name, settings.samples, events, setup=setup
+    )
+
+
+def save_outputs(
+    trace: Trace, trace_file: Path | None, notebook: Path | None, errors: Console
+) -> None:
+    """Write the trace and the notebook where asked, one line each.
+
+    Raises:
+        typer.Exit: With code 2 when a file cannot be written.
+    """
+    from pot.terminal import print_error, print_note
+
+    try:
+        if trace_file is not None:
+            trace_file.parent.mkdir(parents=True, exist_ok=True)
+            trace.save(trace_file)
+            print_note(errors, f"trace saved to {trace_file}")
+        if notebook is not None:
+            trace.to_notebook(notebook)
+            print_note(errors, f"notebook saved to {notebook}")
+    except OSError as error:
+        print_error(errors, f"cannot write {error.filename or 'the file'}: {error.strerror}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def read_stdin() -> str:

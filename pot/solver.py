@@ -130,6 +130,11 @@ class Solver:
     def model_name(self) -> str:
         return str(getattr(self.model, "name", type(self.model).__name__))
 
+    @property
+    def kernel_setup(self) -> str:
+        """The code the executor runs in a fresh namespace (its preload), for replays."""
+        return str(getattr(self.executor, "preload", "") or "")
+
     # -- drivers --------------------------------------------------------------------
 
     def stream(self, question: str) -> Iterator[Step]:
@@ -212,12 +217,16 @@ class Solver:
     def solve(self, question: str) -> Trace:
         """Solve ``question`` and return the whole :class:`~pot.trace.Trace`."""
         events = list(self.stream(question))
-        return Trace.from_events(question, self.mode, self.model_name, self.samples, events)
+        return Trace.from_events(
+            question, self.mode, self.model_name, self.samples, events, self.kernel_setup
+        )
 
     async def asolve(self, question: str) -> Trace:
         """The asyncio twin of :meth:`solve`."""
         events = [event async for event in self.astream(question)]
-        return Trace.from_events(question, self.mode, self.model_name, self.samples, events)
+        return Trace.from_events(
+            question, self.mode, self.model_name, self.samples, events, self.kernel_setup
+        )
 
     # -- the loop -------------------------------------------------------------------
 

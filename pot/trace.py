@@ -196,6 +196,11 @@ class Trace(BaseModel):
     kernel_seconds: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    setup: str = Field(
+        default="",
+        description="Code the kernel ran before the first step (its preload); a notebook "
+        "replay runs it first.",
+    )
 
     @property
     def code_steps(self) -> list[CodeStep]:
@@ -204,9 +209,16 @@ class Trace(BaseModel):
 
     @classmethod
     def from_events(
-        cls, question: str, mode: Mode, model: str, samples: int, events: list[Step]
+        cls,
+        question: str,
+        mode: Mode,
+        model: str,
+        samples: int,
+        events: list[Step],
+        setup: str = "",
     ) -> Trace:
-        """Collect the events of one stream (the last one a :class:`FinalAnswer`)."""
+        """Collect the events of one stream (the last one a :class:`FinalAnswer`);
+        ``setup`` is the code the kernel ran before the first step (its preload)."""
         final = events[-1] if events else None
         if not isinstance(final, FinalAnswer):
             raise ValueError("a stream ends with a FinalAnswer event")
@@ -217,6 +229,7 @@ class Trace(BaseModel):
             model=model,
             samples=samples,
             steps=steps,
+            setup=setup,
             **final.model_dump(exclude={"kind"}),
         )
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from pot import api
 from pot.cli import app
 from pot.executors import ExecutorError, JupyterExecutor
-from pot.models.errors import UnknownModelError
+from pot.models.errors import NotEnoughMemoryError, UnknownModelError
 from pot.testing import ScriptedModel
 from pot.trace import Trace
 
@@ -40,7 +40,7 @@ def test_solve_shows_steps_and_the_answer(scripted: ScriptedModel) -> None:
     assert result.exit_code == 0, result.output
     assert "How many full bags?" in result.output
     assert "bags = (3 * 14 - 9) // 6" in result.output
-    assert "Answer: 5 (from printed)" in result.output
+    assert "Answer: 5 (printed by the program)" in result.output
 
 
 def test_solve_reads_stdin_and_prints_json(scripted: ScriptedModel) -> None:
@@ -70,7 +70,8 @@ def test_solve_saves_trace_and_notebook(scripted: ScriptedModel, tmp_path: Path)
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "vote: 7 ×2, 8 ×1" in result.output
+    assert "Answer: 7 (majority of 3 samples, 2 agreeing)" in result.output
+    assert "samples disagree: 7 ×2, 8 ×1" in result.output
     assert json.loads(trace_path.read_text())["vote"]["winner"] == "7"
     nbformat.validate(nbformat.read(notebook_path, as_version=4))
 
@@ -94,11 +95,21 @@ def test_bad_mode_is_a_usage_error(scripted: ScriptedModel) -> None:
 
 def test_model_errors_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(spec: str | None = None) -> None:
+        raise NotEnoughMemoryError("not enough memory to load 'big'")
+
+    monkeypatch.setattr(api, "default_model", fail)
+    result = runner.invoke(app, ["solve", "x", "--model", "big"])
+    assert result.exit_code == 3
+    assert "model error: not enough memory" in result.output
+
+
+def test_an_unknown_model_is_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(spec: str | None = None) -> None:
         raise UnknownModelError("no such model 'nope'; run pot models")
 
     monkeypatch.setattr(api, "default_model", fail)
     result = runner.invoke(app, ["solve", "x", "--model", "nope"])
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     assert "no such model" in result.output
 
 

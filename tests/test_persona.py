@@ -122,7 +122,7 @@ def test_persona_answers_with_steps_in_the_chats_folder(lab: tuple[str, Path, Pa
     assert "Read the numbers beside the chat." in answer
     assert "```python\nimport os\n" in answer
     assert str(root) in answer  # the kernel works in the chat's folder
-    assert "**Answer: 391 (from printed)**" in answer
+    assert "**Answer: 391 (printed by the program)**" in answer
     assert (root / "product.txt").read_text() == "391"  # results stay beside the chat
     # the scripted model has nothing left: the failure is a chat message, the server lives on
     answer = ask(url, "What is 2 + 2?")
@@ -141,7 +141,7 @@ def test_persona_runs_its_steps_on_a_kernel_gateway(tmp_path: Path) -> None:
             replies.write_text(json.dumps(["```python\nimport os\nprint(os.getppid())\n```"]))
             answer = ask(url, "@PoT Which process started your kernel?")
         # the kernel's parent is the gateway (a local kernel's would be pot's launcher)
-        assert f"**Answer: {gateway.pid} (from printed)**" in answer, answer
+        assert f"**Answer: {gateway.pid} (printed by the program)**" in answer, answer
     finally:
         stop_gateway(gateway)
 

@@ -96,7 +96,7 @@ def test_rich_and_html_displays(kernel: JupyterExecutor) -> None:
     text = console.export_text()
     assert "print((n - 9) // 6)" in text
     assert "ZeroDivisionError" in text
-    assert "Answer: 5 (from boxed)" in text
+    assert "Answer: 5 (stated by the model)" in text
     console.print(step_renderable(_final()))
 
 

@@ -6,11 +6,14 @@ question; options come first::
     %%pot --mode tir --samples 3
     A train leaves at 9:40 and arrives at 13:05. How many minutes is the trip?
 
-Options: ``--mode/-m`` (pot, tir, coc, cot), ``--model SPEC`` (an alias, hub id,
+Options: ``--mode`` (pot, tir, coc, cot), ``--model/-m SPEC`` (an alias, hub id,
 folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
-``--max-steps N``, ``--timeout S``, ``--executor SPEC`` (where pooled steps run:
-``local``, ``sandbox``, ``unconfined`` or ``gateway:URL``), ``--here`` (run the steps in this
-notebook's namespace instead of a separate pooled kernel), ``--trace NAME``
+``--max-steps N``, ``--timeout S``, ``--temperature T``, ``--seed N``,
+``--max-new-tokens N``, ``--quantization nf4|int8|none``, ``--device D``,
+``--threads N`` (the last three for a model loaded in this kernel), ``--executor SPEC``
+(where pooled steps run: ``local``, ``sandbox``, ``unconfined`` or ``gateway:URL``),
+``--here`` (run the steps in this notebook's namespace instead of a separate pooled
+kernel), ``--trace NAME``
 (variable that receives the :class:`~pot.trace.Trace`, default ``_pot_trace``),
 ``--notebook PATH`` (also save the trace as a notebook), ``--prompt FILE`` (your own
 system message and examples, a TOML file as printed by ``pot prompt MODE``) and
@@ -20,18 +23,20 @@ Defaults for the session: :func:`configure`. Without ``--model`` the model is
 
 IPython reads a line that ends in a word and ``?`` (``%pot Who is Ada?``) as a
 help request before the magic sees it: end such one-line questions differently
-or use the cell magic.
+or use the cell magic. IPython's ``{variable}`` and ``$variable`` expansion is
+off for both magics, so ``\boxed{1000}`` or ``$5`` reach the model as written.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 
 from pot.modes import Mode
 
@@ -62,6 +67,38 @@ class MagicOptions:
     quiet: bool = False
     prompt: Prompt | str | None = None
     """Your own prompt: a :class:`~pot.prompt_file.Prompt` or the path of a TOML file."""
+    temperature: float | None = None
+    """Sampling temperature (default 0, or 0.7 with several samples)."""
+    seed: int | None = None
+    max_new_tokens: int = 768
+    quantization: str | None = None
+    """A model loaded in this kernel: nf4 (default), int8 or none."""
+    device: str | None = None
+    """A model loaded in this kernel: cpu, cuda, cuda:1..."""
+    threads: int | None = None
+    """A model loaded in this kernel: CPU threads torch may use."""
+
+    def __repr__(self) -> str:
+        """The options that differ from pot's defaults, objects by name (no addresses)."""
+        shown = []
+        for option in fields(self):
+            value = getattr(self, option.name)
+            if value == option.default:
+                continue
+            if isinstance(value, Mode):
+                value = value.value
+            if value is not None and not isinstance(value, (str, int, float, bool)):
+                label = getattr(value, "name", "")
+                value = _Named(
+                    f"{type(value).__name__}({label!r})" if label else type(value).__name__
+                )
+            shown.append(f"{option.name}={value!r}")
+        return f"MagicOptions({', '.join(shown)})"
+
+
+class _Named(str):
+    def __repr__(self) -> str:
+        return str(self)
 
 
 _defaults = MagicOptions()
@@ -97,8 +134,8 @@ def configure(**options: Any) -> MagicOptions:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="%%pot", add_help=False)
-    parser.add_argument("-m", "--mode", choices=[mode.value for mode in Mode])
-    parser.add_argument("--model")
+    parser.add_argument("--mode", choices=[mode.value for mode in Mode])
+    parser.add_argument("-m", "--model")
     parser.add_argument("-k", "--samples", type=_positive(int))
     parser.add_argument("--max-steps", type=_positive(int))
     parser.add_argument("--timeout", type=_positive(float))
@@ -108,7 +145,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--notebook")
     parser.add_argument("-q", "--quiet", action="store_true", default=None)
     parser.add_argument("--prompt")
+    parser.add_argument("--temperature", type=_at_least_zero)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--max-new-tokens", type=_positive(int))
+    parser.add_argument("--quantization", choices=["nf4", "int8", "none"])
+    parser.add_argument("--device")
+    parser.add_argument("--threads", type=_positive(int))
     return parser
+
+
+def _at_least_zero(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {text}")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -174,7 +224,8 @@ def _leading_options(line: str) -> tuple[list[str], str]:
 _TOKEN = re.compile(r"\"[^\"]*\"|'[^']*'|\S+")
 _VALUED = frozenset(
     {"-m", "--mode", "--model", "-k", "--samples", "--max-steps", "--timeout", "--trace"}
-    | {"--notebook", "--executor", "--prompt"}
+    | {"--notebook", "--executor", "--prompt", "--temperature", "--seed", "--max-new-tokens"}
+    | {"--quantization", "--device", "--threads"}
 )
 
 
@@ -182,6 +233,7 @@ _VALUED = frozenset(
 class PotMagics(Magics):
     """The ``%pot`` line magic and ``%%pot`` cell magic."""
 
+    @no_var_expand  # `\boxed{1000}` and `$5` are the user's text, not variables
     @line_cell_magic
     def pot(self, line: str, cell: str | None = None) -> str | None:
         """Solve a question with a coder model and Jupyter kernels; see ``pot.jupyter.magic``."""
@@ -198,6 +250,8 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
             line, no traceback).
     """
     from pot import api
+    from pot.cli_checks import SettingError, check_executor, check_model
+    from pot.cli_model import loading_stage, model_name
     from pot.executors import ExecutorError
     from pot.jupyter.models import resolve_model
     from pot.jupyter.shell import ShellExecutor
@@ -207,21 +261,33 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
     from pot.solver import QuestionError, Solver, check_question
     from pot.trace import Trace
 
+    local = {"quantization": options.quantization, "device": options.device}
+    local = {name: value for name, value in local.items() if value is not None}
+    if options.threads is not None:
+        local["threads"] = options.threads
+    spec = options.model if options.model is not None else os.environ.get(MODEL_ENV) or None
     try:
         question = check_question(question)
         prompt = load_prompt(options.prompt) if isinstance(options.prompt, str) else options.prompt
-    except (QuestionError, PromptFileError) as error:
+        if not options.here:
+            check_executor(options.executor)
+        if isinstance(spec, str):
+            check_model(spec, **local)
+    except (QuestionError, PromptFileError, SettingError) as error:
         raise UsageError(f"%%pot: {error}") from None
+    except ModelError as error:
+        raise UsageError(f"%%pot: model error: {error}") from None
     where = "this notebook" if options.here else "a pooled kernel"
-    label = options.model if isinstance(options.model, str) else None
+    label = model_name(spec) if isinstance(spec, str) or spec is None else None
     view = LiveView(
         question, f"{options.mode.value} · {label or 'model'} · {where}", not options.quiet
     )
-    view.start("loading the model...")
+    view.start(f"{label}: {loading_stage(spec)[0]}..." if label else "loading the model...")
     try:
-        model = resolve_model(options.model, MODEL_ENV)
-        view.heading = f"{options.mode.value} · {getattr(model, 'name', label)} · {where}"
-        view.update("the model is writing step 1...")
+        model = resolve_model(spec, **local)
+        name = getattr(model, "name", label)
+        view.heading = f"{options.mode.value} · {name} · {where}"
+        view.update(f"{name} is writing step 1...")
         executor_context = (
             _Here(ShellExecutor(shell, options.timeout))
             if options.here
@@ -236,17 +302,23 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
                 samples=options.samples,
                 max_steps=options.max_steps,
                 timeout=options.timeout,
+                temperature=options.temperature,
+                seed=options.seed,
+                max_new_tokens=options.max_new_tokens,
                 prompt=prompt,
             )
+            view.samples = options.samples
             for event in solver.stream(question):
                 events.append(event)
-                view.add(event, f"the model is writing step {len(events) + 1}...")
+                view.add(event, f"{name} is writing step {len(events) + 1}...")
     except (ModelError, ExecutorError) as error:
         view.update(f"failed: {error}")
         kind = "model" if isinstance(error, ModelError) else "kernel"
         raise UsageError(f"%%pot: {kind} error: {error}") from None
     view.update()
-    trace = Trace.from_events(question, options.mode, solver.model_name, options.samples, events)
+    trace = Trace.from_events(
+        question, options.mode, solver.model_name, options.samples, events, solver.kernel_setup
+    )
     shell.user_ns[options.trace] = trace
     if options.notebook:
         trace.to_notebook(options.notebook)

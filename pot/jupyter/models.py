@@ -8,7 +8,7 @@ A spec is anything :func:`pot.models.load_model` accepts, ``scripted:`` replies
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pot.testing import SCRIPTED_PREFIX, scripted_replies
 
@@ -18,13 +18,15 @@ if TYPE_CHECKING:
 __all__ = ["SCRIPTED_PREFIX", "forget_scripted", "resolve_model", "scripted_replies"]
 
 
-def resolve_model(spec: Model | str | None, *env_vars: str) -> Model:
+def resolve_model(spec: Model | str | None, *env_vars: str, **options: Any) -> Model:
     """The model for ``spec``, loading it the first time it is asked for in this process.
 
     Args:
         spec: A model object (returned as is), a spec string, or None for the
             first of ``env_vars`` that is set, else pot's default model.
         *env_vars: Environment variables consulted, in order, when ``spec`` is None.
+        **options: Backend options for a model loaded here (``quantization``,
+            ``device``, ``threads``); ignored for a model object.
 
     Returns:
         A ready model; the same object for the same spec within a process (a
@@ -39,7 +41,8 @@ def resolve_model(spec: Model | str | None, *env_vars: str) -> Model:
         spec = next((os.environ[name] for name in env_vars if os.environ.get(name)), None)
     from pot import api
 
-    return api.default_model(spec.strip() if spec else None)
+    spec = spec.strip() if spec else None
+    return api.default_model(spec, **options) if options else api.default_model(spec)
 
 
 def forget_scripted() -> None:

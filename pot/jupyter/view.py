@@ -7,7 +7,7 @@ import html
 from typing import Any
 
 from pot.jupyter.chat import prose_of
-from pot.render import answer_line
+from pot.render import answer_line, disagreement
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep
 
 _OK, _FAILED, _SIMULATED = "#2e7d32", "#c62828", "#8e24aa"
@@ -25,8 +25,8 @@ def highlight(code: str) -> str:
     return pygmentize(code, PythonLexer(), formatter)
 
 
-def step_html(step: Step) -> str:
-    """HTML for one event of ``Solver.stream``."""
+def step_html(step: Step, samples: int | None = None) -> str:
+    """HTML for one event of ``Solver.stream`` (``samples``: how many were drawn)."""
     escape = html.escape
     if isinstance(step, CodeStep):
         result = step.execution
@@ -63,14 +63,13 @@ def step_html(step: Step) -> str:
         line = escape(answer_line(step.answer))
         return f"<div style='color:#00838f'>sample {step.sample}: {line}</div>"
     if isinstance(step, FinalAnswer):
-        colour = _OK if step.answer.ok else _FAILED
-        vote = ""
-        if step.vote is not None:
-            counts = ", ".join(f"{count.answer} ×{count.votes}" for count in step.vote.counts)
-            vote = f"<div style='color:#00838f'>vote: {escape(counts)}</div>"
+        # no green: a wrong answer must not look confirmed
+        colour = "inherit" if step.answer.ok else _FAILED
+        split = disagreement(step.vote, samples)
+        vote = f"<div style='color:#b26a00'>{escape(split)}</div>" if split else ""
         return (
             f"<div class='pot-answer' style='color:{colour};font-weight:bold'>"
-            f"{escape(answer_line(step.answer))}</div>{vote}"
+            f"{escape(answer_line(step.answer, step.vote, samples))}</div>{vote}"
             f"<div style='opacity:0.6'>{step.wall_seconds:.1f}s (model {step.model_seconds:.1f}s, "
             f"kernel {step.kernel_seconds:.2f}s, {step.completion_tokens} tokens)</div>"
         )
@@ -91,6 +90,8 @@ class LiveView:
         self.heading = heading
         self.enabled = enabled
         self.parts: list[str] = []
+        self.samples: int | None = None
+        """How many samples are drawn (words the answer line of a vote)."""
         self._handle: Any = None
 
     def start(self, status: str) -> None:
@@ -103,7 +104,7 @@ class LiveView:
 
     def add(self, step: Step, status: str = "") -> None:
         """Append one step and update the output in place."""
-        self.parts.append(step_html(step))
+        self.parts.append(step_html(step, self.samples))
         self.update(status)
 
     def update(self, status: str = "") -> None:
