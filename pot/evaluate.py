@@ -19,6 +19,13 @@ run resumes where it stopped and never writes a finished problem twice. A
 problem that raises is recorded with its error kind; Ctrl-C abandons only the
 problems in flight. ``evaluate`` is the blocking twin.
 
+Failures of the server or the kernels are not wrong answers: they are counted
+apart (:attr:`EvalSummary.judged` leaves them out), and ``max_errors`` of them in
+a row stop the run with :class:`InfrastructureError` (``resume`` continues it).
+Beside the results file, a run record (:mod:`pot.tasks.record`) keeps the
+settings, and each session's machine, model files and outcome; a resumed run
+must have the same settings.
+
 Example:
     >>> from pot.tasks import load_problems
     >>> problems = load_problems("gsm8k", limit=20)
@@ -39,13 +46,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pot.awaitable import awaitable_model
+from pot.run_record import open_record, recorded, run_settings
 from pot.runs import (
+    EvaluationError,
     check_results_file,
     error_kind,
     model_label,
     run_label,
 )
-from pot.tasks import Problem, ResultRecord, ResultWriter, judge
+from pot.tasks import RETRIED_ERRORS, Problem, ResultRecord, ResultWriter, judge
+from pot.tasks.record import RunSettings, record_path
 
 if TYPE_CHECKING:
     from pot.executors import ExecutionResult, KernelPool
@@ -69,6 +79,7 @@ class EvalSummary:
         errors: This call's problems by error kind.
         seconds: Wall seconds of this call.
         interrupted: True when the run was stopped before every problem finished.
+        record: The run record beside ``out``.
     """
 
     out: Path
@@ -80,10 +91,46 @@ class EvalSummary:
     errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     interrupted: bool = False
+    record: Path | None = None
+
+    @property
+    def infrastructure_errors(self) -> int:
+        """This call's problems that failed because the server or the kernels did."""
+        return sum(self.errors[kind] for kind in RETRIED_ERRORS)
+
+    @property
+    def judged(self) -> int:
+        """This call's problems that got a verdict: finished, less infrastructure failures."""
+        return self.finished - self.infrastructure_errors
+
+
+class InfrastructureError(EvaluationError):
+    """The server or the kernels failed ``max_errors`` problems in a row; the run stopped.
+
+    Attributes:
+        kind: ``"model_error"`` or ``"kernel_error"`` (the last failure's kind).
+        count: Failures in a row.
+        detail: The last failure's message.
+        summary: What the run had done.
+    """
+
+    def __init__(self, kind: str, count: int, detail: str, summary: EvalSummary) -> None:
+        what = "the model" if kind == "model_error" else "the kernels"
+        super().__init__(
+            f"stopped after {count} problems in a row failed in {what} ({kind}; last: "
+            f"{detail}); the finished problems are in {summary.out}: fix it and continue "
+            "with --resume"
+        )
+        self.kind = kind
+        self.count = count
+        self.detail = detail
+        self.summary = summary
 
 
 DEFAULT_MAX_KERNELS = 32
 """Kernels a run starts when ``kernels`` is not given: ``min(concurrency, 32)``."""
+DEFAULT_MAX_ERRORS = 5
+"""Infrastructure failures in a row (model or kernel errors) that stop a run."""
 
 
 def evaluate(
@@ -118,6 +165,9 @@ async def aevaluate(
     resume: bool = False,
     pool: KernelPool | None = None,
     executor: str | None = None,
+    max_errors: int | None = DEFAULT_MAX_ERRORS,
+    settings: RunSettings | None = None,
+    session_options: dict[str, Any] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_record: RecordCallback | None = None,
     **solver_options: Any,
@@ -143,6 +193,12 @@ async def aevaluate(
             and shut down at the end; ``cot`` needs none).
         executor: Where that default pool's kernels run: ``local``, ``sandbox``,
             ``unconfined`` or ``gateway:URL`` (default ``$POT_EXECUTOR`` or ``local``).
+        max_errors: Stop after this many problems in a row failed in the model or
+            the kernels (0 or None: never stop).
+        settings: The run's settings for its record (default :func:`run_settings`
+            with the problems' tasks and the model's name).
+        session_options: Settings that do not change what a record means (``limit``,
+            ``concurrency``...), kept in the record's session.
         on_start: Called once with (problems to solve, skipped).
         on_record: Called after each record is written (on the event loop).
         **solver_options: More :class:`~pot.solver.Solver` options (``temperature``...).
@@ -153,6 +209,8 @@ async def aevaluate(
     Raises:
         ResultsExistError: ``out`` holds results and ``resume`` is False.
         RunMismatchError: ``out`` holds results of another run.
+        pot.tasks.record.RecordMismatchError: ``out``'s record has other settings.
+        InfrastructureError: ``max_errors`` model or kernel failures in a row.
         pot.tasks.ResultsFileError: ``out`` is corrupt.
         pot.executors.ExecutorError: The kernels could not be started.
         KeyboardInterrupt: Passed on after the finished records are safe.
@@ -175,27 +233,60 @@ async def aevaluate(
     todo = [problem for problem in unique if problem.id not in done_ids]
     summary = EvalSummary(out=Path(out), run=label, problems=len(unique))
     summary.skipped = len(unique) - len(todo)
+    options = dict(solver_options, samples=samples, max_steps=max_steps, timeout=timeout)
+    tasks = ",".join(dict.fromkeys(problem.task for problem in unique))
+    record, _ = open_record(
+        out,
+        label,
+        settings or run_settings(tasks, name, mode, **options),
+        model,
+        problems=len(unique),
+        skipped=summary.skipped,
+        options=dict(session_options or {}, concurrency=concurrency, max_errors=max_errors),
+    )
+    summary.record = record_path(out)
     if on_start is not None:
         on_start(len(todo), summary.skipped)
-    if not todo:
-        return summary
-    settings = dict(
-        solver_options, mode=mode, samples=samples, max_steps=max_steps, timeout=timeout
-    )
+    with recorded(out, record, summary):
+        if todo:
+            settings_ = dict(options, mode=mode)
+            limits = (concurrency, kernels, max_errors)
+            await _solve_all(
+                todo, model, out, summary, settings_, limits, pool, executor, on_record
+            )
+    return summary
+
+
+async def _solve_all(
+    todo: list[Problem],
+    model: Model,
+    out: str | Path,
+    summary: EvalSummary,
+    settings: dict[str, Any],
+    limits: tuple[int, int | None, int | None],
+    pool: KernelPool | None,
+    executor: str | None,
+    on_record: RecordCallback | None,
+) -> None:
+    """Start the kernels and the model's event-loop side, then the workers.
+
+    ``limits`` is (concurrency, kernels, max_errors).
+    """
+    concurrency, kernels, max_errors = limits
+    mode = settings["mode"]
     in_flight = min(concurrency, len(todo))
     size = min(kernels or min(in_flight, DEFAULT_MAX_KERNELS), in_flight)
     async with (
-        _kernels(mode, pool, size, timeout, executor) as lender,
+        _kernels(mode, pool, size, settings["timeout"], executor) as lender,
         awaitable_model(model, in_flight) as awaited,
     ):
         started = time.perf_counter()
         try:
             await _run_workers(
-                todo, awaited, lender, label, settings, out, in_flight, summary, on_record
+                todo, awaited, lender, settings, out, in_flight, summary, max_errors, on_record
             )
         finally:
             summary.seconds = time.perf_counter() - started
-    return summary
 
 
 @asynccontextmanager
@@ -244,25 +335,28 @@ async def _run_workers(
     todo: list[Problem],
     model: Model,
     pool: KernelPool | None,
-    label: str,
     settings: dict[str, Any],
     out: str | Path,
     in_flight: int,
     summary: EvalSummary,
+    max_errors: int | None,
     on_record: RecordCallback | None,
 ) -> None:
     """``in_flight`` worker tasks share one queue of problems and one writer.
 
     A record is written (and synced) on the event loop before its problem counts
     as finished; a cancelled worker (Ctrl-C) drops only the problem it holds.
+    ``max_errors`` infrastructure failures in a row (in the order problems finish)
+    raise :class:`InfrastructureError`; the problems still in flight are dropped.
     """
     waiting = deque(todo)
     writer = ResultWriter(out).open()
+    failing: list[ResultRecord] = []  # infrastructure failures since the last other record
 
     async def work() -> None:
         while waiting:
             problem = waiting.popleft()
-            record = await solve_problem(problem, model, pool, label, settings)
+            record = await solve_problem(problem, model, pool, summary.run, settings)
             writer.write(record)
             summary.finished += 1
             summary.correct += record.correct
@@ -270,6 +364,13 @@ async def _run_workers(
                 summary.errors[record.error] += 1
             if on_record is not None:
                 on_record(record)
+            if record.error not in RETRIED_ERRORS:
+                failing.clear()
+                continue
+            failing.append(record)
+            if max_errors and len(failing) >= max_errors:
+                detail = str(getattr(record, "detail", "") or record.error)
+                raise InfrastructureError(str(record.error), len(failing), detail, summary)
 
     workers = [asyncio.ensure_future(work()) for _ in range(in_flight)]
     try:
@@ -356,6 +457,8 @@ def _judged(trace: Trace, problem: Problem) -> dict[str, Any]:
         return fields
     fields["timings"]["judge"] = time.perf_counter() - began
     fields.update(correct=verdict.correct, normalized=verdict.normalized)
+    if verdict.score is not None:  # partial credit from the task's own scorer (reasoning-gym)
+        fields["score"] = verdict.score
     if verdict.reason:
         fields["detail"] = verdict.reason
     return fields

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 what=${1:-model}
 case "$what" in
     model) extras="hf,openai,eval,model-1.5b"; system=(bubblewrap) ;;
-    test)  extras="hf,openai,eval,dev,jupyter,model-0.5b"; system=(bubblewrap chromium nodejs) ;;
+    test)  extras="hf,openai,eval,dev,jupyter,rg,model-0.5b"; system=(bubblewrap chromium nodejs) ;;
     *) echo "usage: scripts/setup.sh [model|test]" >&2; exit 2 ;;
 esac
 

@@ -2,9 +2,11 @@
 
 Loading a task::
 
-    from pot.tasks import load_problems, judge
+    from pot.tasks import TaskOptions, load_problems, judge
     problems = load_problems("bbh:navigate,word_sorting", data_dir="data", shard="0/4")
     verdict = judge("(B)", problems[0])
+    generated = load_problems("rg:gcd,lcm", options=TaskOptions(size=20, seed=0))
+    mine = load_problems("problems.jsonl", options=TaskOptions(judge="number"))
 
 Results files and the report::
 
@@ -25,6 +27,8 @@ from pot.tasks.base import (
     UnknownTaskError,
 )
 from pot.tasks.data import cache_dir, data_file
+from pot.tasks.files import JUDGES, ProblemFileError, guess_judge, load_file
+from pot.tasks.gym import SUITE, GymError, generator_names, gym_version, load_gym
 from pot.tasks.judge_literal import judge_literal
 from pot.tasks.judge_math import MathJudge, verify_math
 from pot.tasks.judge_numeric import judge_number, parse_number
@@ -46,6 +50,8 @@ from pot.tasks.loaders import (
 from pot.tasks.registry import (
     TASKS,
     Task,
+    TaskOptionError,
+    TaskOptions,
     get_task,
     judge,
     load_problems,
@@ -66,15 +72,19 @@ from pot.tasks.stats import mcnemar_exact, paired_difference, wilson_interval
 
 __all__ = [
     "BBH_TASKS",
+    "JUDGES",
     "RETRIED_ERRORS",
+    "SUITE",
     "TASKS",
     "ChecksumError",
     "Comparison",
     "DataUnavailableError",
+    "GymError",
     "Judgement",
     "MathJudge",
     "MissingDependencyError",
     "Problem",
+    "ProblemFileError",
     "Report",
     "ResultRecord",
     "ResultWriter",
@@ -83,13 +93,18 @@ __all__ = [
     "ShardSpecError",
     "Task",
     "TaskError",
+    "TaskOptionError",
+    "TaskOptions",
     "UnknownTaskError",
     "cache_dir",
     "compare",
     "data_file",
     "extract_choice",
     "finished_ids",
+    "generator_names",
     "get_task",
+    "guess_judge",
+    "gym_version",
     "judge",
     "judge_choice",
     "judge_dyck",
@@ -99,7 +114,9 @@ __all__ = [
     "judge_words",
     "load_bbh",
     "load_cruxeval",
+    "load_file",
     "load_gsm8k",
+    "load_gym",
     "load_math500",
     "load_problems",
     "load_svamp",

@@ -1,19 +1,26 @@
-"""The task registry: task names -> loader and judge; task specs; shards."""
+"""The task registry: task names -> loader and judge; task specs; shards.
+
+A task spec is a name (``gsm8k``), a name with a subset (``bbh:navigate,word_sorting``,
+``rg:gcd,lcm``, ``rg:suite``), or a problem file (``my.jsonl``, ``my.csv``, ``file:PATH``).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
-from pot.tasks.base import Judgement, Problem, ShardSpecError, UnknownTaskError
+from pot.tasks.base import Judgement, Problem, ShardSpecError, TaskError, UnknownTaskError
+from pot.tasks.files import is_problem_file, judge_file_problem, load_file
+from pot.tasks.gym import generator_names, judge_gym_problem, load_gym
 from pot.tasks.judge_literal import judge_literal
 from pot.tasks.judge_math import MathJudge
 from pot.tasks.judge_numeric import judge_number
 from pot.tasks.judge_text import judge_choice, judge_dyck, judge_label, judge_words
 from pot.tasks.loaders import (
+    BBH_TASKS,
     DataDir,
     load_bbh,
     load_cruxeval,
@@ -22,9 +29,34 @@ from pot.tasks.loaders import (
     load_svamp,
 )
 
-Loader = Callable[[DataDir, str | None], list[Problem]]
 Judge = Callable[[object, Problem], Judgement]
 T = TypeVar("T")
+
+
+class TaskOptionError(TaskError, ValueError):
+    """An option given to a task that does not take it (``--size`` for ``gsm8k``)."""
+
+
+@dataclass(frozen=True)
+class TaskOptions:
+    """Options some tasks take; None means the task's default.
+
+    Attributes:
+        size: reasoning-gym: problems per generator.
+        seed: reasoning-gym: the generators' seed.
+        judge: Problem files: the judge of rows that name none.
+    """
+
+    size: int | None = None
+    seed: int | None = None
+    judge: str | None = None
+
+    def given(self) -> set[str]:
+        """The names of the options that are set."""
+        return {option.name for option in fields(self) if getattr(self, option.name) is not None}
+
+
+Loader = Callable[[DataDir, str | None, TaskOptions], list[Problem]]
 
 
 @functools.cache
@@ -73,12 +105,26 @@ def judge_bbh_problem(prediction: object, problem: Problem) -> Judgement:
 
 
 def _ignore_subset(loader: Callable[[DataDir], list[Problem]], name: str) -> Loader:
-    def load(data_dir: DataDir, subset: str | None) -> list[Problem]:
+    def load(data_dir: DataDir, subset: str | None, options: TaskOptions) -> list[Problem]:
         if subset:
             raise UnknownTaskError(f"Task {name!r} has no subtasks (got {name}:{subset}).")
         return loader(data_dir)
 
     return load
+
+
+def _load_bbh(data_dir: DataDir, subset: str | None, options: TaskOptions) -> list[Problem]:
+    return load_bbh(data_dir, subset)
+
+
+def _load_gym(data_dir: DataDir, subset: str | None, options: TaskOptions) -> list[Problem]:
+    return load_gym(subset, size=options.size, seed=options.seed)
+
+
+def _load_file(data_dir: DataDir, subset: str | None, options: TaskOptions) -> list[Problem]:
+    if not subset:
+        raise UnknownTaskError("file: needs a path, e.g. file:problems.jsonl (or just the path).")
+    return load_file(subset, judge=options.judge)
 
 
 @dataclass(frozen=True)
@@ -91,12 +137,19 @@ class Task:
         load: ``load(data_dir, subset)`` -> problems; ``subset`` is the part after
             ``:`` in a task spec (BIG-Bench Hard task names), or None.
         judge: ``judge(prediction, problem)`` -> ``Judgement``.
+        options: The :class:`TaskOptions` fields the task takes.
+        subtasks: Lists the names a subset may pick (BBH's tasks, reasoning-gym's
+            generators); None when the task has none.
+        listed: Whether ``pot tasks`` lists it by name (problem files are not).
     """
 
     name: str
     description: str
     load: Loader
     judge: Judge
+    options: frozenset[str] = field(default_factory=frozenset)
+    subtasks: Callable[[], Sequence[str]] | None = None
+    listed: bool = True
 
 
 TASKS: dict[str, Task] = {
@@ -121,8 +174,9 @@ TASKS: dict[str, Task] = {
     "bbh": Task(
         "bbh",
         "BIG-Bench Hard, 27 tasks, 6511 problems (select with bbh:task1,task2)",
-        lambda data_dir, subset: load_bbh(data_dir, subset),
+        _load_bbh,
         judge_bbh_problem,
+        subtasks=lambda: BBH_TASKS,
     ),
     "cruxeval": Task(
         "cruxeval",
@@ -130,23 +184,50 @@ TASKS: dict[str, Task] = {
         _ignore_subset(load_cruxeval, "cruxeval"),
         judge_literal_problem,
     ),
+    "rg": Task(
+        "rg",
+        "reasoning-gym's generators, each with its own scorer (rg:suite, rg:NAME1,NAME2; "
+        "--size N per generator, --seed S)",
+        _load_gym,
+        judge_gym_problem,
+        options=frozenset({"size", "seed"}),
+        subtasks=generator_names,
+    ),
+    "file": Task(
+        "file",
+        "your own problems: PATH.jsonl or PATH.csv with question and answer "
+        "(--judge number|math|exact|choice)",
+        _load_file,
+        judge_file_problem,
+        options=frozenset({"judge"}),
+        listed=False,
+    ),
 }
 """Built-in tasks by name."""
 
 
 def get_task(spec: str) -> tuple[Task, str | None]:
-    """Look up a task spec such as ``"gsm8k"`` or ``"bbh:date_understanding,navigate"``.
+    """Look up a task spec such as ``"gsm8k"``, ``"bbh:date_understanding,navigate"``,
+    ``"rg:suite"`` or ``"problems.jsonl"``.
 
     Returns:
-        The task and the subset (the part after ``:``, or None).
+        The task and the subset (the part after ``:``, the file's path, or None).
 
     Raises:
         UnknownTaskError: The name is not in ``TASKS``.
     """
+    if is_problem_file(spec):
+        text = spec.strip()
+        path = text[len("file:") :] if text.casefold().startswith("file:") else text
+        return TASKS["file"], path.strip() or None
     name, _, subset = spec.strip().partition(":")
     name = name.strip().casefold()
     if name not in TASKS:
-        raise UnknownTaskError(f"Unknown task {name!r}. Known tasks: {', '.join(TASKS)}.")
+        known = ", ".join(task for task in TASKS if TASKS[task].listed)
+        raise UnknownTaskError(
+            f"Unknown task {name!r}. Known tasks: {known}, or a problem file "
+            "(.jsonl or .csv); `pot tasks` lists them."
+        )
     return TASKS[name], subset.strip() or None
 
 
@@ -157,6 +238,7 @@ def load_problems(
     limit: int | None = None,
     per_task: int | None = None,
     shard: str | tuple[int, int] | None = None,
+    options: TaskOptions | None = None,
 ) -> list[Problem]:
     """Load a task's problems, optionally the first ``limit`` of them and one shard.
 
@@ -172,14 +254,25 @@ def load_problems(
         limit: Keep only the first ``limit`` problems.
         per_task: Keep only the first ``per_task`` problems of each subtask.
         shard: ``"I/N"`` or ``(I, N)``: keep the problems whose index ``% N == I``.
+        options: Task options (reasoning-gym's size and seed, a file's judge).
 
     Raises:
         UnknownTaskError: Unknown task or subtask.
+        TaskOptionError: An option the task does not take.
         ShardSpecError: A malformed shard.
         DataUnavailableError: The data could not be found or downloaded.
+        MissingDependencyError: The task needs a package that is not installed.
+        pot.tasks.files.ProblemFileError: A problem file that cannot be read.
     """
     task, subset = get_task(spec)
-    problems = task.load(data_dir, subset)
+    options = options or TaskOptions()
+    refused = sorted(options.given() - task.options)
+    if refused:
+        flags = " and ".join(f"--{name}" for name in refused)
+        takers = {"size": "rg: tasks", "seed": "rg: tasks", "judge": "problem files"}
+        where = " and ".join(sorted({takers[name] for name in refused}))
+        raise TaskOptionError(f"{flags} apply to {where} only, not to {spec}")
+    problems = task.load(data_dir, subset, options)
     if per_task is not None:
         seen: Counter[str] = Counter()
         kept = []
