@@ -89,7 +89,7 @@ def _runs_panel(axes: Axes, runs: Sequence[RunSummary], styles: dict[str, Any]) 
 def _cost_panel(
     axes: Axes, runs: Sequence[RunSummary], styles: dict[str, Any], field: str, label: str
 ) -> None:
-    drawn = 0
+    points: dict[tuple[float, float], list[str]] = {}
     for number, run in enumerate(runs, 1):
         cost = getattr(run, field)
         if cost is None:
@@ -98,16 +98,15 @@ def _cost_panel(
         axes.errorbar(
             cost, 100 * run.accuracy, yerr=_interval(run), fmt=marker, color=colour, capsize=3
         )
-        axes.annotate(
-            f"#{number}", (cost, 100 * run.accuracy), xytext=(4, 4), textcoords="offset points"
-        )
-        drawn += 1
+        points.setdefault((cost, 100 * run.accuracy), []).append(f"#{number}")
+    for point, numbers in points.items():  # runs on the same point share one label
+        axes.annotate(",".join(numbers), point, xytext=(4, 4), textcoords="offset points")
     axes.set_xlabel(label)
     axes.set_ylabel("accuracy %")
     axes.set_ylim(0, 100)
     axes.set_title(f"Accuracy against {label}")
     axes.grid(alpha=0.3)
-    if not drawn:
+    if not points:
         axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
 
 

@@ -22,12 +22,19 @@ SIGNIFICANT = 0.05
 """McNemar p below which a per-task difference is starred."""
 
 
+def _escape(text: str) -> str:
+    """Run labels, task names and error kinds print as written, never as rich markup."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _percent(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
 def _kinds(counts: dict[str, int]) -> str:
-    return ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "-"
+    return _escape(", ".join(f"{kind} {count}" for kind, count in counts.items()) or "-")
 
 
 def _optional(value: float | None, digits: int) -> str:
@@ -57,7 +64,7 @@ def render_report(result: Report, console: Console | None = None) -> None:
     for run in result.runs:
         if run.truncated or run.duplicates:
             console.print(
-                f"{run.run}: skipped {run.truncated} partial line(s), "
+                f"{_escape(run.run)}: skipped {run.truncated} partial line(s), "
                 f"{run.duplicates} duplicate(s)",
                 style="dim",
             )
@@ -79,7 +86,7 @@ def _runs_table(console: Console, runs: Sequence[RunSummary], number: dict[str, 
     for run in runs:
         cells = [
             number[run.run],
-            run.run,
+            _escape(run.run),
             str(run.judged),
             _percent(run.accuracy),
             f"{_percent(run.low)}-{_percent(run.high)}",
@@ -108,7 +115,7 @@ def _cost_table(console: Console, runs: Sequence[RunSummary], number: dict[str, 
     for run in runs:
         table.add_row(
             number[run.run],
-            run.run,
+            _escape(run.run),
             f"{run.mean_steps:.2f}",
             _optional(run.median_completion_tokens, 0),
             _optional(run.median_seconds, 2),
@@ -123,7 +130,7 @@ def _by_task(
 ) -> None:
     tasks = sorted({summary.task for run in runs for summary in run.tasks})
     found = [{summary.task: summary for summary in run.tasks} for run in runs]
-    headers = [run.run if named else f"#{number[run.run]}" for run in runs]
+    headers = [_escape(run.run) if named else f"#{number[run.run]}" for run in runs]
 
     def column(index: int, cell: Callable[[str], str]) -> list[str]:
         return [cell(task) if task in found[index] else "-" for task in tasks]
@@ -151,7 +158,7 @@ def _by_task(
 
 def _pair_name(item: Comparison, number: dict[str, str], named: bool) -> str:
     if named:
-        return f"{item.first}\nvs {item.second}"
+        return _escape(f"{item.first}\nvs {item.second}")
     return f"#{number.get(item.first, '?')} vs #{number.get(item.second, '?')}"
 
 
@@ -230,5 +237,5 @@ def _matrix(
         for index in chunk:
             table.add_column(columns[index][0], justify="right", no_wrap=True)
         for row, name in enumerate(rows):
-            table.add_row(name, *(columns[index][1][row] for index in chunk))
+            table.add_row(_escape(name), *(columns[index][1][row] for index in chunk))
         console.print(table)

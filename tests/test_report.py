@@ -203,7 +203,71 @@ def test_a_narrow_terminal_numbers_the_runs(tmp_path: Path) -> None:
     assert max(map(len, lines)) <= 80
 
 
+def test_model_kernel_and_judge_errors_are_not_counted(tmp_path: Path) -> None:
+    rows = _pot_rows()
+    rows[0]["error"] = "model_error"  # was right: it must not count either way
+    rows[1].update(correct=False, error="kernel_error")
+    rows[2].update(correct=False, error="judge_error")
+    path = _write(tmp_path / "pot.jsonl", "pot", rows)
+    run = report([path]).runs[0]
+    assert (run.problems, run.judged, run.correct) == (10, 7, 5)
+    assert run.accuracy == pytest.approx(5 / 7)
+    assert run.not_judged == {"model_error": 1, "kernel_error": 1, "judge_error": 1}
+    assert run.errors == {"timeout": 1}  # a solver failure is a wrong answer
+    buffer = io.StringIO()
+    render_report(report([path]), Console(file=buffer, width=80, color_system=None))
+    text = buffer.getvalue()
+    assert "model_error 1" in text and "not judged" in text and "71.4" in text
+
+
+def test_partial_credit_counts_only_a_full_score_as_correct(tmp_path: Path) -> None:
+    path = tmp_path / "rg.jsonl"
+    scores = {"rg/gcd/0/0": 1.0, "rg/gcd/0/1": 0.5, "rg/gcd/0/2": 0.0, "rg/leg_counting/0/0": 1.0}
+    with ResultWriter(path) as writer:
+        for problem_id, score in scores.items():
+            task = problem_id.rsplit("/", 2)[0]
+            # a writer that sets correct from anything but the score is overruled
+            writer.write(
+                {"id": problem_id, "task": task, "gold": "1", "correct": score > 0, "score": score}
+            )
+    run = report([path]).runs[0]
+    assert (run.correct, run.judged, run.partial) == (2, 4, 1)
+    assert run.mean_score == pytest.approx(2.5 / 4)
+    tasks = {summary.task: summary for summary in run.tasks}
+    assert tasks["rg/gcd"].mean_score == pytest.approx(0.5) and tasks["rg/gcd"].correct == 1
+    buffer = io.StringIO()
+    render_report(report([path]), Console(file=buffer, width=80, color_system=None))
+    text = buffer.getvalue()
+    assert "score" in text and "0.625" in text and "Mean score by task" in text
+    whole = _write(tmp_path / "whole.jsonl", "pot", _pot_rows())
+    buffer = io.StringIO()
+    render_report(report([whole]), Console(file=buffer, width=80, color_system=None))
+    assert "score" not in buffer.getvalue()  # all-or-nothing scores add no column
+
+
+def test_median_tokens_and_seconds(tmp_path: Path) -> None:
+    rows = _pot_rows()
+    for index, row in enumerate(rows):
+        row.update(completion_tokens=10 * index, seconds=float(index))
+    rows[9]["error"] = "model_error"  # not judged: left out of the medians
+    run = report([_write(tmp_path / "pot.jsonl", "pot", rows)]).runs[0]
+    assert run.median_completion_tokens == pytest.approx(40.0)  # 0..80
+    assert run.median_seconds == pytest.approx(4.0)
+    assert run.seconds_per_problem == pytest.approx(4.0)
+
+
 def test_empty_report(tmp_path: Path) -> None:
     result = report([tmp_path / "absent.jsonl"])
     assert result.runs == [] and result.comparisons == []
     render_report(result, Console(file=io.StringIO()))
+
+
+def test_labels_and_tasks_print_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    with ResultWriter(path) as writer:
+        for index, task in enumerate(["bbh/[b]", "bbh/[/c]"]):
+            writer.write({"id": f"{task}/{index}", "task": task, "run": "pot+[red]/m", "gold": "1"})
+    buffer = io.StringIO()
+    render_report(report([path]), Console(file=buffer, width=80, color_system=None))
+    text = buffer.getvalue()
+    assert "pot+[red]/m" in text and "bbh/[/c]" in text and "bbh/[b]" in text
