@@ -1,21 +1,28 @@
-"""Kernel isolation with bubblewrap: no network, own process tree, read-only host.
+"""Kernel isolation with bubblewrap: no network, own process tree, nothing of the host
+but what Python needs.
 
-Without Docker and without root: ``bwrap`` (Debian package ``bubblewrap``) puts the
-kernel in new network, process, IPC and UTS namespaces, mounts the host read-only,
-hides home folders and /tmp behind empty ones, and gives the kernel write access to
-its working folder alone. When pot runs as root, the kernel also drops to an
-unprivileged user (nobody), which makes the process limit count and keeps root-only
-files unreadable.
+Without Docker: ``bwrap`` (Debian package ``bubblewrap``) puts the kernel in new
+network, process, IPC and UTS namespaces on an empty root, into which it binds,
+read-only, only what a Python kernel needs: the system's programs and libraries
+(``/usr``, ``/lib*``), a few files of ``/etc`` (the loader's cache, certificates, the
+time zone, name-service settings), the interpreter's prefix and the environment pot
+runs in, and pot's launcher; then the kernel's working folder (writable) and the
+folders a user grants. Home folders, projects, ``/opt``, ``/var``, ``/run`` and its
+sockets are not there at all. When pot runs as root, the kernel also drops to an
+unprivileged user (nobody), which makes the process limit count.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import pwd
 import shutil
 import site
 import subprocess
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
 
@@ -51,13 +58,10 @@ class Sandbox(BaseModel):
 
     mode: str = Field(default="auto", pattern="^(auto|bwrap|none)$")
     network: bool = Field(default=False, description="Let kernels reach the network.")
-    hide: tuple[str, ...] = Field(
-        default=("/home", "/root", "/tmp", "/var/tmp", "/run/user", "/mnt", "/media"),
-        description="Host folders replaced by empty ones inside the sandbox.",
-    )
     expose: tuple[str, ...] = Field(
         default=(),
-        description="Host paths made visible read-only again (e.g. a data folder under /home).",
+        description="Host paths the kernel may read (a data folder, another kernel's "
+        "interpreter); nothing else of the host is visible besides what Python needs.",
     )
     writable: tuple[str, ...] = Field(
         default=(),
@@ -68,7 +72,8 @@ class Sandbox(BaseModel):
     tmp_bytes: int = Field(
         default=256 * 1024**2,
         gt=0,
-        description="Size of each empty folder put over a hidden one (memory-backed).",
+        description="Size of each of the kernel's memory-backed folders (/tmp, /var/tmp, "
+        "/dev/shm).",
     )
     drop_root: bool = Field(
         default=True, description="When pot runs as root, run the kernel as user nobody."
@@ -112,67 +117,129 @@ def kernel_user(sandbox: Sandbox) -> int | None:
     return NOBODY if sandbox.drop_root and os.geteuid() == 0 else None
 
 
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+"""Programs and libraries, bound read-only (as symlinks where the host has them so)."""
+ETC = (
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "timezone",
+    "ssl", "ca-certificates", "ca-certificates.conf", "pki", "crypto-policies",
+    "nsswitch.conf", "host.conf", "gai.conf", "hosts", "protocols", "services", "mime.types",
+)  # fmt: skip
+"""What of /etc a Python kernel needs (the loader, certificates, time zone, name
+services); /etc/passwd and /etc/group are replaced by ones that name only root,
+nobody and pot's own user."""
+MEMORY_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
+"""Empty, size-capped, memory-backed folders."""
+
+
 def bwrap_argv(sandbox: Sandbox, workdir: Path, runtime: Path) -> list[str]:
-    """The bubblewrap command that prefixes a kernel command."""
+    """The bubblewrap command that prefixes a kernel command.
+
+    Args:
+        sandbox: The settings.
+        workdir: The kernel's working folder (writable).
+        runtime: The kernel's own folder for its sockets and settings (writable).
+    """
     argv = ["bwrap", "--die-with-parent", "--new-session"]
     argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     if not sandbox.network:
         argv.append("--unshare-net")
-    argv += ["--unsetenv", "JPY_PARENT_PID", "--ro-bind", "/", "/"]
-    for folder in sandbox.hide:
-        if Path(folder).is_dir():
-            argv += ["--size", str(sandbox.tmp_bytes), "--tmpfs", folder]
-    for path in _needed_paths(sandbox):
-        argv += _make_parents(path, sandbox.hide)
-        argv += ["--ro-bind", path, path]
-    for folder in (*sandbox.writable, workdir, runtime):
-        argv += _make_parents(str(folder), sandbox.hide)
-        argv += ["--bind", str(folder), str(folder)]
-    argv += ["--dev", "/dev", "--proc", "/proc", "--chdir", str(workdir)]
+    argv += ["--unsetenv", "JPY_PARENT_PID", "--perms", "0755", "--dir", "/etc"]
+    argv += ["--perms", "0755", "--dir", "/var"]
+    for path in SYSTEM:
+        if os.path.islink(path):
+            argv += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            argv += ["--ro-bind", path, path]
+    etc = [*ETC, "resolv.conf"] if sandbox.network else ETC
+    for name in etc:
+        path = f"/etc/{name}"
+        if os.path.islink(path):
+            argv += ["--symlink", os.readlink(path), path]
+        elif os.path.exists(path):
+            argv += ["--ro-bind", path, path]
+    accounts = _accounts_folder()
+    for name in ("passwd", "group"):
+        argv += ["--ro-bind", str(accounts / name), f"/etc/{name}"]
+    argv += ["--dev", "/dev", "--proc", "/proc"]
+    for folder in MEMORY_FOLDERS:
+        argv += ["--perms", "1777", "--size", str(sandbox.tmp_bytes), "--tmpfs", folder]
+    binds = [(path, "--ro-bind") for path in _python_paths()]
+    binds += [(str(path), "--ro-bind") for path in sandbox.expose]
+    binds += [(str(path), "--bind") for path in (*sandbox.writable, workdir, runtime)]
+    made = {Path("/etc"), Path("/var")}
+    for path, how in binds:
+        argv += _make_parents(Path(path), made)
+        argv += [how, path, path]
+    argv += ["--chdir", str(workdir)]
     if os.geteuid() == 0 and kernel_user(sandbox) is None:
         argv += ["--cap-drop", "ALL"]  # root inside, but without root's powers
     return argv
 
 
-def _needed_paths(sandbox: Sandbox) -> list[str]:
-    """Host paths the kernel needs that a hidden folder would cover: the interpreter,
-    its site-packages, pot's launcher, and what the user exposes."""
+def _python_paths() -> list[str]:
+    """What the interpreter needs outside the system folders: its prefix, the
+    environment pot runs in, their site-packages, and pot's launcher."""
+    from pot.executors.limits import LAUNCHER
+
     candidates = {
         sys.prefix,
         sys.base_prefix,
         sys.exec_prefix,
+        sys.base_exec_prefix,
         str(Path(sys.executable).resolve().parent.parent),
-        str(Path(__file__).resolve().parent),
         *site.getsitepackages(),
-        *sandbox.expose,
+        str(LAUNCHER),
     }
-    hidden = [Path(folder) for folder in sandbox.hide]
-    needed = []
-    for candidate in sorted(candidates):
-        path = Path(candidate)
-        if path.exists() and any(_inside(path, folder) for folder in hidden):
-            needed.append(str(path))
+    system = [Path(path) for path in SYSTEM]
+    needed = sorted(
+        str(path)
+        for path in map(Path, candidates)
+        if path.exists() and not any(_inside(path, folder) for folder in system)
+    )
     # a path inside another needed path comes along with it
     return [p for p in needed if not any(p != q and _inside(Path(p), Path(q)) for q in needed)]
 
 
-def _make_parents(path: str, hide: tuple[str, ...]) -> list[str]:
-    """Directories between a hidden folder and ``path``, made traversable (0755):
-    bubblewrap creates missing mount points as 0700, which an unprivileged kernel
-    could not pass through."""
-    target = Path(path)
-    for folder in map(Path, hide):
-        if _inside(target, folder) and target != folder:
-            parents = []
-            current = target.parent
-            while current != folder and _inside(current, folder):
-                parents.append(current)
-                current = current.parent
-            argv: list[str] = []
-            for parent in reversed(parents):
-                argv += ["--perms", "0755", "--dir", str(parent)]
+def _make_parents(path: Path, made: set[Path]) -> list[str]:
+    """Directories above ``path`` on the sandbox's empty root, made traversable (0755):
+    bubblewrap would create missing ones as 0700, which an unprivileged kernel could
+    not pass through. Those inside the system folders already exist."""
+    argv: list[str] = []
+    for parent in reversed(path.parents):
+        if parent == Path("/") or parent in made:
+            continue
+        if any(_inside(parent, Path(folder)) for folder in SYSTEM):
             return argv
-    return []
+        made.add(parent)
+        if str(parent) not in MEMORY_FOLDERS:
+            argv += ["--perms", "0755", "--dir", str(parent)]
+    return argv
+
+
+@functools.lru_cache(maxsize=1)
+def _accounts_folder() -> Path:
+    """A folder of pot's (readable, not writable, by the kernel) holding the passwd
+    and group files the sandbox shows: root, nobody and pot's own user only."""
+    folder = Path(tempfile.mkdtemp(prefix=f"pot-kernel-{os.getpid()}-etc-"))
+    folder.chmod(0o755)
+    uid, gid = os.getuid(), os.getgid()
+    users = {0: ("root", 0, "/root"), NOBODY: ("nobody", NOBODY, "/nonexistent")}
+    groups = {0: "root", NOBODY: "nogroup"}
+    try:
+        users.setdefault(uid, (pwd.getpwuid(uid).pw_name, gid, "/home"))
+    except KeyError:
+        users.setdefault(uid, ("pot", gid, "/home"))
+    groups.setdefault(gid, users[uid][0])
+    passwd = "".join(
+        f"{name}:x:{user}:{group}::{home}:/usr/sbin/nologin\n"
+        for user, (name, group, home) in users.items()
+    )
+    group_lines = "".join(f"{name}:x:{group}:\n" for group, name in groups.items())
+    for name, text in (("passwd", passwd), ("group", group_lines)):
+        (folder / name).write_text(text)
+        (folder / name).chmod(0o644)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _inside(path: Path, folder: Path) -> bool:
