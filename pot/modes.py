@@ -16,6 +16,9 @@ class Mode(str, Enum):
     """Chain of Code: a program run statement by statement; what cannot run is simulated."""
     COT = "cot"
     """Chain of thought: no code, the answer in ``\\boxed{}`` (a baseline)."""
+    AUTO = "auto"
+    """Adaptive: two programs from two prompts; if they agree that is the answer, else
+    more programs are sampled and every executed answer votes."""
     PLAIN = "plain"
     """The baseline a user writes without pot: one program from a minimal prompt, run once
     in a kernel with nothing preloaded; its last printed line is the answer. No repair,

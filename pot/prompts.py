@@ -21,10 +21,12 @@ _EXACT = (
 
 SYSTEMS: dict[Mode, str] = {
     Mode.POT: (
-        "You solve problems by writing one Python program. "
-        f"{_EXACT} The last line of the program prints the final answer and nothing else "
-        "(a number, a word, or an option such as (A)). "
-        "Reply with a single ```python code block."
+        "You solve problems by writing one Python program that computes the answer. "
+        "Follow the problem in order and let the code do every calculation. Use exact "
+        "arithmetic (integers or fractions.Fraction) rather than floats; use sympy only "
+        "to solve equations; for puzzles and counting, check every possibility with "
+        "itertools. The last line of the program prints the final answer and nothing "
+        "else, in the form the question asks for. Reply with a single ```python code block."
     ),
     Mode.TIR: (
         "You solve problems step by step. When a step needs computing, write a short "
@@ -46,12 +48,24 @@ SYSTEMS: dict[Mode, str] = {
     ),
     Mode.PLAIN: "Write one Python program that solves the problem and prints the answer.",
 }
+SYSTEMS[Mode.AUTO] = SYSTEMS[Mode.POT]
+
+SECOND_OPINION_SYSTEM = (
+    "Write exactly one Python code block that computes the answer to the problem. "
+    "Its last line prints the final answer."
+)
+"""``auto``'s second program comes from this minimal prompt (no examples): a different
+prompt gives an independent second opinion at greedy quality."""
 
 _BAKER = (
     "A baker bakes 3 trays of 14 cookies. She gives 9 cookies to a neighbour and packs "
     "the rest into bags of 6. How many full bags does she pack?"
 )
 _NUMBERS = "Two numbers add up to 30 and their difference is 8. What is the larger number?"
+_PETS = (
+    "Ann, Ben and Cal each own exactly one pet: a cat, a dog or a fish, all different. "
+    "Ann does not own the dog. Cal owns the fish. Who owns the cat?"
+)
 _DATE = (
     "Today is 03/03/2021. What was the date 10 days ago in MM/DD/YYYY?\n"
     "Options:\n(A) 02/21/2021\n(B) 02/22/2021\n(C) 02/23/2021"
@@ -65,9 +79,13 @@ EXAMPLES: dict[Mode, list[tuple[str, str]]] = {
             "```python\ncookies = 3 * 14\nleft = cookies - 9\nbags = left // 6\nprint(bags)\n```",
         ),
         (
-            _NUMBERS,
-            "```python\nfrom sympy import solve, symbols\n\nx, y = symbols('x y')\n"
-            "solution = solve([x + y - 30, x - y - 8], [x, y])\nprint(solution[x])\n```",
+            _PETS,
+            "```python\nfrom itertools import permutations\n\n"
+            "people = ['Ann', 'Ben', 'Cal']\n"
+            "for pets in permutations(['cat', 'dog', 'fish']):\n"
+            "    owner = dict(zip(people, pets))\n"
+            "    if owner['Ann'] != 'dog' and owner['Cal'] == 'fish':\n"
+            "        print(next(name for name, pet in owner.items() if pet == 'cat'))\n```",
         ),
         (
             _DATE,
@@ -117,6 +135,7 @@ EXAMPLES: dict[Mode, list[tuple[str, str]]] = {
     ],
     Mode.PLAIN: [],
 }
+EXAMPLES[Mode.AUTO] = EXAMPLES[Mode.POT]
 
 NUDGE_NO_CODE = (
     "Please solve it by writing a Python program in a ```python code block "

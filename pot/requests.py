@@ -19,11 +19,17 @@ from pot.trace import Answer, FinalAnswer, LineRun, Step, Vote
 
 @dataclass(frozen=True)
 class Generate:
-    """Generate ``n`` replies to ``conversation`` (greedy when ``greedy``)."""
+    """Generate ``n`` replies to ``conversation``.
+
+    Greedy when ``greedy``; sampled at ``temperature`` (with ``seed_offset`` added
+    to the solver's seed) when that is set; otherwise at the solver's temperature.
+    """
 
     conversation: Conversation
     n: int = 1
     greedy: bool = False
+    temperature: float | None = None
+    seed_offset: int = 0
 
 
 @dataclass(frozen=True)

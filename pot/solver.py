@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from time import perf_counter
 
-from pot.answers import find_answer, printed_answer
+from pot.answers import answer_key, find_answer, printed_answer
 from pot.chain import run_chain
 from pot.consistency import vote
 from pot.executors import AsyncExecutor, ExecutionResult, Executor
@@ -26,6 +26,7 @@ from pot.prompts import (
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
     OUTPUT_FENCE,
+    SECOND_OPINION_SYSTEM,
     repair_request,
 )
 from pot.questions import (
@@ -59,8 +60,24 @@ __all__ = [
     "check_question",
 ]
 
-DEFAULT_MAX_STEPS = {Mode.POT: 3, Mode.TIR: 6, Mode.COC: 3, Mode.COT: 2, Mode.PLAIN: 1}
+DEFAULT_MAX_STEPS = {
+    Mode.POT: 3,
+    Mode.TIR: 6,
+    Mode.COC: 3,
+    Mode.COT: 2,
+    Mode.PLAIN: 1,
+    Mode.AUTO: 3,
+}
 """Generations per sample by mode (in ``pot`` and ``coc`` the steps after the first repair)."""
+
+RESAMPLE_TEMPERATURE = 0.7
+"""Temperature of a repair asked again because the model repeated a failed program."""
+RESAMPLES = 1
+"""How many times a repeated failing program is answered by sampling again."""
+AUTO_ESCALATION = 3
+"""Programs sampled by ``auto`` when its first two programs disagree."""
+AUTO_TEMPERATURE = 0.7
+"""Their temperature."""
 
 
 class Solver:
@@ -114,6 +131,8 @@ class Solver:
         self.model = model
         self.executor = executor
         self.mode = parse_mode(mode)
+        if self.mode is Mode.AUTO and samples != 1:
+            raise ValueError("auto decides how many programs to sample: leave samples at 1")
         if self.mode is Mode.PLAIN and max_steps not in (None, 1):
             raise ValueError("plain runs exactly one program: max_steps must be 1 (or unset)")
         self.max_steps = max_steps or DEFAULT_MAX_STEPS[self.mode]
@@ -218,20 +237,22 @@ class Solver:
         """Solve ``question`` and return the whole :class:`~pot.trace.Trace`."""
         events = list(self.stream(question))
         return Trace.from_events(
-            question, self.mode, self.model_name, self.samples, events, self.kernel_setup
+            question, self.mode, self.model_name, _samples(events), events, self.kernel_setup
         )
 
     async def asolve(self, question: str) -> Trace:
         """The asyncio twin of :meth:`solve`."""
         events = [event async for event in self.astream(question)]
         return Trace.from_events(
-            question, self.mode, self.model_name, self.samples, events, self.kernel_setup
+            question, self.mode, self.model_name, _samples(events), events, self.kernel_setup
         )
 
     # -- the loop -------------------------------------------------------------------
 
     def _solve(self, question: str) -> Loop:
         """One sample, or several generated as one batch and voted on."""
+        if self.mode is Mode.AUTO:
+            return (yield from self._auto(question))
         if self.samples == 1:
             answer = yield from self._reason(question, sample=0)
             return answer, None
@@ -247,14 +268,27 @@ class Solver:
             answers.append(answer)
         return vote(answers)
 
-    def _reason(self, question: str, sample: int, first: Generated | None = None) -> Loop:
-        """One sample: generate, extract, execute, observe, stop."""
-        opening = self.prompt.conversation(question)
+    def _reason(
+        self,
+        question: str,
+        sample: int,
+        first: Generated | None = None,
+        prompt: Prompt | None = None,
+    ) -> Loop:
+        """One sample: generate, extract, execute, observe, stop.
+
+        A repair that repeats a program that already failed is not run again: the
+        same request is sampled at :data:`RESAMPLE_TEMPERATURE` instead (a greedy
+        model asked again answers the same), at most :data:`RESAMPLES` times.
+        """
+        mode = Mode.POT if self.mode is Mode.AUTO else self.mode
+        opening = (prompt or self.prompt).conversation(question)
         history: list[Message] = []  # repairs and nudges after the opening
         draft = ""  # tir: the assistant message being continued, real outputs inserted
         forced = ""  # the start of an answer written for the model (cot, tir)
-        nudged, ran_code = False, False
+        nudged, ran_code, resample = False, False, False
         tried: set[str] = set()  # programs already run (pot, coc)
+        resamples = 0  # repeated failing programs answered by sampling again
         last_ok: ExecutionResult | None = None
         failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {self.max_steps} steps"
         for index in range(self.max_steps):
@@ -262,7 +296,17 @@ class Solver:
             conversation = opening + history
             if draft:
                 conversation = [*conversation, Message(role="assistant", content=draft)]
-            generated = first if index == 0 and first else (yield Generate(conversation))
+            if index == 0 and first:
+                generated = first
+            elif resample:
+                generated = yield Generate(
+                    conversation,
+                    temperature=RESAMPLE_TEMPERATURE,
+                    seed_offset=1000 * (sample + 1) + resamples,
+                )
+            else:
+                generated = yield Generate(conversation)
+            resample = False
             generation = generated.samples[0]
             timing = {
                 "model_seconds": generated.seconds,
@@ -271,17 +315,17 @@ class Solver:
             }
             # extract
             block = None
-            if self.mode is not Mode.COT:
-                block = extract_code(generation.text, "first" if self.mode is Mode.TIR else "last")
+            if mode is not Mode.COT:
+                block = extract_code(generation.text, "first" if mode is Mode.TIR else "last")
             if block is None:
                 text, forced = forced + generation.text, ""
-                stated = find_answer(text) if self.mode in (Mode.TIR, Mode.COT) else None
+                stated = find_answer(text) if mode in (Mode.TIR, Mode.COT) else None
                 # tir computes before it answers: an answer with no code run yet is nudged once
-                unearned = self.mode is Mode.TIR and not ran_code and not nudged
+                unearned = mode is Mode.TIR and not ran_code and not nudged
                 if stated is not None and not unearned:
                     yield TextStep(sample=sample, index=index, text=text, **timing)
                     return Answer.found(stated)
-                nudge = "" if nudged or self.mode is Mode.PLAIN else self._nudge(ran_code)
+                nudge = "" if nudged or mode is Mode.PLAIN else self._nudge(ran_code)
                 yield TextStep(sample=sample, index=index, text=text, nudge=nudge, **timing)
                 if not nudge:
                     return self._give_up(ran_code, last_ok)
@@ -297,12 +341,15 @@ class Solver:
                 continue
             # execute
             written = f"{generation.text[: block.start]}```python\n{block.code}\n```"
-            if self.mode is not Mode.TIR and block.code in tried:
-                # a repair identical to a failed program would fail the same way: stop here
+            if mode is not Mode.TIR and block.code in tried:
+                # the same program would fail the same way: ask again, sampling this time
                 yield TextStep(sample=sample, index=index, text=generation.text, **timing)
-                return Answer(reason=failure, detail="the model repeated a program that failed")
+                if resamples == RESAMPLES:
+                    return Answer(reason=failure, detail="the model repeated a program that failed")
+                resamples, resample = resamples + 1, True
+                continue
             tried.add(block.code)
-            if self.mode is Mode.COC:
+            if mode is Mode.COC:
                 ran = yield from run_chain(block.code)
             else:
                 executed: Executed = yield Execute(block.code)
@@ -325,7 +372,7 @@ class Solver:
             # observe
             if ran.result.ok:
                 last_ok = ran.result
-            if self.mode is Mode.TIR:
+            if mode is Mode.TIR:
                 draft += f"{written}\n{OUTPUT_FENCE}\n{observation}\n```\n"
                 continue
             # stop (pot, coc): a program that printed its answer ends the sample
@@ -344,6 +391,40 @@ class Solver:
                 Message(role="user", content=request),
             ]
         return Answer(reason=failure, detail=detail)
+
+    def _auto(self, question: str) -> Loop:
+        """Spend little where two programs agree, more where they do not.
+
+        Two greedy programs from two different prompts (pot's, and a minimal one);
+        when both give the same answer, that is the answer. Otherwise
+        :data:`AUTO_ESCALATION` more programs are sampled in one batch and every
+        executed answer votes (ties go to the earliest sample, pot's greedy program).
+        """
+        answers: list[Answer] = []
+        second = Prompt(system=SECOND_OPINION_SYSTEM, name="second-opinion")
+        for sample, prompt in enumerate((self.prompt, second)):
+            if sample:
+                yield Reset()
+            answer = yield from self._reason(question, sample, prompt=prompt)
+            yield SampleAnswer(sample=sample, answer=answer)
+            answers.append(answer)
+        first, other = answers
+        if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
+            return vote(answers)
+        batch: Generated = yield Generate(
+            self.prompt.conversation(question),
+            AUTO_ESCALATION,
+            temperature=AUTO_TEMPERATURE,
+            seed_offset=1,
+        )
+        share = batch.seconds / AUTO_ESCALATION
+        for generation in batch.samples:
+            sample = len(answers)
+            yield Reset()
+            answer = yield from self._reason(question, sample, Generated([generation], share))
+            yield SampleAnswer(sample=sample, answer=answer)
+            answers.append(answer)
+        return vote(answers)
 
     def _nudge(self, ran_code: bool) -> str:
         if self.mode is Mode.COT or (self.mode is Mode.TIR and ran_code):
@@ -371,12 +452,21 @@ class Solver:
     # -- running code ------------------------------------------------------------------
 
     def _config(self, request: Generate) -> GenerationConfig:
-        greedy = request.greedy or self.temperature == 0
+        temperature = self.temperature if request.temperature is None else request.temperature
+        greedy = request.greedy or temperature == 0
+        seed = self.seed
+        if request.seed_offset and not greedy:
+            seed = (self.seed or 0) + request.seed_offset
         return GenerationConfig(
             stop=[] if self.mode is Mode.COT else [OUTPUT_FENCE],
             max_new_tokens=self.max_new_tokens,
-            temperature=0.0 if greedy else self.temperature,
+            temperature=0.0 if greedy else temperature,
             top_p=1.0 if greedy else 0.95,
             n=request.n,
-            seed=self.seed,
+            seed=seed,
         )
+
+
+def _samples(events: list[Step]) -> int:
+    """Samples a solve voted over (``auto`` decides as it goes); 1 without a vote."""
+    return max(1, sum(isinstance(event, SampleAnswer) for event in events))

@@ -50,13 +50,26 @@ def test_pot_gives_up_after_its_repairs(kernel: JupyterExecutor) -> None:
     assert len(trace.code_steps) == 2
 
 
-def test_a_repeated_failing_program_ends_the_sample(kernel: JupyterExecutor) -> None:
+def test_a_repeated_failing_program_is_asked_again_with_sampling(
+    kernel: JupyterExecutor,
+) -> None:
     model = ScriptedModel(["```python\nprint(1 / 0)\n```"] * 2 + ["```python\nprint(1)\n```"])
-    trace = Solver(model, kernel, max_steps=3).solve("1/0?")
+    trace = Solver(model, kernel, max_steps=3, seed=5).solve("1/0?")
+    assert trace.answer.normalized == "1"
+    assert [step.kind for step in trace.steps] == ["code", "text", "code"]
+    assert [call.config.temperature for call in model.calls] == [0.0, 0.0, 0.7]
+    assert model.calls[2].config.seed not in (None, 5)
+    # the resample answers the same repair request, not a new one
+    assert model.calls[2].conversations == model.calls[1].conversations
+
+
+def test_a_program_repeated_even_when_sampled_ends_the_sample(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(1 / 0)\n```"] * 3 + ["```python\nprint(1)\n```"])
+    trace = Solver(model, kernel, max_steps=4).solve("1/0?")
     assert trace.answer.reason is NoAnswerReason.CODE_FAILED
     assert "repeated" in trace.answer.detail
-    assert [step.kind for step in trace.steps] == ["code", "text"]
-    assert len(model.calls) == 2
+    assert [step.kind for step in trace.steps] == ["code", "text", "text"]
+    assert len(model.calls) == 3
 
 
 def test_pot_nudges_a_program_that_prints_nothing(kernel: JupyterExecutor) -> None:

@@ -1,0 +1,69 @@
+"""The adaptive mode: two programs from two prompts; agreement ends it, disagreement escalates."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.answers import AnswerSource
+from pot.executors import JupyterExecutor
+from pot.prompts import SECOND_OPINION_SYSTEM, SYSTEMS
+from pot.solver import AUTO_ESCALATION, Solver
+from pot.testing import ScriptedModel
+from pot.trace import Mode, SampleAnswer
+
+
+def program(value: str) -> str:
+    return f"```python\nprint({value})\n```"
+
+
+def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([program("6 * 7"), program("42")])
+    trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
+    assert trace.answer.normalized == "42"
+    assert trace.answer.source is AnswerSource.VOTE
+    assert trace.samples == 2
+    assert len(model.calls) == 2
+    first, second = (call.conversations[0] for call in model.calls)
+    assert first[0].content == SYSTEMS[Mode.POT]
+    assert len(first) > 2  # pot's prompt has worked examples
+    assert [message.content for message in second] == [
+        SECOND_OPINION_SYSTEM,
+        "What is 6 times 7?",
+    ]
+    assert all(call.config.temperature == 0 for call in model.calls)
+
+
+def test_disagreement_samples_more_programs_and_votes(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        [program("41"), program("42"), program("42"), program("40"), program("42")]
+    )
+    trace = Solver(model, kernel, mode="auto", seed=3).solve("What is 6 times 7?")
+    assert trace.answer.normalized == "42"
+    assert trace.vote is not None
+    assert trace.vote.counts[0].votes == 3
+    assert trace.samples == 2 + AUTO_ESCALATION
+    escalation = model.calls[2]
+    assert escalation.config.n == AUTO_ESCALATION
+    assert escalation.config.temperature == pytest.approx(0.7)
+    assert [type(step).__name__ for step in trace.steps].count("SampleAnswer") == 5
+
+
+def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        [program("7"), program("1 / 0"), program("1 / 0"), program("8"), program("7")]
+    )
+    trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 3 + 4?")
+    assert trace.answer.normalized == "7"
+    samples = [step for step in trace.steps if isinstance(step, SampleAnswer)]
+    assert [sample.answer.ok for sample in samples] == [True, False, False, True, True]
+
+
+def test_the_first_program_wins_a_tie(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([program("1"), program("2"), program("3"), program("4"), program("5")])
+    trace = Solver(model, kernel, mode="auto").solve("Pick a number.")
+    assert trace.answer.normalized == "1"
+
+
+def test_auto_chooses_its_own_samples(kernel: JupyterExecutor) -> None:
+    with pytest.raises(ValueError, match="leave samples at 1"):
+        Solver(ScriptedModel([]), kernel, mode="auto", samples=3)
