@@ -192,14 +192,15 @@ def _most_common(values: Iterable[object]) -> str | None:
 
 
 def _mode_and_model(run: str, records: Sequence[ResultRecord]) -> tuple[str | None, str | None]:
-    """From the records' ``mode``/``model`` fields, else from a ``MODE.../MODEL`` label."""
+    """The mode from the records' ``mode`` field, else from a ``MODE.../MODEL`` label; the
+    model from such a label (its short name: ``./m`` and ``/abs/m`` are one model), else
+    from the records' ``model`` field."""
     mode = _most_common(getattr(record, "mode", None) for record in records)
     model = _most_common(getattr(record, "model", None) for record in records)
     if "/" in run:
-        variant, label_model = run.split("/", 1)
+        variant, model = run.split("/", 1)
         prefix = re.match(r"[A-Za-z_]+", variant)
         mode = mode or (prefix.group(0) if prefix else None)
-        model = model or label_model
     return mode, model
 
 

@@ -105,6 +105,18 @@ def test_grouped_by_file_the_records_name_the_mode(tmp_path: Path) -> None:
     assert [(c.first, c.baseline) for c in result.comparisons] == [("a.jsonl", "plain")]
 
 
+def test_the_label_names_the_model_when_there_is_one(tmp_path: Path) -> None:
+    """One model loaded from two paths: ``model_label`` gave both runs the same label."""
+    verdicts = _verdicts(gsm8k_x="1010")
+    plain = _write(tmp_path / "a.jsonl", "plain/m", verdicts, mode="plain", model="./m")
+    pot = _write(tmp_path / "b.jsonl", "pot/m", verdicts, mode="pot", model="/work/m")
+    result = report([plain, pot])
+    assert [run.model for run in result.runs] == ["m", "m"]
+    assert [(c.first, c.second, c.baseline) for c in result.comparisons] == [
+        ("plain/m", "pot/m", "plain")
+    ]
+
+
 def test_a_regression_on_one_task_shows_when_the_total_improves(tmp_path: Path) -> None:
     plain = _verdicts(bbh_navigate="0000000000", bbh_snarks="111111", rg_gcd="0101")
     pot = _verdicts(bbh_navigate="1111111111", bbh_snarks="000000", rg_gcd="0101")
