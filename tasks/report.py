@@ -5,9 +5,11 @@
 :func:`pot.tasks.plot.plot_report`.
 
 What counts: accuracy is over *judged* problems only. A record whose server or
-kernels failed (``model_error``, ``kernel_error``) or whose judge raised
-(``judge_error``) was never judged: it is listed apart (``not_judged``), never
-counted wrong. A record with a ``score`` (reasoning-gym's partial credit, in
+kernels failed (``model_error``, ``kernel_error``: ``RETRIED_ERRORS``, the kinds
+``pot eval`` also leaves out of its running accuracy and solves again on
+``--resume``) was never judged: it is listed apart (``not_judged``), never
+counted wrong. Every other failure (no answer, a timeout, a judge that raised)
+is a wrong answer. A record with a ``score`` (reasoning-gym's partial credit, in
 [0, 1]) is correct when the score is 1; the mean score is reported beside.
 
 Baselines: a run of mode ``plain`` (one program, run once) and one of mode
@@ -38,12 +40,12 @@ DEFAULT_RUN = "run"
 BASELINES = ("plain", "cot")
 """Modes every other run is compared with, in this order, when the files hold them."""
 
-NOT_JUDGED = RETRIED_ERRORS | {"judge_error"}
-"""Error kinds of problems that were never judged: not counted in accuracy."""
+NOT_JUDGED = RETRIED_ERRORS
+"""Error kinds of problems that were never judged (the server or the kernels failed)."""
 
 
 def is_judged(record: ResultRecord) -> bool:
-    """Whether the record's answer was judged (its server, kernels and judge worked)."""
+    """Whether the record's answer was judged (its server and kernels worked)."""
     return record.error not in NOT_JUDGED
 
 
@@ -115,7 +117,7 @@ class RunSummary(Accuracy):
         description="Judged problems that failed, by kind (counted wrong)."
     )
     not_judged: dict[str, int] = Field(
-        description="Problems never judged, by kind (server, kernels, judge): not counted."
+        description="Problems never judged, by kind (server, kernels): not counted."
     )
     mean_steps: float = Field(description="Mean code steps of a judged problem.")
     seconds_per_problem: float = Field(description="Mean wall seconds of a judged problem.")

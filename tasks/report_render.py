@@ -98,7 +98,7 @@ def _runs_table(console: Console, runs: Sequence[RunSummary], number: dict[str, 
     console.print(table)
     if unjudged:
         console.print(
-            "not judged: the server, the kernels or the judge failed; "
+            "not judged: the server or the kernels failed; "
             "not counted in n or accuracy (pot eval --resume solves them again)",
             style="dim",
         )

@@ -203,21 +203,21 @@ def test_a_narrow_terminal_numbers_the_runs(tmp_path: Path) -> None:
     assert max(map(len, lines)) <= 80
 
 
-def test_model_kernel_and_judge_errors_are_not_counted(tmp_path: Path) -> None:
+def test_model_and_kernel_errors_are_not_counted(tmp_path: Path) -> None:
     rows = _pot_rows()
     rows[0]["error"] = "model_error"  # was right: it must not count either way
     rows[1].update(correct=False, error="kernel_error")
-    rows[2].update(correct=False, error="judge_error")
+    rows[2].update(correct=False, error="judge_error")  # pot's own failure: wrong
     path = _write(tmp_path / "pot.jsonl", "pot", rows)
     run = report([path]).runs[0]
-    assert (run.problems, run.judged, run.correct) == (10, 7, 5)
-    assert run.accuracy == pytest.approx(5 / 7)
-    assert run.not_judged == {"model_error": 1, "kernel_error": 1, "judge_error": 1}
-    assert run.errors == {"timeout": 1}  # a solver failure is a wrong answer
+    assert (run.problems, run.judged, run.correct) == (10, 8, 5)
+    assert run.accuracy == pytest.approx(5 / 8)
+    assert run.not_judged == {"model_error": 1, "kernel_error": 1}
+    assert run.errors == {"judge_error": 1, "timeout": 1}  # failures are wrong answers
     buffer = io.StringIO()
     render_report(report([path]), Console(file=buffer, width=80, color_system=None))
     text = buffer.getvalue()
-    assert "model_error 1" in text and "not judged" in text and "71.4" in text
+    assert "model_error 1" in text and "not judged" in text and "62.5" in text
 
 
 def test_partial_credit_counts_only_a_full_score_as_correct(tmp_path: Path) -> None:
