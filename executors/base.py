@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Reuse = Literal["fresh", "reset"]
+"""How a kernel is made ready for the next problem: ``"fresh"`` discards the
+interpreter and continues in a new one; ``"reset"`` clears its namespace only."""
+
+REUSE_MODES: tuple[Reuse, ...] = ("fresh", "reset")
 
 
 class KernelEvent(str, Enum):

@@ -4,76 +4,54 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
-from typing import IO, Any
 
 import zmq
 import zmq.asyncio
-from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_client.kernelspec import NoSuchKernel
-from jupyter_client.manager import AsyncKernelManager
 
 from pot.executors.base import (
+    REUSE_MODES,
     ErrorInfo,
     ExecutionResult,
     ExecutorClosedError,
     KernelEvent,
     KernelStartError,
+    Reuse,
 )
 from pot.executors.collect import Collector, parent_id, receive
 from pot.executors.facade import KernelFacade, interrupted_error, restarted_error
+from pot.executors.kernel_process import KernelProcess, LaunchSettings
 from pot.executors.kernel_setup import setup_code
-from pot.executors.limits import OutputLimits, ResourceLimits, launcher_argv, scrub_environment
+from pot.executors.limits import OutputLimits, ResourceLimits, scrub_environment
+from pot.executors.loop_thread import call_async, call_blocking
 from pot.executors.processes import (
-    TEMP_PREFIX,
     describe_exit,
     empty_folder,
-    installed_kernels,
-    kernel_pid,
-    kernel_process,
-    kill_descendants,
+    kill_strays,
     sweep_stale_folders,
     track,
     untrack,
 )
-from pot.executors.sandbox import Isolation, Sandbox, bwrap_argv, kernel_user, resolve
+from pot.executors.sandbox import Isolation, Sandbox, resolve
+from pot.executors.spares import Spares
 
 POLL_SECONDS = 0.2
 """How long one wait on the kernel's sockets lasts before checking that it is alive."""
-
-
-class _LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels start through pot's launcher (resource limits,
-    optional user switch), itself inside the sandbox command when there is one."""
-
-    limits: ResourceLimits = ResourceLimits()
-    sandbox_prefix: list[str] = []  # noqa: RUF012 - replaced per instance, never mutated
-    kernel_user: int | None = None
-
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        kernel = super().format_kernel_cmd(extra_arguments)
-        launch = launcher_argv(
-            self.limits, kernel, self.kernel_user, sandboxed=bool(self.sandbox_prefix)
-        )
-        return [*self.sandbox_prefix, *launch]
-
-    def write_connection_file(self, **kwargs: Any) -> None:
-        super().write_connection_file(**kwargs)
-        if self.kernel_user is not None:  # the unprivileged kernel must read it
-            os.chown(self.connection_file, self.kernel_user, self.kernel_user)
 
 
 class JupyterExecutor(KernelFacade):
     """Runs code in a Jupyter kernel (ipykernel by default), one persistent namespace.
 
     Every run has a deadline. Past it the kernel is interrupted; if it does not
-    come back within ``grace`` seconds it is restarted. A kernel that dies is
-    noticed within ``POLL_SECONDS`` and restarted. Either way the result says
+    come back within ``grace`` seconds it is replaced. A kernel that dies is
+    noticed within ``POLL_SECONDS`` and replaced. Either way the result says
     what happened (``result.kernel``) and the executor stays usable.
+
+    A replaced kernel is discarded whole: its processes (``setsid`` ones too) are
+    killed and its folders deleted, and a hot spare (started in the background,
+    set up and preloaded) takes its place, so a replacement is a swap, not a
+    start. Every kernel process gets new folders and a new connection file.
 
     Blocking methods work from any thread; ``a``-prefixed twins work in asyncio.
     Kernel I/O happens on one background event loop shared by all executors.
@@ -81,18 +59,25 @@ class JupyterExecutor(KernelFacade):
     Args:
         kernel_name: Any installed Jupyter kernel ("python3" is the ipykernel of
             this interpreter). pot's output caps, CPU re-arming and cheap reset
-            need an IPython kernel; other kernels are reset by restarting.
+            need an IPython kernel; other kernels are always reset by replacing.
         timeout: Default seconds per run.
-        grace: Seconds to wait after an interrupt before restarting.
+        grace: Seconds to wait after an interrupt before replacing the kernel.
         limits: Resource limits set in the kernel process.
         output: Output size caps.
-        preload: Code run after each start and reset (e.g. "import math, sympy").
+        preload: Code run in every new kernel and after each reset (e.g.
+            "import math, sympy").
         sandbox: Isolation settings; the default uses bubblewrap where it works
             (no network, private process tree, read-only host) and says in
             ``isolation`` / ``isolation_note`` what it could do.
         env: Extra environment variables for the kernel (after scrubbing).
         keep_env: Variable names to keep even if they look like secrets.
         startup_timeout: Seconds to wait for a kernel to become ready.
+        reuse: What ``reset()`` does. ``"fresh"`` (the default): discard the kernel
+            process and continue in a spare, a new interpreter in new folders.
+            ``"reset"``: clear the namespace and the working folder in the same
+            process, cheaper but only for trusted code (hooks, patched modules,
+            threads, ``os.environ`` and ``sys.modules`` survive it).
+        spares: Kernels kept started beside this one for replacements.
     """
 
     def __init__(
@@ -108,7 +93,13 @@ class JupyterExecutor(KernelFacade):
         env: dict[str, str] | None = None,
         keep_env: frozenset[str] = frozenset(),
         startup_timeout: float = 60.0,
+        reuse: Reuse = "fresh",
+        spares: int = 1,
     ) -> None:
+        if reuse not in REUSE_MODES:
+            raise ValueError(f"reuse must be 'fresh' or 'reset', got {reuse!r}")
+        if spares < 0:
+            raise ValueError(f"spares must be 0 or more, got {spares}")
         self.kernel_name = kernel_name
         self.timeout = timeout
         self.grace = grace
@@ -121,109 +112,132 @@ class JupyterExecutor(KernelFacade):
         self.extra_env = dict(env or {})
         self.keep_env = keep_env
         self.startup_timeout = startup_timeout
-        self.workdir: Path | None = None
-        self._runtime: Path | None = None
-        self._log: IO[bytes] | None = None
-        self._manager: _LimitedKernelManager | None = None
-        self._client: AsyncKernelClient | None = None
+        self.reuse: Reuse = reuse
+        self.spares = spares
+        self._kernel: KernelProcess | None = None
+        self._spares: Spares | None = None
+        self._own_spares = True
+        self._open = False
         self._ipython = False
         self._lock: asyncio.Lock | None = None
 
     @property
     def started(self) -> bool:
-        return self._manager is not None
+        return self._open
 
     @property
     def pid(self) -> int | None:
-        """Process id of the running kernel, if any."""
-        provisioner = self._manager.provisioner if self._manager else None
-        process = getattr(provisioner, "process", None)
-        return process.pid if process is not None else None
+        """Process id of the running kernel's launcher (bubblewrap in the sandbox)."""
+        return self._kernel.pid if self._kernel is not None else None
+
+    @property
+    def workdir(self) -> Path | None:
+        """The running kernel's working folder (a new one for every kernel process)."""
+        return self._kernel.workdir if self._kernel is not None else None
+
+    @property
+    def runtime(self) -> Path | None:
+        """The running kernel's runtime folder (connection file, sockets, log)."""
+        return self._kernel.runtime if self._kernel is not None else None
+
+    def new_spares(self, count: int) -> Spares:
+        """Spares started with this executor's settings, to share among executors
+        (:meth:`use_spares`); the caller closes them. Call on the kernel loop."""
+        return Spares(self._launch, count)
+
+    def use_spares(self, spares: Spares) -> None:
+        """Take replacements from ``spares`` (shared, closed by their owner) instead
+        of keeping spares of its own."""
+        self._spares = spares
+        self._own_spares = False
+
+    def replace(self) -> None:
+        """Discard the kernel process (every process it started, its folders) and
+        continue in a fresh one, whatever ``reuse`` says."""
+        call_blocking(self._replace_locked())
+
+    async def areplace(self) -> None:
+        await call_async(self._replace_locked())
+
+    def end_strays(self) -> None:
+        """Kill every process the code started, keeping the kernel and its namespace."""
+        call_blocking(self._end_strays())
+
+    async def aend_strays(self) -> None:
+        await call_async(self._end_strays())
 
     # -- implementation (runs on the kernel loop) -------------------------------------
 
     async def _start(self) -> None:
-        if self._manager is not None:
+        if self._open:
             return
         sweep_stale_folders()
         self._lock = asyncio.Lock()
-        self.isolation, self.isolation_note = resolve(self.sandbox)
-        self.workdir = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
-        self._runtime = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-run-"))
-        manager = _LimitedKernelManager(
-            kernel_name=self.kernel_name,
-            transport="ipc",
-            ip=str(self._runtime / "socket"),
-            connection_file=str(self._runtime / "connection.json"),
-        )
-        manager.limits = self.limits
-        self._manager = manager
         track(self)
+        self._open = True
         try:
-            spec = manager.kernel_spec
-            assert spec is not None
-            if self.isolation is Isolation.SANDBOX:
-                manager.kernel_user = kernel_user(self.sandbox)
-                manager.sandbox_prefix = bwrap_argv(self.sandbox, self.workdir, self._runtime)
-                # signals cannot cross into the sandbox's process tree; messages can
-                spec.interrupt_mode = "message"
-                (self._runtime / "home").mkdir()
-                if manager.kernel_user is not None:
-                    for folder in (self.workdir, self._runtime, self._runtime / "home"):
-                        os.chown(folder, manager.kernel_user, manager.kernel_user)
-            self._ipython = spec.language == "python" and any("ipykernel" in a for a in spec.argv)
-            extra = ["--HistoryManager.enabled=False"] if self._ipython else []
-            self._log = open(self._runtime / "kernel.log", "wb")  # noqa: SIM115
-            await manager.start_kernel(
-                cwd=str(self.workdir),
-                env=self._environment(),
-                extra_arguments=extra,
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-            )
-            await self._connect()
-        except NoSuchKernel as error:
+            self._kernel = await self._launch()
+        except BaseException:
             await self._shutdown()
-            raise KernelStartError(
-                f"No Jupyter kernel named {self.kernel_name!r}. Installed kernels: "
-                f"{', '.join(sorted(error.args[1:] or installed_kernels()))}. "
-                "List them with `jupyter kernelspec list`."
-            ) from error
-        except Exception as error:
-            log = self._read_log()
-            await self._shutdown()
-            raise KernelStartError(
-                f"Kernel {self.kernel_name!r} did not start: {error}. Kernel log:\n{log}"
-            ) from error
+            raise
+        if self._spares is None:
+            self._spares, self._own_spares = Spares(self._launch, self.spares), True
+        self._spares.fill()
 
-    def _environment(self) -> dict[str, str]:
-        env = scrub_environment(os.environ, self.keep_env)
-        assert self._runtime is not None
-        env["IPYTHONDIR"] = str(self._runtime / "ipython")
-        env["MPLCONFIGDIR"] = str(self._runtime / "matplotlib")
-        if self.isolation is Isolation.SANDBOX:
-            env["HOME"] = str(self._runtime / "home")
-        env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-        env.update(self.extra_env)
-        return env
+    def _settings(self) -> LaunchSettings:
+        self.isolation, self.isolation_note = resolve(self.sandbox)
+        return LaunchSettings(
+            kernel_name=self.kernel_name,
+            limits=self.limits,
+            sandbox=self.sandbox,
+            isolation=self.isolation,
+            env=scrub_environment(os.environ, self.keep_env),
+            extra_env=self.extra_env,
+            startup_timeout=self.startup_timeout,
+        )
 
-    async def _connect(self) -> None:
-        """(Re)create the client, wait for the kernel, run pot's setup and the preload."""
-        assert self._manager is not None and self.workdir is not None
-        if self._client is not None:
-            self._client.stop_channels()
-        client = self._manager.client()
-        client.start_channels()
-        self._client = client
-        await client.wait_for_ready(timeout=self.startup_timeout)
-        await self._prepare()
+    async def _launch(self) -> KernelProcess:
+        """Start a kernel process and run pot's setup and the preload in it."""
+        process = await KernelProcess.launch(self._settings())
+        self._ipython = process.ipython
+        code = self._setup_code_for(process) if process.ipython else ""
+        code += self.preload
+        try:
+            if code:
+                result = await self._execute_on(process, code, self.startup_timeout, True)
+                if result.error is not None:
+                    raise KernelStartError(
+                        f"Kernel setup code failed: {result.error.name}: {result.error.value}"
+                    )
+        except BaseException:
+            await process.discard()
+            raise
+        return process
+
+    def _setup_code_for(self, process: KernelProcess, defined: bool = False) -> str:
+        return setup_code(self.output, self.limits, str(process.workdir), defined=defined)
 
     def _setup_code(self, defined: bool = False) -> str:
-        return setup_code(self.output, self.limits, str(self.workdir), defined=defined)
+        assert self._kernel is not None
+        return self._setup_code_for(self._kernel, defined)
 
     async def _execute(self, code: str, timeout: float, silent: bool = False) -> ExecutionResult:
-        assert self._client is not None and self._manager is not None
-        client = self._client
+        if self._kernel is None:  # an earlier replacement could not start: try again
+            self._kernel = await self._take_spare()
+        return await self._execute_on(self._kernel, code, timeout, silent, recover=True)
+
+    async def _execute_on(
+        self,
+        process: KernelProcess,
+        code: str,
+        timeout: float,
+        silent: bool = False,
+        recover: bool = False,
+    ) -> ExecutionResult:
+        """Run ``code`` in ``process``; ``recover``: replace the kernel when it runs
+        past ``timeout`` or dies (the running kernel), else raise (a spare being set up)."""
+        client, manager = process.client, process.manager
+        assert client is not None
         started = time.monotonic()
         collector = Collector(self.output)
         msg_id = client.execute(
@@ -238,6 +252,8 @@ class JupyterExecutor(KernelFacade):
         while not (collector.idle and replied):
             now = time.monotonic()
             if now >= deadline:
+                if not recover:
+                    raise KernelStartError(f"kernel setup ran past {timeout:g} s")
                 return await self._recover_from_timeout(collector, started, timeout, msg_id)
             wait = min(deadline - now, POLL_SECONDS)
             events = dict(await poller.poll(int(wait * 1000) + 1))
@@ -251,22 +267,27 @@ class JupyterExecutor(KernelFacade):
             now = time.monotonic()
             if not events or now - last_alive_check > POLL_SECONDS:
                 last_alive_check = now
-                if not await self._manager.is_alive():
+                if not await manager.is_alive():
+                    if not recover:
+                        raise KernelStartError(
+                            f"the kernel died during setup. Kernel log:\n{process.read_log()}"
+                        )
                     return await self._recover_from_death(collector, started)
         return collector.finish(time.monotonic() - started)
 
     async def _recover_from_timeout(
         self, collector: Collector, started: float, timeout: float, msg_id: str
     ) -> ExecutionResult:
-        assert self._manager is not None and self._client is not None
-        await self._manager.interrupt_kernel()
-        client = self._client
+        assert self._kernel is not None and self._kernel.client is not None
+        process = self._kernel
+        await process.manager.interrupt_kernel()
+        client = process.client
         grace_deadline = time.monotonic() + self.grace
         while not collector.idle and time.monotonic() < grace_deadline:
             try:
                 message = await client.get_iopub_msg(timeout=0.05)
             except Exception:  # queue.Empty: nothing yet
-                if not await self._manager.is_alive():
+                if not await process.is_alive():
                     break
                 continue
             if message["parent_header"].get("msg_id") == msg_id:
@@ -274,82 +295,89 @@ class JupyterExecutor(KernelFacade):
         if collector.idle:
             await self._drain_shell()
             # whatever the runaway code started (workers, a fork bomb) goes with it
-            await kill_descendants(kernel_process(self.pid))
+            await kill_strays(process.pid)
             trace = collector.error.traceback if collector.error else ""
             error = interrupted_error(timeout, trace)
             return collector.finish(time.monotonic() - started, KernelEvent.INTERRUPTED, error)
-        await self._restart()
+        await self._replace()
         error = restarted_error(timeout)
         return collector.finish(time.monotonic() - started, KernelEvent.RESTARTED, error)
 
     async def _recover_from_death(self, collector: Collector, started: float) -> ExecutionResult:
-        assert self._manager is not None
-        code = await self._manager.provisioner.poll() if self._manager.provisioner else None
-        await self._restart()
+        assert self._kernel is not None
+        provisioner = self._kernel.manager.provisioner
+        code = await provisioner.poll() if provisioner else None
+        await self._replace()
         error = ErrorInfo(
             name="KernelDied",
             value=f"the kernel process died ({describe_exit(code, self.isolation)}); it was "
-            "restarted and "
-            "every variable was lost",
+            "restarted and every variable was lost",
         )
         return collector.finish(time.monotonic() - started, KernelEvent.DIED, error)
 
     async def _drain_shell(self) -> None:
-        assert self._client is not None
+        assert self._kernel is not None and self._kernel.client is not None
         while True:
             try:
-                await self._client.get_shell_msg(timeout=0.02)
+                await self._kernel.client.get_shell_msg(timeout=0.02)
             except Exception:  # queue.Empty
                 return
 
-    async def _restart(self) -> None:
-        assert self._manager is not None
-        await kill_descendants(self.pid)
-        await self._manager.restart_kernel(now=True)
-        await self._connect()
+    async def _replace(self) -> None:
+        """Discard the kernel process (processes killed, folders deleted first), then
+        continue in a spare."""
+        if self._kernel is not None:
+            await self._kernel.discard()  # cancelled here, shutdown() finishes it
+            self._kernel = None
+        self._kernel = await self._take_spare()
 
-    async def _interrupt(self) -> None:
-        if self._manager is None:
+    async def _take_spare(self) -> KernelProcess:
+        if self._spares is None:
             raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
-        await self._manager.interrupt_kernel()
+        return await self._spares.take()
 
-    async def _reset(self) -> None:
-        if self._manager is None or self._lock is None:
+    async def _replace_locked(self) -> None:
+        if not self._open or self._lock is None:
             raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
         async with self._lock:
-            if not await self._manager.is_alive():
-                await self._restart()
-            empty_folder(self.workdir)
-            if not self._ipython:
-                await self._restart()
+            await self._replace()
+
+    async def _end_strays(self) -> None:
+        if self._kernel is not None:
+            await kill_strays(self._kernel.pid)
+
+    async def _interrupt(self) -> None:
+        if not self._open or self._kernel is None:
+            raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
+        await self._kernel.manager.interrupt_kernel()
+
+    async def _reset(self) -> None:
+        if not self._open or self._lock is None:
+            raise ExecutorClosedError("JupyterExecutor is not started: call start() first")
+        async with self._lock:
+            process = self._kernel
+            if (
+                self.reuse == "fresh"
+                or not self._ipython
+                or process is None
+                or not await process.is_alive()
+            ):
+                await self._replace()
                 return
+            await kill_strays(process.pid)
+            empty_folder(process.workdir)
             await self._renew()
 
     async def _shutdown(self) -> None:
-        manager, client = self._manager, self._client
-        self._manager = self._client = None
+        self._open = False
         untrack(self)
+        process, self._kernel = self._kernel, None
+        spares = self._spares if self._own_spares else None
+        if self._own_spares:
+            self._spares = None
         try:
-            if client is not None:
-                client.stop_channels()
-            if manager is not None:
-                await kill_descendants(kernel_pid(manager))
-                if manager.has_kernel:
-                    await manager.shutdown_kernel(now=True)
-                else:
-                    await manager.cleanup_resources()
+            if process is not None:
+                await process.discard()
         finally:
-            if self._log is not None:
-                self._log.close()
-                self._log = None
-            for folder in (self.workdir, self._runtime):
-                if folder is not None:
-                    shutil.rmtree(folder, ignore_errors=True)
-
-    def _read_log(self) -> str:
-        if self._runtime is None:
-            return ""
-        try:
-            return (self._runtime / "kernel.log").read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
+            if spares is not None:
+                await spares.close()

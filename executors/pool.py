@@ -1,4 +1,4 @@
-"""KernelPool: warm kernels, lent and returned, reset before they are lent again."""
+"""KernelPool: warm kernels, lent and returned, made fresh before they are lent again."""
 
 from __future__ import annotations
 
@@ -8,9 +8,17 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Protocol
 
-from pot.executors.base import AsyncExecutor, ExecutionResult, Executor, ExecutorClosedError
+from pot.executors.base import (
+    REUSE_MODES,
+    AsyncExecutor,
+    ExecutionResult,
+    Executor,
+    ExecutorClosedError,
+    Reuse,
+)
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.loop_thread import call_async, call_blocking, kernel_loop
+from pot.executors.spares import Spares
 
 
 class PoolableExecutor(Executor, AsyncExecutor, Protocol):
@@ -22,15 +30,27 @@ class KernelPool:
     """``size`` kernels started concurrently and kept warm.
 
     ``with pool.lend() as executor`` (any thread) or ``async with pool.alend()``
-    waits for a free kernel and gives it back on exit; a returned kernel is reset
-    (namespace cleared, working folder emptied, or restarted if it died) in the
-    background before it is lent again, so lending itself costs microseconds.
+    waits for a free kernel and gives it back on exit. What happens to a returned
+    kernel before it is lent again, in the background, depends on ``reuse``:
+
+    - ``"fresh"`` (the default): it is discarded, every process it started killed
+      and its folders deleted, and the executor continues in a hot spare (a kernel
+      started in the background with the preload done). Nothing one problem did
+      reaches the next: each problem gets a new interpreter.
+    - ``"reset"``: its namespace is cleared and its working folder emptied (it is
+      replaced only if it died). Cheaper, but only for trusted code: IPython hooks,
+      patched modules, threads and ``os.environ`` survive a reset.
 
     Args:
-        size: Number of kernels.
+        size: Number of kernels lent at once.
         factory: Builds one (not yet started) executor; the default is
-            ``JupyterExecutor(**options)``; e.g. ``lambda: GatewayExecutor(url)``
-            for remote kernels.
+            ``JupyterExecutor(reuse=reuse, **options)``; e.g.
+            ``lambda: GatewayExecutor(url)`` for remote kernels (made fresh by
+            starting a new remote kernel).
+        reuse: ``"fresh"`` or ``"reset"``, see above.
+        spares: Local kernels kept started beside the ``size`` lent ones, shared by
+            all of them: for fresh kernels between problems, and for replacing a
+            kernel that died or ignored an interrupt.
         **options: Passed to ``JupyterExecutor`` when no factory is given,
             e.g. ``preload="import math, sympy"``, ``timeout=10``.
     """
@@ -39,15 +59,27 @@ class KernelPool:
         self,
         size: int = 2,
         factory: Callable[[], PoolableExecutor] | None = None,
+        *,
+        reuse: Reuse = "fresh",
+        spares: int = 1,
         **options: object,
     ) -> None:
         if size < 1:
             raise ValueError(f"KernelPool size must be at least 1, got {size}")
+        if reuse not in REUSE_MODES:
+            raise ValueError(f"reuse must be 'fresh' or 'reset', got {reuse!r}")
+        if spares < 0:
+            raise ValueError(f"spares must be 0 or more, got {spares}")
         self.size = size
-        self._factory = factory or (lambda: JupyterExecutor(**options))  # type: ignore[arg-type]
+        self.reuse: Reuse = reuse
+        self.spares = spares
+        self._factory = factory or (
+            lambda: JupyterExecutor(reuse=reuse, **options)  # type: ignore[arg-type]
+        )
         self._all: list[PoolableExecutor] = []
         self._idle: asyncio.Queue[PoolableExecutor] | None = None
         self._recycling: set[asyncio.Task[None]] = set()
+        self._shared_spares: Spares | None = None
         self._closed = False
 
     def start(self) -> None:
@@ -119,6 +151,11 @@ class KernelPool:
             return
         self._idle = asyncio.Queue()
         self._all = [self._factory() for _ in range(self.size)]
+        first = self._all[0]
+        if isinstance(first, JupyterExecutor):
+            self._shared_spares = first.new_spares(self.spares)
+        for executor in self._all:
+            self._share_spares(executor)
         results = await asyncio.gather(
             *(executor.astart() for executor in self._all), return_exceptions=True
         )
@@ -128,6 +165,10 @@ class KernelPool:
             raise failures[0]
         for executor in self._all:
             self._idle.put_nowait(executor)
+
+    def _share_spares(self, executor: PoolableExecutor) -> None:
+        if self._shared_spares is not None and isinstance(executor, JupyterExecutor):
+            executor.use_spares(self._shared_spares)
 
     async def _take(self, timeout: float | None) -> PoolableExecutor:
         if self._idle is None or self._closed:
@@ -152,29 +193,48 @@ class KernelPool:
         if self._closed or self._idle is None:
             return
         try:
-            await executor.areset()
+            if self.reuse == "reset":
+                await executor.areset()
+            elif isinstance(executor, JupyterExecutor):
+                await executor.areplace()
+            else:  # a remote kernel: a new one for the next problem
+                executor = await self._rebuild(executor)
         except Exception:
-            # A kernel that cannot be reset is replaced by a fresh one. If that
-            # cannot start either (a gateway that went away), the unstarted one
-            # still takes the slot: its borrower gets a clear error and the next
-            # recycle tries again, so the pool never shrinks or waits forever.
-            with contextlib.suppress(Exception):
-                await executor.ashutdown()
-            index = self._all.index(executor)
-            executor = self._factory()
-            self._all[index] = executor
-            with contextlib.suppress(Exception):
-                await executor.astart()
+            executor = await self._rebuild(executor)
+        if self._closed:  # shut down meanwhile: the new kernel goes too
+            await executor.ashutdown()
+            return
         self._idle.put_nowait(executor)
+
+    async def _rebuild(self, executor: PoolableExecutor) -> PoolableExecutor:
+        """Shut ``executor`` down and build a new one in its slot.
+
+        If the new one cannot start (a gateway that went away), the unstarted one
+        still takes the slot: its borrower gets a clear error and the next recycle
+        tries again, so the pool never shrinks or waits forever.
+        """
+        with contextlib.suppress(Exception):
+            await executor.ashutdown()
+        index = self._all.index(executor)
+        executor = self._factory()
+        self._share_spares(executor)
+        self._all[index] = executor
+        with contextlib.suppress(Exception):
+            await executor.astart()
+        return executor
 
     async def _shutdown(self) -> None:
         self._closed = True
         for task in list(self._recycling):
             task.cancel()
+        await asyncio.gather(*self._recycling, return_exceptions=True)
         await asyncio.gather(
             *(executor.ashutdown() for executor in self._all), return_exceptions=True
         )
         self._all = []
+        spares, self._shared_spares = self._shared_spares, None
+        if spares is not None:
+            await spares.close()
 
 
 class OnDemand:

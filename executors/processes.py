@@ -6,8 +6,8 @@ import asyncio
 import atexit
 import contextlib
 import os
-import shutil
 import signal
+import stat
 import tempfile
 import threading
 import weakref
@@ -49,19 +49,51 @@ def kernel_process(pid: int | None) -> int | None:
 
 
 async def kill_descendants(pid: int | None) -> None:
-    """Kill every descendant of the kernel, including those that left its process group."""
+    """Kill every descendant of ``pid``, including those that left its process group."""
     if pid is None:
         return
     try:
         children = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
         return
-    for child in children:
+    await _kill_and_wait(children)
+
+
+async def kill_tree(pid: int | None) -> None:
+    """Kill ``pid`` and every process below it (in the sandbox: its whole process
+    namespace goes with bubblewrap)."""
+    if pid is None:
+        return
+    try:
+        root = psutil.Process(pid)
+        family = [*root.children(recursive=True), root]
+    except psutil.Error:
+        return
+    await _kill_and_wait(family)
+
+
+async def kill_strays(pid: int | None) -> None:
+    """Kill every process below the launcher ``pid`` except the kernel and the
+    processes above it: what the code started, including processes that called
+    ``setsid`` or were reparented to the sandbox's init."""
+    kernel = kernel_process(pid)
+    if pid is None or kernel is None:
+        return
+    try:
+        keep = {kernel, *(parent.pid for parent in psutil.Process(kernel).parents())}
+        strays = [p for p in psutil.Process(pid).children(recursive=True) if p.pid not in keep]
+    except psutil.Error:
+        return
+    await _kill_and_wait(strays)
+
+
+async def _kill_and_wait(processes: list[psutil.Process]) -> None:
+    for process in processes:
         with contextlib.suppress(psutil.Error):
-            child.kill()
+            process.kill()
     # Poll rather than asyncio.to_thread: thread pools refuse work at interpreter exit.
     deadline = asyncio.get_running_loop().time() + 1.0
-    while any(_running(child) for child in children):
+    while any(_running(process) for process in processes):
         if asyncio.get_running_loop().time() > deadline:
             return
         await asyncio.sleep(0.01)
@@ -92,13 +124,78 @@ def describe_exit(code: int | None, isolation: Isolation = Isolation.NONE) -> st
 
 
 def empty_folder(folder: Path | None) -> None:
-    if folder is None or not folder.is_dir():
+    """Delete everything inside ``folder`` without following a link anywhere (the
+    kernel may have planted links to host paths)."""
+    if folder is None:
         return
-    for entry in folder.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        _empty(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def remove_tree(folder: Path | None) -> None:
+    """Delete ``folder`` and everything in it, without following links, even where
+    the kernel took away its own write permission."""
+    if folder is None:
+        return
+    try:
+        mode = os.lstat(folder).st_mode
+    except OSError:
+        return
+    if stat.S_ISDIR(mode):
+        empty_folder(folder)
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(folder)
+
+
+def _empty(top: int) -> None:
+    # depth first with a stack, not recursion: the kernel may have built a folder
+    # thousands of levels deep
+    stack: list[tuple[int, list[os.DirEntry[str]]]] = [(top, _entries(top))]
+    while stack:
+        descriptor, entries = stack[-1]
+        if not entries:
+            stack.pop()
+            if stack:
+                os.close(descriptor)
+                with contextlib.suppress(OSError):
+                    os.rmdir(_pop_name(stack), dir_fd=stack[-1][0])
+            continue
+        entry = entries[-1]
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                entries.pop()
+                os.unlink(entry.name, dir_fd=descriptor)
+                continue
+            flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+            child = os.open(entry.name, flags, dir_fd=descriptor)
+        except OSError:
+            entries.pop()
+            continue
+        stack.append((child, _entries(child)))
+
+
+def _pop_name(stack: list[tuple[int, list[os.DirEntry[str]]]]) -> str:
+    """The name of the folder just emptied: the last entry of its parent's list."""
+    return stack[-1][1].pop().name
+
+
+def _entries(descriptor: int) -> list[os.DirEntry[str]]:
+    # a folder the kernel made unwritable (chmod 0500) would keep its entries
+    with contextlib.suppress(OSError):
+        os.fchmod(descriptor, stat.S_IRWXU)
+    try:
+        return list(os.scandir(descriptor))
+    except OSError:
+        return []
 
 
 def installed_kernels() -> list[str]:
@@ -113,7 +210,7 @@ def sweep_stale_folders() -> None:
     for folder in root.glob(f"{TEMP_PREFIX}*"):
         owner = folder.name[len(TEMP_PREFIX) :].split("-", 1)[0]
         if owner.isdigit() and int(owner) != os.getpid() and not psutil.pid_exists(int(owner)):
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)
 
 
 _live: weakref.WeakSet[Any] = weakref.WeakSet()

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from pot.executors.base import ExecutorError
+from pot.executors.base import ExecutorError, Reuse
 from pot.executors.gateway import GatewayExecutor
 from pot.executors.jupyter import JupyterExecutor
 from pot.executors.pool import KernelPool, PoolableExecutor
@@ -68,6 +68,22 @@ def parse_executor(spec: str | None = None) -> tuple[str, str]:
     )
 
 
-def make_pool(spec: str | None = None, size: int = 1, **options: Any) -> KernelPool:
-    """A (not yet started) pool of ``size`` executors for ``spec``."""
-    return KernelPool(size=size, factory=executor_factory(spec, **options))
+def make_pool(
+    spec: str | None = None,
+    size: int = 1,
+    *,
+    reuse: Reuse = "fresh",
+    spares: int = 1,
+    **options: Any,
+) -> KernelPool:
+    """A (not yet started) pool of ``size`` executors for ``spec``.
+
+    ``reuse`` and ``spares`` are :class:`~pot.executors.KernelPool`'s; local kernels
+    also reset (between self-consistency samples) the way ``reuse`` says.
+    """
+    kind, _ = parse_executor(spec)
+    if kind == "local":
+        options["reuse"] = reuse
+    return KernelPool(
+        size=size, factory=executor_factory(spec, **options), reuse=reuse, spares=spares
+    )
