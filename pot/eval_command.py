@@ -2,12 +2,15 @@
 
 Exit codes: 0 done; 1 nothing to report; 2 bad input (unknown task, mode or
 model, missing data, bad shard, an existing or corrupt results file); 3 the
-model failed to load; 4 no kernel could be started; 130 interrupted (the
-finished problems are safe in the results file: continue with ``--resume``).
+model failed to load, or ``--max-errors`` problems in a row failed in the model;
+4 no kernel could be started, or ``--max-errors`` problems in a row failed in the
+kernels; 130 interrupted (the finished problems are safe in the results file:
+continue with ``--resume``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -32,10 +35,19 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from pot.config import Settings
-    from pot.tasks import ResultRecord
+    from pot.tasks import Problem, ResultRecord
 
 EXIT_EMPTY = 1
 EXIT_INTERRUPTED = 130
+
+
+class FileJudge(str, Enum):
+    """Judges a problem file's rows may use (``--judge``)."""
+
+    NUMBER = "number"
+    MATH = "math"
+    EXACT = "exact"
+    CHOICE = "choice"
 
 
 class GroupBy(str, Enum):
@@ -54,7 +66,11 @@ def _fail(console: Console, message: str, code: int) -> typer.Exit:
 
 def eval_command(
     task: Annotated[
-        str, typer.Argument(help="Task spec: gsm8k, svamp, math500, cruxeval, bbh[:t1,t2].")
+        str,
+        typer.Argument(
+            help="Task spec: gsm8k, svamp, math500, cruxeval, bbh[:t1,t2], rg[:suite|NAME,...], "
+            "or your own problems.jsonl / problems.csv (see `pot tasks`)."
+        ),
     ],
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=0, help="Only the first N problems.")
@@ -99,17 +115,41 @@ def eval_command(
     max_steps: MaxStepsOption = None,
     executor: ExecutorOption = None,
     prompt: PromptOption = None,
+    size: Annotated[
+        int | None,
+        typer.Option(min=1, help="rg: problems per reasoning-gym generator (default 20)."),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="rg: the generators' seed (default 0)."),
+    ] = None,
+    judge: Annotated[
+        FileJudge | None,
+        typer.Option(
+            help="Problem files: how to judge rows that name no judge (default: guessed)."
+        ),
+    ] = None,
+    max_errors: Annotated[
+        int,
+        typer.Option(
+            "--max-errors",
+            min=0,
+            help="Stop after N problems in a row fail in the model or the kernels (exit 3 or "
+            "4; continue with --resume); 0 never stops.",
+        ),
+    ] = 5,
 ) -> None:
     """Evaluate on TASK: one JSON line per problem as it finishes, then the summary."""
     from rich.console import Console
 
     from pot.cli_checks import SettingError, check_executor, check_model, check_writable
     from pot.config import ConfigError
-    from pot.evaluate import evaluate
+    from pot.evaluate import InfrastructureError, evaluate
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
     from pot.models.errors import UnknownModelError
     from pot.prompt_file import PromptFileError, load_prompt
+    from pot.run_record import run_settings
     from pot.runs import (
         EvaluationError,
         check_results_file,
@@ -117,7 +157,9 @@ def eval_command(
         model_label,
         run_label,
     )
-    from pot.tasks import TaskError, load_problems, parse_shard, render_report, report
+    from pot.tasks import TaskError, TaskOptions, load_problems, parse_shard, render_report, report
+    from pot.tasks.record import check_settings
+    from pot.tasks.registry import describe_task, task_file_name
     from pot.terminal import escape, print_note
 
     console, errors = Console(), Console(stderr=True)
@@ -137,16 +179,25 @@ def eval_command(
             raise _fail(errors, f"data folder {data} does not exist", EXIT_BAD_INPUT)
         if shard is not None:
             parse_shard(shard)
-        problems = load_problems(task, data_dir=data, limit=limit, per_task=per_task, shard=shard)
-        out = out or default_out(task, labelled, label, shard)
+        task_options = TaskOptions(size=size, seed=seed, judge=judge.value if judge else None)
+        problems = load_problems(
+            task, data_dir=data, limit=limit, per_task=per_task, shard=shard, options=task_options
+        )
+        out = out or default_out(task_file_name(task, task_options), labelled, label, shard)
         check_writable(out, "--out")
         check_results_file(out, run, resume=resume)
+        options = {"samples": samples, "max_steps": max_steps, "timeout": timeout, "prompt": custom}
+        described = describe_task(task, task_options, shard)
+        recorded = run_settings(described, label, mode_name, **options)
+        if resume and out.is_file() and out.stat().st_size:
+            check_settings(out, recorded)
         check_executor(executor)
         check_model(model)
-    except (TaskError, EvaluationError, SettingError, UnknownModelError) as error:
+    except (TaskError, EvaluationError, SettingError, UnknownModelError, ValueError) as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     except ModelError as error:
         raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
+    _note_judges(errors, problems)
     if not problems:
         raise _fail(errors, f"{task} has no problems to evaluate", EXIT_BAD_INPUT)
     try:
@@ -157,7 +208,7 @@ def eval_command(
     except ModelError as error:
         raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
     print_note(errors, f"{run} on {task}: {len(problems)} problems -> {out}")
-    options = {"samples": samples, "max_steps": max_steps, "timeout": timeout, "prompt": custom}
+    session = {"limit": limit, "per_task": per_task, "kernels": kernels, "executor": executor}
     try:
         with _Progress(errors) as progress:
             summary = evaluate(
@@ -172,6 +223,9 @@ def eval_command(
                 on_start=progress.start,
                 on_record=progress.advance,
                 executor=executor,
+                max_errors=max_errors,
+                settings=recorded,
+                session_options=session,
                 **options,
             )
     except KeyboardInterrupt:
@@ -179,12 +233,36 @@ def eval_command(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except ExecutorError as error:
         raise _fail(errors, f"kernel error: {error}", EXIT_EXECUTOR) from None
-    except EvaluationError as error:
+    except InfrastructureError as error:
+        code = EXIT_MODEL if error.kind == "model_error" else EXIT_EXECUTOR
+        raise _fail(errors, str(error), code) from None
+    except (EvaluationError, TaskError) as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     if summary.skipped:
         errors.print(f"resumed: {summary.skipped} problems were already finished")
     render_report(report([out]), console)
+    if summary.infrastructure_errors:
+        failed = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.errors.items()))
+        print_note(
+            console,
+            f"not judged: {summary.infrastructure_errors} problems failed in the model or the "
+            f"kernels ({failed}); --resume solves them again",
+        )
     print_note(console, f"results: {out}")
+
+
+def _note_judges(console: Console, problems: list[Problem]) -> None:
+    """Say which judge a problem file's rows get, and whether it was guessed."""
+    from pot.terminal import print_note
+
+    judges = Counter(
+        (problem.meta["judge"], problem.meta.get("judge_guessed", False))
+        for problem in problems
+        if problem.task.startswith("file/")
+    )
+    for (name, guessed), count in sorted(judges.items()):
+        how = "guessed from the gold answers; choose with --judge" if guessed else "as given"
+        print_note(console, f"judge: {name} for {count} problems ({how})")
 
 
 def _settings(
@@ -235,8 +313,9 @@ class _Progress:
             console=console,
         )
         self.task_id: int | None = None
-        self.finished = 0
+        self.judged = 0
         self.correct = 0
+        self.failed = 0  # the model or the kernels failed: not judged
 
     def __enter__(self) -> _Progress:
         self.progress.start()
@@ -251,9 +330,20 @@ class _Progress:
 
     def advance(self, record: ResultRecord) -> None:
         """``evaluate``'s ``on_record``: one more problem finished."""
-        self.finished += 1
-        self.correct += record.correct
-        accuracy = f"acc {100 * self.correct / self.finished:.1f}% ({self.correct})"
+        from pot.tasks import RETRIED_ERRORS
+
+        if record.error in RETRIED_ERRORS:
+            self.failed += 1
+        else:
+            self.judged += 1
+            self.correct += record.correct
+        accuracy = (
+            f"acc {100 * self.correct / self.judged:.1f}% ({self.correct})"
+            if self.judged
+            else "acc -"
+        )
+        if self.failed:
+            accuracy += f", {self.failed} not judged (model/kernel errors)"
         if self.task_id is not None:
             self.progress.update(self.task_id, advance=1, accuracy=accuracy)
 

@@ -238,7 +238,7 @@ async def aevaluate(
     record, _ = open_record(
         out,
         label,
-        settings or run_settings(tasks, name, mode, **options),
+        settings or run_settings(tasks, model_label(name), mode, **options),
         model,
         problems=len(unique),
         skipped=summary.skipped,

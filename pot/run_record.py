@@ -41,7 +41,8 @@ def run_settings(
 
     Args:
         task: The task (a spec, or a :class:`~pot.tasks.record.TaskSpec` with its options).
-        model: The model spec.
+        model: The model, as run labels name it (:func:`pot.runs.model_label`: an alias,
+            a folder's name, the served model's name).
         mode: The mode.
         samples: Self-consistency samples.
         max_steps: Generations per sample (None: the mode's default).

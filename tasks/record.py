@@ -60,7 +60,9 @@ class RunSettings(BaseModel):
 
     task: TaskSpec
     mode: str
-    model: str = Field(description="The model spec (alias, path, hub id, openai:NAME@URL).")
+    model: str = Field(
+        description="The model as run labels name it (alias, folder name, served model's name)."
+    )
     prompt: str = Field(description="The prompt's name (the mode's, or a file's stem).")
     prompt_sha256: str = Field(description="sha256 of its system message and examples.")
     temperature: float
@@ -82,6 +84,7 @@ class Session(BaseModel):
     pot_version: str
     git_commit: str | None = None
     git_dirty: bool | None = None
+    model_spec: str | None = Field(default=None, description="The model spec as loaded.")
     model_files: list[ModelFile] = Field(default_factory=list)
     quantization: str | None = None
     device: str | None = None
@@ -226,6 +229,7 @@ def start_session(model: Any, *, problems: int, skipped: int, options: dict[str,
         pot_version=__version__,
         git_commit=commit,
         git_dirty=dirty,
+        model_spec=getattr(model, "name", None),
         model_files=model_files(model),
         quantization=getattr(model, "quantization", None),
         device=None if device is None else str(device),

@@ -7,14 +7,24 @@ A task spec is a name (``gsm8k``), a name with a subset (``bbh:navigate,word_sor
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import TypeVar
 
 from pot.tasks.base import Judgement, Problem, ShardSpecError, TaskError, UnknownTaskError
-from pot.tasks.files import is_problem_file, judge_file_problem, load_file
-from pot.tasks.gym import generator_names, judge_gym_problem, load_gym
+from pot.tasks.files import file_stem, is_problem_file, judge_file_problem, load_file
+from pot.tasks.gym import (
+    DEFAULT_SEED,
+    DEFAULT_SIZE,
+    generator_names,
+    gym_version,
+    judge_gym_problem,
+    load_gym,
+)
 from pot.tasks.judge_literal import judge_literal
 from pot.tasks.judge_math import MathJudge
 from pot.tasks.judge_numeric import judge_number
@@ -28,6 +38,7 @@ from pot.tasks.loaders import (
     load_math500,
     load_svamp,
 )
+from pot.tasks.record import TaskSpec
 
 Judge = Callable[[object, Problem], Judgement]
 T = TypeVar("T")
@@ -329,3 +340,46 @@ def select_shard(items: Sequence[T], shard: str | tuple[int, int]) -> list[T]:
     """
     index, count = parse_shard(shard)
     return [item for position, item in enumerate(items) if position % count == index]
+
+
+def describe_task(
+    spec: str, options: TaskOptions | None = None, shard: str | None = None
+) -> TaskSpec:
+    """What a run record keeps about a task: the spec and all that decides its problems.
+
+    reasoning-gym's size and seed are resolved to their defaults and the package
+    version is kept; a problem file's sha256 is kept, so an edited file is another task.
+
+    Raises:
+        UnknownTaskError: Unknown task.
+    """
+    task, subset = get_task(spec)
+    options = options or TaskOptions()
+    described = TaskSpec(spec=spec.strip(), shard=shard, judge=options.judge)
+    if task.name == "rg":
+        size = DEFAULT_SIZE if options.size is None else options.size
+        seed = DEFAULT_SEED if options.seed is None else options.seed
+        return described.model_copy(update={"size": size, "seed": seed, "package": gym_version()})
+    if task.name == "file" and subset:
+        try:
+            digest = hashlib.sha256(Path(subset).expanduser().read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+        return described.model_copy(update={"file_sha256": digest})
+    return described
+
+
+def task_file_name(spec: str, options: TaskOptions | None = None) -> str:
+    """A short name for a task spec in default results file names.
+
+    ``path/to/my.jsonl`` -> ``my``; ``rg:suite`` -> ``rg_suite-seed0-n20``; others as given.
+    """
+    task, subset = get_task(spec)
+    options = options or TaskOptions()
+    if task.name == "file" and subset:
+        return file_stem(subset)
+    if task.name == "rg":
+        size = DEFAULT_SIZE if options.size is None else options.size
+        seed = DEFAULT_SEED if options.seed is None else options.seed
+        return f"{re.sub(r'[^A-Za-z0-9]+', '_', spec.strip()).strip('_')}-seed{seed}-n{size}"
+    return spec.strip()

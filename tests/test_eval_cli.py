@@ -99,7 +99,7 @@ def test_default_out_is_under_runs(
             "bbh:object_counting",
             "-n",
             "1",
-            "-m",
+            "--mode",
             "cot",
             "--model",
             scripted(r"\boxed{8}"),
