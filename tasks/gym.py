@@ -107,6 +107,21 @@ def generator_names() -> list[str]:
     return sorted(set(factory.DATASETS) - _NOT_STANDALONE)
 
 
+def generator_kinds() -> dict[str, str]:
+    """Each generator's kind, as reasoning-gym files it (``gcd`` -> ``arithmetic``).
+
+    Raises:
+        MissingDependencyError: reasoning-gym is not installed.
+    """
+    import_gym()
+    factory = importlib.import_module("reasoning_gym.factory")
+    kinds = {}
+    for name in generator_names():
+        module = str(factory.DATASETS[name][0].__module__).split(".")
+        kinds[name] = module[1] if len(module) > 1 else "other"
+    return kinds
+
+
 def generator_names_from(selection: str | None) -> list[str]:
     """Resolve ``"suite"``, ``""``/None (the suite) or ``"name1,name2"`` into generator names.
 
