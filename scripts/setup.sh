@@ -3,6 +3,9 @@
 #   scripts/setup.sh          the default offline model (1.5B) and what `pot solve` needs
 #   scripts/setup.sh test     everything the test suite needs (0.5B model, JupyterLab,
 #                             Chromium for the browser test, dev tools)
+# Python packages come from constraints.txt (the versions CI runs). POT_DEPS=newest takes
+# the newest versions inside pyproject's ranges instead, and POT_VENV another folder
+# (scripts/check-newest.sh uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-model}
@@ -32,20 +35,26 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+venv=${POT_VENV:-.venv}
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check)
 # torch is pinned (pyproject's [hf] extra) to the CPU wheel; an unpinned torch pulls CUDA.
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+if [ "${POT_DEPS:-locked}" = newest ]; then
+    "${pip[@]}" --upgrade pip
+    "${pip[@]}" --upgrade --upgrade-strategy eager -e ".[$extras]"
+else
+    "${pip[@]}" -c constraints.txt --upgrade pip
+    "${pip[@]}" -c constraints.txt -e ".[$extras]"
+fi
 
 if [ "$what" = test ]; then
     # Playwright's driver only; it uses Debian's Chromium (never `npx playwright install`)
     npm ci --prefix tests/browser --no-audit --no-fund --silent
     # A real OpenAI-compatible server for OpenAIModel's tests: llama.cpp's, built from
     # source (~6 min on 2 cores) with portable CPU flags (-march=native crashed here).
-    if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+    if ! "$venv/bin/python" -c "import llama_cpp" 2>/dev/null; then
         CMAKE_BUILD_PARALLEL_LEVEL=2 \
         CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
-            .venv/bin/python -m pip install -q --disable-pip-version-check --no-cache-dir \
-            "llama-cpp-python[server]==0.3.36"
+            "${pip[@]}" --no-cache-dir "llama-cpp-python[server]==0.3.36"
     fi
 fi
