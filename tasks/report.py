@@ -65,9 +65,16 @@ def score_of(record: ResultRecord) -> float:
 
 
 def is_correct(record: ResultRecord) -> bool:
-    """Correct: a score of 1 when the record carries a score, else its ``correct`` flag."""
-    score = _recorded_score(record)
-    return record.correct if score is None else score >= 1.0
+    """Correct: a score of exactly 1 when the record carries a score, else its ``correct``.
+
+    Exactly: reasoning-gym's ``spell_backward`` scores a wrong answer that starts with
+    the right one 1.0000000000000002 (its own ``reward == 1.0`` check misses by a
+    rounding error), while a right answer scores 1.0.
+    """
+    score = getattr(record, "score", None)
+    if _recorded_score(record) is None:
+        return record.correct
+    return float(score) == 1.0
 
 
 class Accuracy(BaseModel):

@@ -80,7 +80,7 @@ def _runs_table(console: Console, runs: Sequence[RunSummary], number: dict[str, 
     table.add_column("run", overflow="fold")
     for column in ("n", "acc %", "95% CI") + (("score",) if scores else ()):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("failed (wrong)", overflow="fold")
+    table.add_column("failures", overflow="fold")
     if unjudged:
         table.add_column("not judged", overflow="fold")
     for run in runs:

@@ -14,7 +14,15 @@ from typer.testing import CliRunner
 from pot.cli import app
 from pot.evaluate import evaluate
 from pot.executors import KernelPool
-from pot.tasks import Problem, ResultWriter, load_problems, render_report, report
+from pot.tasks import (
+    Problem,
+    ResultWriter,
+    TaskOptions,
+    load_problems,
+    read_results,
+    render_report,
+    report,
+)
 from pot.tasks.report import choose_pairs, is_baseline
 from pot.testing import ScriptedModel
 
@@ -216,3 +224,28 @@ def test_real_runs_through_the_cli(
     lines = table.stdout.splitlines()
     assert max(map(len, lines)) <= 80
     assert "model_error 1" in table.stdout and "Paired by task" in table.stdout
+
+
+def test_reasoning_gym_scores_through_the_runner(tmp_path: Path) -> None:
+    """Real reasoning-gym problems and scorers through the runner: only a score of
+    exactly 1 is correct (spell_backward scores a wrong answer that starts with the
+    right one 1.0000000000000002); a partial score is wrong and shows as a mean score."""
+    problems = load_problems("rg:spell_backward,gcd", options=TaskOptions(size=2, seed=0))
+    spell, gcd = problems[:2], problems[2:]
+    replies = [f"\\boxed{{{spell[0].answer}x}}", f"\\boxed{{{spell[1].answer}}}"]
+    replies += [f"\\boxed{{{gcd[0].answer}}}", f"\\boxed{{{gcd[1].answer}x}}"]
+    out = tmp_path / "rg.jsonl"
+    evaluate(problems, ScriptedModel(replies, name="tiny-m"), out, mode="cot")
+    scores = {record.id: getattr(record, "score", None) for record in read_results(out)}
+    assert scores[spell[0].id] == 1.0000000000000002 and scores[spell[1].id] == 1.0
+    assert 0 < scores[gcd[1].id] < 1
+    result = runner.invoke(app, ["report", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    (run,) = json.loads(result.stdout)["runs"]
+    tasks = {summary["task"]: summary for summary in run["tasks"]}
+    assert (tasks["rg/spell_backward"]["correct"], tasks["rg/spell_backward"]["partial"]) == (1, 0)
+    assert (tasks["rg/gcd"]["correct"], tasks["rg/gcd"]["partial"]) == (1, 1)
+    assert tasks["rg/gcd"]["mean_score"] == pytest.approx((1 + scores[gcd[1].id]) / 2)
+    assert (run["correct"], run["judged"], run["accuracy"]) == (2, 4, 0.5)
+    table = runner.invoke(app, ["report", str(out)], env={"COLUMNS": "80"})
+    assert "Mean score by task" in table.stdout and "rg/spell_backward" in table.stdout
