@@ -1,19 +1,41 @@
 """Final answers: find them in text or program output, and normalise them.
 
 An answer comes from ``\\boxed{...}``, from an explicit "the answer is ...",
-or from the last value a program printed. Normalising strips the wrapping a
+or from the last line a program printed. Normalising strips the wrapping a
 model adds (LaTeX, currency signs, thousands separators, a trailing full stop)
 so that answers can be compared and voted on.
+
+The patterns live in ``pot.tasks.answer_text`` and ``pot.tasks.numbers``, shared
+with the judges, so an answer is read the same way when it is found and when it
+is judged (``pot.tasks`` imports nothing from pot's core; the core imports from it).
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from enum import Enum
 from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
+
+from pot.tasks.answer_text import (
+    is_placeholder,
+    last_boxed,
+    stated_answer,
+    strip_text_wrappers,
+    unwrap,
+)
+from pot.tasks.numbers import read_whole_number
+
+__all__ = [
+    "AnswerSource",
+    "FoundAnswer",
+    "answer_key",
+    "find_answer",
+    "is_placeholder",
+    "normalize_answer",
+    "printed_answer",
+]
 
 
 class AnswerSource(str, Enum):
@@ -40,26 +62,18 @@ class FoundAnswer(BaseModel):
     source: AnswerSource
 
 
-_ANSWER_IS = re.compile(r"\banswer\s*(?:is|:|=)\s*:?[ \t]*([^\n]*)", re.IGNORECASE)
-_LABELLED_LINE = re.compile(r"^([^:=]*[A-Za-z][^:=]*)[:=]\s*(\S.*)$")
-_NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
-_NUMBER_WITH_UNIT = re.compile(
-    r"^([-+]?[$€£]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*%?\s*([A-Za-z][A-Za-z ]{0,20})?$"
+# "Total cost: $18", "x = 5", "The final answer is: 42": a label, then the value. A label
+# starts with a letter and holds no brackets or quotes, so "{joseph: daniel}" is no label,
+# and ":" separates only before a space, so "The time is 03:10:44" keeps its time.
+_LABELLED = re.compile(
+    r"^(?P<label>[A-Za-z][^:=\[\]{}\"'<>!]*?)\s*(?::\s+|=(?!=)\s*)(?P<value>\S.*)$", re.DOTALL
 )
-_FRACTION = re.compile(r"^([-+]?\d+)\s*/\s*(\d+)$")
-_LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
+_SEPARATOR = re.compile(r":\s|(?<![=!<>])=(?!=)")
+_OPENING, _CLOSING = "([{", ")]}"
+_MAX_ANSWER_LINES = 200
+"""Most lines a printed answer may span (a list or array printed over several lines)."""
 _CHOICE = re.compile(r"^\(?([A-Za-z])\)$")
-_WRAPPED = re.compile(r"\\(?:boxed|text|textbf|mathrm)\{([^{}]*)\}")
-_PLACEHOLDERS = frozenset(
-    {"answer", "the answer", "final answer", "the final answer", "your answer"}
-    | {"your final answer", "answer here", "...", "…", ""}
-)
-
-
-def is_placeholder(value: str) -> bool:
-    """Whether a stated answer only repeats the template, e.g. ``\\boxed{answer}``."""
-    core = _WRAPPED.sub(r"\1", value).strip(" \t.:;$`*\"'").casefold()
-    return core in _PLACEHOLDERS
+_LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
 
 
 def find_answer(text: str) -> FoundAnswer | None:
@@ -67,6 +81,8 @@ def find_answer(text: str) -> FoundAnswer | None:
 
     The last ``\\boxed{...}`` wins; otherwise the last "the answer is ...". A
     placeholder copied from the instructions (``\\boxed{answer}``) is no answer.
+    A ``\\text{...}`` around an answer in words is removed
+    (``\\boxed{\\text{Owen is a sage}}`` -> ``Owen is a sage``).
 
     Args:
         text: Text written by the model (or printed by a program).
@@ -74,53 +90,86 @@ def find_answer(text: str) -> FoundAnswer | None:
     Returns:
         The raw answer and its source, or None.
     """
-    boxed = _last_boxed(text)
+    boxed = last_boxed(text)
     if boxed is not None and boxed.strip() and not is_placeholder(boxed):
-        return FoundAnswer(value=boxed.strip(), source=AnswerSource.BOXED)
-    for match in reversed(_ANSWER_IS.findall(text)):
-        # The sentence ends at a full stop followed by a space; "3.5" keeps its point.
-        value = re.split(r"\.(?:\s|$)", match, maxsplit=1)[0].strip()
-        # "answer is \\boxed{..." whose box never closed is no answer either
-        if value and not is_placeholder(value) and not value.startswith("\\boxed"):
-            return FoundAnswer(value=value, source=AnswerSource.ANSWER_IS)
+        return FoundAnswer(value=strip_text_wrappers(boxed.strip()), source=AnswerSource.BOXED)
+    stated = stated_answer(text)
+    if stated is not None:
+        return FoundAnswer(value=strip_text_wrappers(stated), source=AnswerSource.ANSWER_IS)
     return None
 
 
 def printed_answer(stdout: str, result: str | None = None) -> FoundAnswer | None:
-    """The answer a program gave: its last printed value, else its last expression.
+    """The answer a program gave: its last printed line, else its last expression.
 
-    An explicit ``\\boxed{}`` or "answer is" in the output wins. A labelled
-    line such as ``Total cost: $18`` gives the part after the label.
+    The last line that is not blank is the answer, whole: a list, dict or array
+    printed over several lines counts from the line that opens its brackets;
+    lines printed before it (debug output, ``answer = 41`` followed by ``42``)
+    never win. On that line a ``\\boxed{}`` gives its content, and a label gives
+    the part after it (``Answer: 42``, ``Total cost: $18``, ``x = 5``), unless the
+    rest holds labels of its own (``x = 5, y = 6`` stays whole).
 
     Args:
         stdout: What the program printed.
         result: text/plain of the value of the program's last expression.
 
     Returns:
-        The raw answer (source ``PRINTED`` unless stated explicitly), or None.
+        The raw answer (source ``BOXED`` or ``ANSWER_IS`` when the line states it,
+        else ``PRINTED``), or None.
     """
-    stated = find_answer(stdout)
+    block = _last_printed(stdout)
+    if block is None:
+        if result is not None and result.strip():
+            return FoundAnswer(value=result.strip(), source=AnswerSource.PRINTED)
+        return None
+    boxed = last_boxed(block)
+    if boxed is not None and boxed.strip() and not is_placeholder(boxed):
+        return FoundAnswer(value=strip_text_wrappers(boxed.strip()), source=AnswerSource.BOXED)
+    labelled = _LABELLED.match(block)
+    if labelled is not None:
+        label, value = labelled.group("label"), labelled.group("value").strip()
+        if "answer" in label.casefold() and not is_placeholder(value):
+            return FoundAnswer(value=value, source=AnswerSource.ANSWER_IS)
+        if not _SEPARATOR.search(value):
+            return FoundAnswer(value=value, source=AnswerSource.PRINTED)
+    stated = stated_answer(block)
     if stated is not None:
-        return stated
-    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
-    if lines:
-        value = lines[-1]
-        labelled = _LABELLED_LINE.match(value)
-        if labelled is not None:
-            value = labelled.group(2).strip()
-        return FoundAnswer(value=value, source=AnswerSource.PRINTED)
-    if result is not None and result.strip():
-        return FoundAnswer(value=result.strip(), source=AnswerSource.PRINTED)
-    return None
+        return FoundAnswer(value=stated, source=AnswerSource.ANSWER_IS)
+    return FoundAnswer(value=block, source=AnswerSource.PRINTED)
+
+
+def _last_printed(stdout: str) -> str | None:
+    """The last printed line that is not blank, with the lines its brackets span."""
+    lines = stdout.rstrip().splitlines()
+    if not lines:
+        return None
+    block = lines[-1].rstrip()
+    for start in range(len(lines) - 2, max(-1, len(lines) - _MAX_ANSWER_LINES), -1):
+        if _depth(block) >= 0:
+            break
+        block = f"{lines[start].rstrip()}\n{block}"
+    else:
+        if _depth(block) < 0:
+            return lines[-1].strip()  # brackets that never open: the line alone
+    return block.strip()
+
+
+def _depth(text: str) -> int:
+    """Opening brackets minus closing ones."""
+    return sum(text.count(bracket) for bracket in _OPENING) - sum(
+        text.count(bracket) for bracket in _CLOSING
+    )
 
 
 def normalize_answer(value: str) -> str:
     """A canonical form of an answer, for display, comparison and voting.
 
     Numbers lose currency signs, thousands separators, trailing zeros and unit
-    words (``"$1,000.50 dollars"`` -> ``"1000.5"``); LaTeX fractions become
-    ``a/b``; multiple-choice letters become ``(A)``; text loses surrounding
-    quotes, LaTeX wrappers and a trailing full stop.
+    words (``"$1,000.50 dollars"`` -> ``"1000.5"``), and read as the judges read
+    them (``"5 1/2"`` -> ``"11/2"``, ``"1.2 \\times 10^6"`` -> ``"1200000"``,
+    ``"eighteen"`` -> ``"18"``); LaTeX fractions become ``a/b``; multiple-choice
+    letters become ``(A)``; text loses surrounding quotes, LaTeX wrappers and a
+    trailing full stop. Lists, dicts, times and sentences keep their form.
 
     Args:
         value: A raw answer.
@@ -152,14 +201,14 @@ def answer_key(value: str) -> str:
 
 def _strip_wrapping(value: str) -> str:
     text = value.strip()
-    boxed = _last_boxed(text)
+    boxed = last_boxed(text)
     if boxed is not None:
         text = boxed.strip()
     for _ in range(3):
         before = text
         text = text.strip().strip("$*").strip()
         text = re.sub(r"^\\\(|\\\)$|^\\\[|\\\]$", "", text).strip()
-        text = re.sub(r"^\\(?:text|mathrm|textbf)\{(.*)\}$", r"\1", text).strip()
+        text = strip_text_wrappers(text)
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
             text = text[1:-1].strip()
         text = text.rstrip(".").strip()
@@ -171,22 +220,34 @@ def _strip_wrapping(value: str) -> str:
 
 
 def _as_number(text: str) -> str | None:
-    fraction = _FRACTION.match(text)
-    if fraction is not None and int(fraction.group(2)) != 0:
-        return str(Fraction(int(fraction.group(1)), int(fraction.group(2))))
-    match = _NUMBER_WITH_UNIT.match(text)
-    if match is None:
+    number = read_whole_number(text)
+    if number is None:
         return None
-    digits = re.sub(r"[$€£,\s]", "", match.group(1))
-    if not _NUMBER.match(digits) or not any(character.isdigit() for character in digits):
+    if number.base != 10:
+        return str(number)
+    value = number.value
+    if value.denominator == 1:
+        return str(value.numerator)
+    if "/" in text or "frac" in unwrap(text):
+        return str(value)  # written as a fraction: stays one, reduced ("6/8" -> "3/4")
+    decimal = _finite_decimal(value)
+    return decimal if decimal is not None else str(value)
+
+
+def _finite_decimal(value: Fraction) -> str | None:
+    """``value`` as a decimal without exponent when it has a finite one (``37/2`` -> ``18.5``)."""
+    denominator, twos, fives = value.denominator, 0, 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    if denominator != 1:
         return None
-    try:
-        number = Decimal(digits)
-    except InvalidOperation:
-        return None
-    if number == number.to_integral_value():
-        return str(int(number))
-    return format(number.normalize(), "f")
+    places = max(twos, fives)
+    scaled = abs(value.numerator) * 10**places // value.denominator
+    digits = str(scaled).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
 
 
 def _exact_fraction(text: str) -> Fraction | None:
@@ -194,21 +255,3 @@ def _exact_fraction(text: str) -> Fraction | None:
         return Fraction(text)
     except (ValueError, ZeroDivisionError):
         return None
-
-
-def _last_boxed(text: str) -> str | None:
-    start = text.rfind("\\boxed")
-    if start < 0:
-        return None
-    brace = text.find("{", start)
-    if brace < 0:
-        return None
-    depth = 0
-    for position in range(brace, len(text)):
-        if text[position] == "{":
-            depth += 1
-        elif text[position] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[brace + 1 : position]
-    return None

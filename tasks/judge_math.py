@@ -21,7 +21,9 @@ import time
 import weakref
 from typing import Any
 
+from pot.tasks.answer_text import find_stated
 from pot.tasks.base import Judgement, MissingDependencyError
+from pot.tasks.numbers import read_number, read_whole_number, same_number
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds one verdict may take (parse both sides and compare) before it counts as wrong."""
@@ -34,6 +36,35 @@ _STARTUP_TIMEOUT = 60.0
 
 _WRAPPED = re.compile(r"\\boxed|(?<!\\)\$|\\\(|\\\[")
 """LaTeX that is already delimited: ``\\boxed{}``, ``$...$`` (not ``\\$``), ``\\(``, ``\\[``."""
+
+_DIGIT_GROUP = re.compile(r"(?<=\d)(?:\\[,;: ]|~)(?=\d{3}(?!\d))")
+"""A thin space between digit groups (``1\\,000``), which math-verify reads as a product."""
+
+_PLUS_MINUS = re.compile(r"\\pm\b|\\mp\b|±")
+
+
+def _plain_numbers(prediction: str, gold: str) -> tuple[bool, str | None] | None:
+    """The verdict when the gold is one plain number, else None (math-verify decides).
+
+    Reads both sides with ``pot.tasks.numbers`` (the number judge's reader), so that
+    mixed numbers, number words and thin spaces read the same in both judges,
+    integers compare exactly, and a range or alternatives against one number is wrong.
+    """
+    gold_number = read_whole_number(find_stated(gold) or gold)
+    if gold_number is None:
+        return None
+    answer = find_stated(prediction) or prediction
+    number = read_whole_number(answer)
+    if number is not None:
+        return same_number(number, gold_number), str(number)
+    if read_number(answer)[1] == "hedged":
+        return False, None
+    return None
+
+
+def _several_values(text: str) -> bool:
+    """Whether an answer names more than one value: ``\\pm``, or a comma-separated list."""
+    return bool(_PLUS_MINUS.search(text)) or "," in text
 
 
 def _candidates(prediction: str) -> list[tuple[str, str]]:
@@ -52,6 +83,11 @@ def verify_math(prediction: str, gold: str) -> tuple[bool, str | None]:
     expression (``sqrt(2)/2``); each reading is tried, and it is correct if any
     reading is equivalent to the gold. No time limit: use ``MathJudge`` for that.
 
+    A gold that is one plain number is compared by the number reader
+    (``pot.tasks.numbers``) first: ``"5 1/2"``, ``"eighteen"``, ``"1\\,000"`` read
+    as numbers, integers compare exactly, and ``"12 and 13"`` is not 13. An answer
+    with ``\\pm`` is wrong against a gold of one value.
+
     Args:
         prediction: The model's answer.
         gold: The gold answer.
@@ -59,6 +95,17 @@ def verify_math(prediction: str, gold: str) -> tuple[bool, str | None]:
     Returns:
         ``(correct, normalized prediction or None when nothing parsed)``.
     """
+    plain = _plain_numbers(prediction, gold)
+    if plain is not None:
+        return plain
+    correct, normalized = _verify(_DIGIT_GROUP.sub("", prediction), gold)
+    answer = find_stated(prediction) or prediction
+    if correct and _PLUS_MINUS.search(answer) and not _several_values(gold):
+        return False, normalized  # "\\pm 3" names two values; the gold names one
+    return correct, normalized
+
+
+def _verify(prediction: str, gold: str) -> tuple[bool, str | None]:
     from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
     configs: dict[str, list[Any]] = {

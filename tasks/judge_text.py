@@ -6,11 +6,10 @@ import ast
 import re
 from collections.abc import Mapping
 
+from pot.tasks.answer_text import stated_answer, unwrap
 from pot.tasks.base import Judgement
 
-_WRAPPER = re.compile(r"\\(?:boxed|text|textbf|mathrm)\s*\{([^{}]*)\}")
 _MARKUP = re.compile(r"[*`_]+")
-_ANSWER_IS = re.compile(r"\banswer\s*(?:is|:|=)\s*:?\s*(.*)", re.IGNORECASE | re.DOTALL)
 _LONE_LETTER = re.compile(r"^\(?([A-Za-z])\)?[.:]?$")
 _LEADING_LETTER = re.compile(r"^\(?([A-Z])(?:\)|\.|:)(?:\s|$)")
 _PAREN_LETTER = re.compile(r"\(([A-Z])\)")
@@ -19,17 +18,14 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 def _strip(text: object) -> str:
     """Remove LaTeX wrappers, Markdown emphasis, quotes and trailing punctuation."""
-    value = str(text)
-    for _ in range(3):
-        value = _WRAPPER.sub(r"\1", value)
-    value = _MARKUP.sub("", value).strip()
+    value = _MARKUP.sub("", unwrap(str(text))).strip()
     return value.strip("\"'").strip().rstrip(".!").strip()
 
 
 def _answer_part(text: str) -> str:
-    """The part after "the answer is", or all of it."""
-    match = _ANSWER_IS.search(text)
-    return _strip(match.group(1)) if match and match.group(1).strip() else text
+    """The stated answer ("the answer is X": X), or all of the text."""
+    stated = stated_answer(text)
+    return text if stated is None else _strip(stated)
 
 
 def _plain(text: str) -> str:
@@ -136,7 +132,7 @@ def judge_label(prediction: object, gold: str) -> Judgement:
         found = [readings[word] for word in found if word in readings]
         if not found:
             return Judgement(correct=False, reason="no label in the prediction")
-        label = found[0] if _ANSWER_IS.search(str(prediction)) else found[-1]
+        label = found[0] if stated_answer(str(prediction)) is not None else found[-1]
     return Judgement(correct=label == gold_label, normalized=label)
 
 

@@ -14,6 +14,25 @@ FOUND = [
     ("So the final answer is: (B). Done.", "(B)", AnswerSource.ANSWER_IS),
     ("Answer: 3.5", "3.5", AnswerSource.ANSWER_IS),
     ("the answer is **Yes**", "**Yes**", AnswerSource.ANSWER_IS),
+    # whole answers, in the format the question asks for
+    ("\\boxed{\\text{Owen is a sage}}", "Owen is a sage", AnswerSource.BOXED),
+    (
+        "\\boxed{\\text{Owen is a sage}, \\text{Sofia is a fool}}",
+        "Owen is a sage, Sofia is a fool",
+        AnswerSource.BOXED,
+    ),
+    ("\\boxed{\\textbf{(C)}}", "(C)", AnswerSource.BOXED),
+    ("\\boxed{\\frac{1}{2}\\text{ cm}}", "\\frac{1}{2}\\text{ cm}", AnswerSource.BOXED),
+    (
+        "The answer is: Owen is a sage, and Sofia is a fool.",
+        "Owen is a sage, and Sofia is a fool",
+        AnswerSource.ANSWER_IS,
+    ),
+    ("The answer is {joseph: daniel}.", "{joseph: daniel}", AnswerSource.ANSWER_IS),
+    ("The answer is 03:10:44.", "03:10:44", AnswerSource.ANSWER_IS),
+    ("The answer is [1, 2, 3]. Done.", "[1, 2, 3]", AnswerSource.ANSWER_IS),
+    ("The answer is Mr. Smith.", "Mr. Smith", AnswerSource.ANSWER_IS),
+    ("**Final answer:**\n\n42", "42", AnswerSource.ANSWER_IS),
 ]
 
 
@@ -52,6 +71,31 @@ PRINTED = [
     ("10:30\n", None, "10:30"),
     ("", "Rational(1, 2)", "Rational(1, 2)"),
     ("The answer is 7\n", None, "7"),
+    # the last printed line is the answer: a debug line before it never wins
+    ("answer = 41\n42\n", None, "42"),
+    ("The answer is 41\n42\n", None, "42"),
+    ("\\boxed{41}\nchecking...\n42\n", None, "42"),
+    ("answer = 41\n", None, "41"),
+    ("Answer: 42\n\n  \n", None, "42"),
+    ("debug 1\nThe final answer is: 42\n", None, "42"),
+    ("\\boxed{\\text{Owen is a sage}}\n", None, "Owen is a sage"),
+    # answers come back whole
+    ("{joseph: daniel}\n", None, "{joseph: daniel}"),
+    ("{'joseph': 'daniel'}\n", None, "{'joseph': 'daniel'}"),
+    ("03:10:44\n", None, "03:10:44"),
+    ("Time: 03:10:44\n", None, "03:10:44"),
+    ("The time is 03:10:44\n", None, "The time is 03:10:44"),
+    ("Owen is a sage, and Sofia is a fool\n", None, "Owen is a sage, and Sofia is a fool"),
+    ("Answer: Owen is a sage, and Sofia is a fool\n", None, "Owen is a sage, and Sofia is a fool"),
+    ("x = 5, y = 6\n", None, "x = 5, y = 6"),
+    ("Owen: sage, Sofia: fool\n", None, "Owen: sage, Sofia: fool"),
+    ("x == 5\n", None, "x == 5"),
+    ("Result: [3, 1, 2]\n", None, "[3, 1, 2]"),
+    # a list or array printed over several lines
+    ("step 1\n[[1 2]\n [3 4]]\n", None, "[[1 2]\n [3 4]]"),
+    ("{'a': 1,\n 'b': 2}\n", None, "{'a': 1,\n 'b': 2}"),
+    ("Answer: [[1, 2],\n [3, 4]]\n", None, "[[1, 2],\n [3, 4]]"),
+    ("done :)\n", None, "done :)"),
 ]
 
 
@@ -60,6 +104,12 @@ def test_printed_answer(stdout: str, result: str | None, value: str) -> None:
     found = printed_answer(stdout, result)
     assert found is not None
     assert found.value == value
+
+
+def test_printed_answer_sources() -> None:
+    assert printed_answer("Answer: 42\n").source is AnswerSource.ANSWER_IS  # type: ignore[union-attr]
+    assert printed_answer("answer = 41\n42\n").source is AnswerSource.PRINTED  # type: ignore[union-attr]
+    assert printed_answer("x\n\\boxed{7}\n").source is AnswerSource.BOXED  # type: ignore[union-attr]
 
 
 def test_nothing_printed() -> None:
@@ -85,6 +135,24 @@ NORMALIZED = [
     ("True.", "True"),
     ("05/01/2021", "05/01/2021"),
     ("  x^2 +   1 ", "x^2 + 1"),
+    # numbers read as the judges read them
+    ("5 1/2", "11/2"),
+    ("-$5", "-5"),
+    ("1\\,000", "1000"),
+    ("1.2 \\times 10^6", "1200000"),
+    ("10^3", "1000"),
+    ("eighteen", "18"),
+    ("1010_2", "1010_2"),
+    ("0.125", "0.125"),
+    ("1e-7", "0.0000001"),
+    ("2x", "2x"),
+    # everything else keeps its form
+    ("3-4", "3-4"),
+    ("{joseph: daniel}", "{joseph: daniel}"),
+    ("03:10:44", "03:10:44"),
+    ("[1, 2, 3]", "[1, 2, 3]"),
+    ("Owen is a sage, and Sofia is a fool.", "Owen is a sage, and Sofia is a fool"),
+    ("\\text{Owen is a sage}", "Owen is a sage"),
     ("", ""),
 ]
 
@@ -100,3 +168,7 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("Yes") == answer_key("yes")
     assert answer_key("(A)") == answer_key("(a)")
     assert answer_key("0.33") != answer_key("1/3")
+    assert answer_key("5.5") == answer_key("5 1/2") == answer_key("\\frac{11}{2}")
+    assert answer_key("-$5") == answer_key("-5.0")
+    assert answer_key("eighteen") == answer_key("18")
+    assert answer_key("1000001") != answer_key("1000000")

@@ -31,6 +31,18 @@ CASES = [
     ("x^2 - 1", "(x-1)(x+1)", True),
     ("90^\\circ", "90^\\circ", True),
     ("\\text{Evelyn}", "\\text{Evelyn}", True),
+    # issue 14: thin spaces, mixed numbers, words, exact integers, hedges
+    ("1\\,000", "1000", True),
+    ("5 1/2", "\\frac{11}{2}", True),
+    ("eighteen", "18", True),
+    ("1000001", "1000000", False),
+    ("12 and 13", "13", False),
+    ("x = \\pm 2", "2", False),
+    ("x=\\pm 3", "x=3", False),  # math-verify alone says equal
+    ("1 \\pm \\sqrt{2}", "1+\\sqrt{2}", False),
+    ("1 \\pm \\sqrt{2}", "1\\pm\\sqrt{2}", True),
+    ("2", "2x", False),
+    ("18 apples", "18", True),
     ("4", "5", False),
     ("\\frac{1}{3}", "0.33", False),
     ("x+1", "x-1", False),
