@@ -12,6 +12,7 @@ the task is ``file/STEM``, so ``pot report`` sets two runs on the same file side
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -69,7 +70,7 @@ def _rows_jsonl(path: Path, lines: list[str]) -> Iterator[tuple[int, dict[str, A
 
 
 def _rows_csv(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     for field in ("question", "answer"):
         if field not in header:
@@ -78,14 +79,14 @@ def _rows_csv(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 f"{', '.join(header) or 'nothing'})"
             )
     reader.fieldnames = header
+    first = reader.line_num + 1  # a quoted cell may span lines: name the row's first
     for row in reader:
+        number, first = first, reader.line_num + 1
         if None in row:
-            raise ProblemFileError(
-                f"{path}, line {reader.line_num}: more cells than the header has columns"
-            )
+            raise ProblemFileError(f"{path}, line {number}: more cells than the header has columns")
         if not any((value or "").strip() for value in row.values()):
             continue
-        yield reader.line_num, row
+        yield number, row
 
 
 def _text(path: Path, number: int, row: dict[str, Any], field: str) -> str:

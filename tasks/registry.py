@@ -62,6 +62,11 @@ class TaskOptions:
     seed: int | None = None
     judge: str | None = None
 
+    @classmethod
+    def names(cls) -> list[str]:
+        """The options, in their order."""
+        return [option.name for option in fields(cls)]
+
     def given(self) -> set[str]:
         """The names of the options that are set."""
         return {option.name for option in fields(self) if getattr(self, option.name) is not None}
@@ -277,7 +282,7 @@ def load_problems(
     """
     task, subset = get_task(spec)
     options = options or TaskOptions()
-    refused = sorted(options.given() - task.options)
+    refused = [name for name in options.names() if name in options.given() - task.options]
     if refused:
         flags = " and ".join(f"--{name}" for name in refused)
         takers = {"size": "rg: tasks", "seed": "rg: tasks", "judge": "problem files"}
