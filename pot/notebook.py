@@ -1,9 +1,21 @@
-"""Write a trace as a Jupyter notebook whose cells replay the reasoning."""
+"""Write a trace as a Jupyter notebook whose cells replay the reasoning.
+
+The notebook runs top to bottom in a plain Python kernel and gives the outputs
+it shows: it starts with the code pot's kernel ran before the first step (the
+preload, :attr:`Trace.setup`), resets the namespace where pot reset the kernel
+(between self-consistency samples, after a kernel restart), tags the cells that
+raised so that ``jupyter nbconvert --execute`` goes on past them, and keeps a
+step that was stopped at its timeout as text instead of running it again.
+A ``%%pot --here`` trace ran in your notebook's namespace: its replay needs your
+variables, which the trace does not hold.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pot.executors.base import KernelEvent
 
 if TYPE_CHECKING:
     from pot.executors import ExecutionResult
@@ -28,18 +40,38 @@ def write_notebook(trace: Trace, path: Path) -> Path:
         )
     ]
     execution_count = 0
+    if trace.setup.strip():
+        execution_count += 1
+        cells.append(_setup_cell(trace.setup, execution_count, ""))
+    sample = 0
     for step in trace.steps:
         heading = f"sample {step.sample}, " if trace.samples > 1 else ""
+        if step.sample != sample:  # pot reset the kernel between samples
+            sample = step.sample
+            execution_count += 1
+            note = f"# sample {sample}: pot reset the kernel between samples\n%reset -f\n"
+            cells.append(_setup_cell(trace.setup, execution_count, note))
         if isinstance(step, CodeStep):
             prose = step.text[: step.text.rfind("```python")].strip()
             if prose:
                 cells.append(v4.new_markdown_cell(prose))
+            result = step.execution
+            if result.kernel is not KernelEvent.OK:  # stopped at its timeout, or the kernel died
+                cells.append(_not_rerun(step))
+                if result.state_lost:
+                    execution_count += 1
+                    note = "# the kernel was restarted here: its variables were lost\n%reset -f\n"
+                    cells.append(_setup_cell(trace.setup, execution_count, note))
+                continue
             execution_count += 1
+            metadata: dict[str, Any] = {"pot": {"sample": step.sample, "step": step.index}}
+            if result.error is not None:  # nbclient and nbconvert go on past it
+                metadata["tags"] = ["raises-exception"]
             cell = v4.new_code_cell(
                 replay_source(step),
                 execution_count=execution_count,
-                outputs=_outputs(step.execution, execution_count),
-                metadata={"pot": {"sample": step.sample, "step": step.index}},
+                outputs=_outputs(result, execution_count),
+                metadata=metadata,
             )
             cells.append(cell)
         elif isinstance(step, TextStep):
@@ -58,6 +90,33 @@ def write_notebook(trace: Trace, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
     return path
+
+
+def _setup_cell(setup: str, execution_count: int, note: str) -> Any:
+    from nbformat import v4
+
+    source = note + (
+        f"# what pot's kernel ran before the first step\n{setup.strip()}" if setup.strip() else ""
+    )
+    return v4.new_code_cell(
+        source.strip(), execution_count=execution_count, metadata={"pot": {"setup": True}}
+    )
+
+
+def _not_rerun(step: CodeStep) -> Any:
+    from nbformat import v4
+
+    result = step.execution
+    what = (
+        f"was stopped after {result.elapsed:.0f} s"
+        if result.kernel is KernelEvent.INTERRUPTED
+        else f"lost the kernel ({result.kernel.value})"
+    )
+    observation = "\n".join(f"    {line}" for line in step.observation.splitlines())
+    return v4.new_markdown_cell(
+        f"*This step {what}; it is shown, not run again:*\n\n```python\n{step.code}\n```"
+        f"\n\n{observation}"
+    )
 
 
 def replay_source(step: CodeStep) -> str:
@@ -111,14 +170,17 @@ def _outputs(result: ExecutionResult, execution_count: int) -> list[Any]:
 
 
 def _answer_text(trace: Trace) -> str:
+    from pot.render import answer_origin, disagreement
+
     answer = trace.answer
     if answer.value is None:
         reason = answer.reason.value if answer.reason else "none"
         return f"**No answer** ({reason}): {answer.detail}"
-    text = f"**Answer:** {answer.normalized} (from {answer.source.value})"
-    if trace.vote is not None:
-        counts = ", ".join(f"{count.answer}: {count.votes}" for count in trace.vote.counts)
-        text += f"\n\nVote: {counts}"
+    origin = answer_origin(answer, trace.vote, trace.samples)
+    text = f"**Answer:** {answer.normalized} ({origin})"
+    split = disagreement(trace.vote, trace.samples)
+    if split:
+        text += f"\n\n{split[0].upper()}{split[1:]}"
     if answer.detail:
         text += f"\n\n{answer.detail}"
     return text

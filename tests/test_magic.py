@@ -17,6 +17,12 @@ from pot.testing import ScriptedModel
 ANSWER_391 = "```python\nprint(17 * 23)\n```"
 
 
+@pytest.fixture
+def kernel(unconfined_kernel: JupyterExecutor) -> JupyterExecutor:
+    """The magic runs in the user's own notebook kernel, which pot never sandboxes."""
+    return unconfined_kernel
+
+
 def setup(kernel: JupyterExecutor, *replies: str) -> None:
     """Load the extension and give the session a scripted model."""
     result = kernel.run(
@@ -116,8 +122,11 @@ def test_line_magic_with_a_trace_name_and_a_notebook(kernel: JupyterExecutor) ->
     assert result.ok, result.error
     assert result.result == "'391'"
     assert not html_of(result.displays)  # --quiet
-    check = kernel.run("import nbformat; len(nbformat.read('out.ipynb', 4).cells), mine.answer.ok")
-    assert check.result == "(3, True)"
+    check = kernel.run(
+        "import nbformat; cells = nbformat.read('out.ipynb', 4).cells\n"
+        "len(cells), 'import sympy' in cells[1].source, mine.answer.ok"
+    )
+    assert check.result == "(4, True, True)"  # question, the pool's preload, step, answer
 
 
 def test_prompt_file_replaces_the_built_in_prompt(kernel: JupyterExecutor) -> None:
@@ -176,3 +185,45 @@ def test_bad_options_and_failures_are_one_line_errors(kernel: JupyterExecutor) -
         assert result.stderr.startswith("UsageError: %%pot: ")
         assert message in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_generation_and_model_options() -> None:
+    options, _ = parse_magic(
+        "-m qwen2.5-coder-0.5b --temperature 0.3 --seed 7 --max-new-tokens 64 "
+        "--quantization none --device cpu --threads 2 q"
+    )
+    assert options.model == "qwen2.5-coder-0.5b"
+    assert (options.temperature, options.seed, options.max_new_tokens) == (0.3, 7, 64)
+    assert (options.quantization, options.device, options.threads) == ("none", "cpu", 2)
+    with pytest.raises(UsageError, match="temperature"):
+        parse_magic("--temperature -1 q")
+    with pytest.raises(UsageError, match="quantization"):
+        parse_magic("--quantization fp4 q")
+
+
+def test_braces_and_dollars_reach_the_model_as_written(kernel: JupyterExecutor) -> None:
+    setup(kernel, ANSWER_391, ANSWER_391)
+    kernel.run("x = 5")
+    result = kernel.run("%pot --quiet Is \\boxed{1000} more than {x} or $x, or not.", 60)
+    assert result.ok, result.error
+    sent = kernel.run("configure().model.calls[-1].conversations[0][-1].content")
+    assert sent.result == repr("Is \\boxed{1000} more than {x} or $x, or not.")
+    cell = kernel.run("%%pot --quiet --trace t{x}\nq", 60)
+    assert "not a valid variable name" in cell.stderr  # the option line is not expanded either
+
+
+def test_configure_echoes_no_object_address(kernel: JupyterExecutor) -> None:
+    setup(kernel)
+    shown = kernel.run("configure(mode='tir', samples=3)")
+    assert shown.result is not None
+    assert "0x" not in shown.result
+    assert "model=ScriptedModel('scripted')" in shown.result
+    assert "mode='tir'" in shown.result and "samples=3" in shown.result
+
+
+def test_local_model_options_are_refused_for_a_scripted_model(kernel: JupyterExecutor) -> None:
+    setup(kernel, ANSWER_391)
+    result = kernel.run("%pot --model 'scripted:[\"x\"]' --device cuda What is 1 + 1?")
+    assert result.stderr.startswith("UsageError: %%pot: --device: only for models loaded here")
+    result = kernel.run("%pot --executor bogus What is 1 + 1?")
+    assert "unknown executor 'bogus'" in result.stderr
