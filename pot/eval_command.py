@@ -380,9 +380,10 @@ def report_command(
         raise _fail(errors, "the files hold no results", EXIT_EMPTY)
     if plot is not None:
         from pot.tasks.plot import plot_report
+        from pot.terminal import print_note
 
         try:
-            errors.print(f"plot: {plot_report(result, plot)}", highlight=False, soft_wrap=True)
+            print_note(errors, f"plot: {plot_report(result, plot)}")  # a path: never markup
         except TaskError as error:
             raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     if as_json:
