@@ -46,7 +46,7 @@ def check_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
     if len(text) > max_chars:
         raise QuestionTooLongError(
             f"the question has {len(text)} characters, more than the limit of {max_chars}; "
-            "shorten it or raise max_question_chars"
+            "shorten it (in Python, Solver(max_question_chars=...) raises the limit)"
         )
     return text
 

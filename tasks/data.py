@@ -166,7 +166,7 @@ def download(url: str, target: Path, *, sha256: str | None = None, name: str = "
     """
     label = name or target.name
     hint = (
-        f"Set POT_DATA (or pass data_dir) to a folder that holds {label}, "
+        f"Set POT_DATA (or pass --data; data_dir= in Python) to a folder that holds {label}, "
         f"or place the file at {target}."
     )
     try:
