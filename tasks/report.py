@@ -4,24 +4,14 @@
 ``report(FILES).model_dump_json()``; ``--plot FILE`` draws it with
 :func:`pot.tasks.plot.plot_report`.
 
-What counts: accuracy is over *judged* problems only. A record whose server or
-kernels failed (``model_error``, ``kernel_error``: ``RETRIED_ERRORS``, the kinds
-``pot eval`` also leaves out of its running accuracy and solves again on
-``--resume``) was never judged: it is listed apart (``not_judged``), never
-counted wrong. Every other failure (no answer, a timeout, a judge that raised)
-is a wrong answer. A record with a ``score`` (reasoning-gym's partial credit, in
-[0, 1]) is correct when the score is 1; the mean score is reported beside.
-
-Baselines: a run of mode ``plain`` (one program, run once) and one of mode
-``cot`` are the baselines. When the files hold one, every run of the same model
-is compared with it, overall and per subtask (``task``: ``bbh/navigate``,
-``rg/basic_arithmetic``); without any, every pair of runs is compared.
+Accuracy is over judged problems; the server's and the kernels' failures are
+listed apart (:mod:`pot.tasks.outcomes`); the mean score is reported beside when
+any is partial. Runs are compared with the ``plain`` and ``cot`` runs of their
+model, overall and per task (:mod:`pot.tasks.compare`).
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -31,50 +21,30 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from pot.tasks.results import RETRIED_ERRORS, PathLike, ResultRecord, scan_results
-from pot.tasks.stats import paired_difference, wilson_interval
+from pot.tasks.compare import BASELINES, Comparison, TaskComparison, choose_pairs, compare
+from pot.tasks.outcomes import NOT_JUDGED, is_correct, is_judged, score_of
+from pot.tasks.results import PathLike, ResultRecord, scan_results
+from pot.tasks.stats import wilson_interval
 
 DEFAULT_RUN = "run"
 """The label of records that carry none."""
 
-BASELINES = ("plain", "cot")
-"""Modes every other run is compared with, in this order, when the files hold them."""
-
-NOT_JUDGED = RETRIED_ERRORS
-"""Error kinds of problems that were never judged (the server or the kernels failed)."""
-
-
-def is_judged(record: ResultRecord) -> bool:
-    """Whether the record's answer was judged (its server and kernels worked)."""
-    return record.error not in NOT_JUDGED
-
-
-def _recorded_score(record: ResultRecord) -> float | None:
-    score = getattr(record, "score", None)
-    if isinstance(score, bool) or not isinstance(score, (int, float)):
-        return None
-    return min(1.0, max(0.0, float(score))) if math.isfinite(score) else None
-
-
-def score_of(record: ResultRecord) -> float:
-    """The record's score in [0, 1]: its ``score`` field, else 1 if correct, else 0."""
-    score = _recorded_score(record)
-    if score is None:
-        return 1.0 if record.correct else 0.0
-    return score
-
-
-def is_correct(record: ResultRecord) -> bool:
-    """Correct: a score of exactly 1 when the record carries a score, else its ``correct``.
-
-    Exactly: reasoning-gym's ``spell_backward`` scores a wrong answer that starts with
-    the right one 1.0000000000000002 (its own ``reward == 1.0`` check misses by a
-    rounding error), while a right answer scores 1.0.
-    """
-    score = getattr(record, "score", None)
-    if _recorded_score(record) is None:
-        return record.correct
-    return float(score) == 1.0
+__all__ = [
+    "BASELINES",
+    "NOT_JUDGED",
+    "Comparison",
+    "Report",
+    "RunSummary",
+    "TaskComparison",
+    "TaskSummary",
+    "choose_pairs",
+    "compare",
+    "is_correct",
+    "is_judged",
+    "report",
+    "score_of",
+    "summarize",
+]
 
 
 class Accuracy(BaseModel):
@@ -144,41 +114,6 @@ class RunSummary(Accuracy):
     tasks: list[TaskSummary]
     truncated: int = Field(description="Partly written last lines skipped.")
     duplicates: int = Field(description="Records skipped because their id came earlier.")
-
-
-class Paired(BaseModel):
-    """Two runs on the problems both had judged: second minus first."""
-
-    pairs: int
-    first_accuracy: float
-    second_accuracy: float
-    difference: float
-    low: float = Field(description="95% interval of the difference, lower end.")
-    high: float = Field(description="95% interval of the difference, upper end.")
-    both: int
-    only_first: int = Field(description="First right, second wrong.")
-    only_second: int = Field(description="Second right, first wrong.")
-    neither: int
-    p_value: float = Field(description="Exact McNemar test, two-sided.")
-
-
-class TaskComparison(Paired):
-    """A comparison restricted to one task or subtask."""
-
-    task: str
-
-
-class Comparison(Paired):
-    """Two runs on the problems both had judged, overall and per task."""
-
-    first: str
-    second: str
-    baseline: str | None = Field(
-        default=None, description="The first run's mode when it is a baseline (plain, cot)."
-    )
-    tasks: list[TaskComparison] = Field(
-        default_factory=list, description="Per task, when the pairs span more than one."
-    )
 
 
 class Report(BaseModel):
@@ -268,105 +203,6 @@ def summarize(
         truncated=truncated,
         duplicates=duplicates,
     )
-
-
-def _paired(first: Sequence[bool], second: Sequence[bool]) -> dict[str, float | int]:
-    paired = paired_difference(list(first), list(second))
-    pairs = paired.pairs
-    return {
-        "pairs": pairs,
-        "first_accuracy": sum(first) / pairs if pairs else 0.0,
-        "second_accuracy": sum(second) / pairs if pairs else 0.0,
-        "difference": paired.difference,
-        "low": paired.low,
-        "high": paired.high,
-        "both": paired.both,
-        "only_first": paired.only_first,
-        "only_second": paired.only_second,
-        "neither": paired.neither,
-        "p_value": paired.p_value,
-    }
-
-
-def compare(
-    first: Sequence[ResultRecord],
-    second: Sequence[ResultRecord],
-    *,
-    names: tuple[str, str] = ("first", "second"),
-    baseline: str | None = None,
-) -> Comparison:
-    """Compare two runs on the problems both had judged (matched by id).
-
-    Args:
-        first: The first run's records (the baseline).
-        second: The second run's records.
-        names: Labels of the two runs.
-        baseline: The first run's mode, when it is compared as a baseline.
-    """
-    second_by_id = {record.id: record for record in second if is_judged(record)}
-    common = [(record, second_by_id[record.id]) for record in first if record.id in second_by_id]
-    common = [(a, b) for a, b in common if is_judged(a)]
-    by_task: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
-    for a, b in common:
-        by_task[a.task].append((is_correct(a), is_correct(b)))
-    tasks = [
-        TaskComparison(task=task, **_paired(*_unzip(by_task[task]))) for task in sorted(by_task)
-    ]
-    return Comparison(
-        first=names[0],
-        second=names[1],
-        baseline=baseline,
-        **_paired([is_correct(a) for a, _ in common], [is_correct(b) for _, b in common]),
-        tasks=tasks if len(tasks) > 1 else [],
-    )
-
-
-def _unzip(pairs: Sequence[tuple[bool, bool]]) -> tuple[list[bool], list[bool]]:
-    return [a for a, _ in pairs], [b for _, b in pairs]
-
-
-def is_baseline(run: RunSummary) -> bool:
-    """A ``plain`` or ``cot`` run with the built-in prompt and one sample.
-
-    A label ``MODE/MODEL`` must be exactly the mode (``cot+mine/...`` or
-    ``cot-k5/...`` are runs like any other); a label without ``/`` (``--by file``)
-    goes by the records' mode.
-    """
-    if run.mode not in BASELINES:
-        return False
-    return "/" not in run.run or run.run.split("/", 1)[0] == run.mode
-
-
-def choose_pairs(
-    runs: Sequence[RunSummary], pairs: Literal["auto", "all"] = "auto"
-) -> list[tuple[str, str, str | None]]:
-    """Which runs to compare: ``(first, second, baseline mode or None)``.
-
-    ``"auto"``: every run against each baseline of the same model (``plain`` first,
-    then ``cot``); runs of a model without a baseline pairwise among themselves; no
-    baseline anywhere: every pair. ``"all"``: every pair.
-    """
-    everything = [(a.run, b.run, None) for a, b in itertools.combinations(runs, 2)]
-    baselines = sorted(
-        (run for run in runs if is_baseline(run)),
-        key=lambda run: BASELINES.index(run.mode or ""),
-    )
-    if pairs == "all" or not baselines:
-        return everything
-    chosen: list[tuple[str, str, str | None]] = []
-    seen: set[frozenset[str]] = set()
-    for base in baselines:
-        for run in runs:
-            key = frozenset((base.run, run.run))
-            if run.run == base.run or run.model != base.model or key in seen:
-                continue
-            seen.add(key)
-            chosen.append((base.run, run.run, base.mode))
-    covered = {run.model for run in baselines}
-    for first, second in itertools.combinations(runs, 2):
-        if first.model == second.model and first.model not in covered:
-            chosen.append((first.run, second.run, None))
-    return chosen
 
 
 def report(

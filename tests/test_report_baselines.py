@@ -23,7 +23,7 @@ from pot.tasks import (
     render_report,
     report,
 )
-from pot.tasks.report import choose_pairs, is_baseline
+from pot.tasks.compare import choose_pairs, is_baseline
 from pot.testing import ScriptedModel
 
 runner = CliRunner()
