@@ -356,7 +356,7 @@ def report_command(
     ] = GroupBy.RUN,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Also draw the report into this image (needs [plot])."),
+        typer.Option("--plot", help="Also draw the report into this image (needs matplotlib)."),
     ] = None,
     all_pairs: Annotated[
         bool,
