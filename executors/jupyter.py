@@ -215,7 +215,11 @@ class JupyterExecutor(KernelFacade):
         return process
 
     def _setup_code_for(self, process: KernelProcess, defined: bool = False) -> str:
-        return setup_code(self.output, self.limits, str(process.workdir), defined=defined)
+        unconfined = self.isolation is not Isolation.SANDBOX
+        workdir = str(process.workdir)
+        return setup_code(
+            self.output, self.limits, workdir, defined=defined, adopt_orphans=unconfined
+        )
 
     def _setup_code(self, defined: bool = False) -> str:
         assert self._kernel is not None

@@ -10,9 +10,14 @@ from __future__ import annotations
 from pot.executors.limits import OutputLimits, ResourceLimits
 
 _SETUP = r'''
-def _pot_setup(head, tail, cpu_seconds, workdir):
+def _pot_setup(head, tail, cpu_seconds, workdir, adopt_orphans=False):
     import builtins, os, sys, resource, signal, tempfile
     ip = get_ipython()
+    if adopt_orphans and sys.platform.startswith("linux"):
+        # processes the code starts and orphans (setsid, double fork) stay below the
+        # kernel, where pot finds and kills them, instead of moving to init
+        import ctypes
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     if workdir is None:  # a remote kernel: its own fresh folder, made on its side
         if not hasattr(ip, "_pot_workdir"):
             ip._pot_workdir = tempfile.mkdtemp(prefix="pot-kernel-")
@@ -156,17 +161,24 @@ def _pot_setup(head, tail, cpu_seconds, workdir):
 
 
 def setup_code(
-    output: OutputLimits, limits: ResourceLimits, workdir: str | None, *, defined: bool = False
+    output: OutputLimits,
+    limits: ResourceLimits,
+    workdir: str | None,
+    *,
+    defined: bool = False,
+    adopt_orphans: bool = False,
 ) -> str:
     """The setup source for one kernel (``workdir=None``: the kernel makes its own).
 
     The first setup defines the setup function and keeps it on the shell;
     ``defined=True`` (resets) sends only the call, sparing the kernel a parse and
-    compile of the whole source each time.
+    compile of the whole source each time. ``adopt_orphans``: the kernel becomes
+    the reaper of its orphaned descendants (for kernels outside the sandbox, whose
+    process namespace does that job).
     """
     call = (
         f"get_ipython()._pot_setup({output.head_chars}, {output.tail_chars}, "
-        f"{limits.cpu_seconds or 0}, {workdir!r})\n"
+        f"{limits.cpu_seconds or 0}, {workdir!r}, {adopt_orphans!r})\n"
     )
     if defined:
         return call
