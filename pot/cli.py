@@ -11,6 +11,7 @@ from pot._version import __version__
 from pot.eval_command import eval_command, report_command
 from pot.info_commands import config_command, models_command
 from pot.modes import Mode
+from pot.show_command import show_command
 from pot.solve_command import solve_command
 from pot.tasks_command import tasks_command
 
@@ -88,6 +89,7 @@ app.command("eval", cls=_Command)(eval_command)
 app.command("report", cls=_Command)(report_command)
 app.command("models", cls=_Command)(models_command)
 app.command("config", cls=_Command)(config_command)
+app.command("show", cls=_Command)(show_command)
 app.command("tasks", cls=_Command)(tasks_command)
 
 
