@@ -64,18 +64,30 @@ def unwrap(text: str, pattern: re.Pattern[str] = _WRAPPER) -> str:
     """Replace each wrapper command by its argument: ``\\boxed{\\text{42} m}`` -> ``42 m``.
 
     Braces inside the argument are kept balanced (``\\text{f(\\{1\\})}`` works);
-    a wrapper that never closes is left as it is.
+    a wrapper that never closes is left as it is. One pass, however deep the nesting.
     """
-    result, position = [], 0
+    pairs = _brace_pairs(text)
+    dropped = [False] * len(text)
     for match in pattern.finditer(text):
-        if match.start() < position:
+        end = pairs.get(match.end() - 1)
+        if end is not None:
+            dropped[match.start() : match.end()] = [True] * (match.end() - match.start())
+            dropped[end] = True
+    return "".join(character for character, drop in zip(text, dropped, strict=True) if not drop)
+
+
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Opening brace index -> its closing brace index (escaped ``\\{`` ``\\}`` skipped)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for position, character in enumerate(text):
+        if character not in "{}" or (position and text[position - 1] == "\\"):
             continue
-        end = closing_brace(text, match.end() - 1)
-        if end is None:
-            continue
-        result += [text[position : match.start()], unwrap(text[match.end() : end], pattern)]
-        position = end + 1
-    return "".join(result) + text[position:]
+        if character == "{":
+            stack.append(position)
+        elif stack:
+            pairs[stack.pop()] = position
+    return pairs
 
 
 def strip_text_wrappers(answer: str) -> str:

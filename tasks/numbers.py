@@ -25,6 +25,8 @@ from pot.tasks.answer_text import find_stated, unwrap
 
 MAX_EXPONENT = 400
 """Largest power of ten (or integer power) read exactly; larger ones are not numbers here."""
+MAX_DIGITS = 1000
+"""Longest number read (in characters); a longer run of digits is not an answer."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,8 @@ def clean(text: str) -> str:
 def _value(match: re.Match[str]) -> tuple[Fraction, int] | None:
     """The value and base of one token, or None when it is not a valid number."""
     group = match.group
-    if group("infinity") is not None:
-        return None  # read only as the end of an interval: "(-\\infty, 2)" is no number
+    if len(group(0)) > MAX_DIGITS or group("infinity") is not None:
+        return None  # too long, or infinity: read only as the end of an interval
     if group("based") is not None:
         base = int(group("base"))
         try:

@@ -24,6 +24,8 @@ CHOICE_CASES = [
     ("monsters inc", "(D)", True),
     ("\\boxed{B}", "(B)", True),
     ("\\boxed{\\text{(B)}}", "(B)", True),
+    ("\\boxed{\\textbf{\\text{B}}}", "(B)", True),
+    ("**Answer:** (B)", "(B)", True),
     ("(A) or maybe (C)", "(C)", True),
     ("First (A)... no: it is (C)", "(C)", True),
     ("(A)", "(B)", False),
