@@ -182,3 +182,14 @@ def test_numbers_and_floats_as_predictions() -> None:
     assert judge_number(18, "18").correct
     assert judge_number(18.0, 18).correct
     assert parse_number("abc") is None
+
+
+def test_hostile_predictions_are_read_safely() -> None:
+    # Deep nesting and huge digit runs: no recursion error, no int-conversion error.
+    assert read_number("1" * 20000) == (None, "no number")
+    assert read_number("10^{100000}") == (None, "no number")
+    nested, _ = read_number("\\boxed{" * 3000 + "5" + "}" * 3000)
+    assert nested is not None and nested.value == 5
+    wrapped, _ = read_number("\\text{" * 5000 + "7" + "}" * 5000)
+    assert wrapped is not None and wrapped.value == 7
+    assert not judge_number("(" * 10000, "1").correct
