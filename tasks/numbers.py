@@ -48,7 +48,10 @@ class Number:
             return f"{_in_base(int(self.value), self.base)}_{self.base}"
         text = str(self.value.numerator)
         if self.value.denominator != 1:
-            text = repr(float(self.value))
+            try:
+                text = repr(float(self.value))
+            except OverflowError:  # beyond a float's range: the exact fraction
+                text = str(self.value)
         return text + ("%" if self.percent else "")
 
 

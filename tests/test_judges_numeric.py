@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from pot.tasks import judge_number, parse_number
-from pot.tasks.numbers import read_number, read_whole_number, words_number
+from pot.tasks.numbers import Number, read_number, read_whole_number, words_number
 
 CASES = [
     # prediction, gold, correct
@@ -193,3 +195,4 @@ def test_hostile_predictions_are_read_safely() -> None:
     wrapped, _ = read_number("\\text{" * 5000 + "7" + "}" * 5000)
     assert wrapped is not None and wrapped.value == 7
     assert not judge_number("(" * 10000, "1").correct
+    assert str(Number(Fraction(10**400, 3))).startswith("1000")  # beyond a float: exact
