@@ -234,4 +234,6 @@ def judge_gym_problem(prediction: object, problem: Problem) -> Judgement:
         return Judgement(
             correct=False, normalized=answer, score=0.0, reason=f"scorer raised {error!r}"
         )
-    return Judgement(correct=score >= 1.0, normalized=answer, score=score)
+    # exactly 1: spell_backward scores a wrong answer that starts with the right one
+    # 1.0000000000000002
+    return Judgement(correct=score == 1.0, normalized=answer, score=score)
