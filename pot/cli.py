@@ -8,6 +8,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from pot._version import __version__
+from pot.chat_command import chat_command
 from pot.eval_command import eval_command, report_command
 from pot.info_commands import config_command, models_command
 from pot.modes import Mode
@@ -90,6 +91,7 @@ app.command("report", cls=_Command)(report_command)
 app.command("models", cls=_Command)(models_command)
 app.command("config", cls=_Command)(config_command)
 app.command("show", cls=_Command)(show_command)
+app.command("chat", cls=_Command)(chat_command)
 app.command("tasks", cls=_Command)(tasks_command)
 
 
