@@ -70,11 +70,18 @@ def gateway_round_trips(url: str, token: str, rounds: int) -> tuple[list[float],
     return remote, local
 
 
+def wait_for_spare(executor: JupyterExecutor) -> None:
+    """Let the spare finish starting, as it would between problems."""
+    while executor.spares_ready < 1:
+        time.sleep(0.05)
+
+
 def warm_lends(rounds: int) -> list[float]:
     times = []
     with KernelPool(size=2) as pool:
         for _ in range(rounds):
-            time.sleep(0.05)  # let the returned kernel's reset finish in the background
+            pool.settle()  # the returned kernel is fresh again (a swap with a spare)
+            time.sleep(0.05)
             started = time.perf_counter()
             with pool.lend():
                 times.append(time.perf_counter() - started)
@@ -93,7 +100,10 @@ def resets(rounds: int) -> tuple[list[float], list[float]]:
 
     ipython_reset = "get_ipython().reset(new_session=False, aggressive=False)\n"
     now, before = [], []
-    with JupyterExecutor(preload=PRELOAD) as new, JupyterExecutor(preload=PRELOAD) as old:
+    with (
+        JupyterExecutor(preload=PRELOAD, reuse="reset") as new,
+        JupyterExecutor(preload=PRELOAD, reuse="reset") as old,
+    ):
         setup = old._setup_code()
 
         def old_reset() -> None:
@@ -113,6 +123,22 @@ def resets(rounds: int) -> tuple[list[float], list[float]]:
     return now, before
 
 
+def fresh_resets(rounds: int) -> list[float]:
+    """``reset()`` of a ``reuse="fresh"`` kernel (the default): the process is discarded
+    and a ready spare takes its place (timed after the spare finished starting)."""
+    from pot.api import PRELOAD
+
+    times = []
+    with JupyterExecutor(preload=PRELOAD) as executor:
+        for _ in range(rounds):
+            executor.run("x = 1")
+            wait_for_spare(executor)
+            started = time.perf_counter()
+            executor.reset()
+            times.append(time.perf_counter() - started)
+    return times
+
+
 def recoveries(repeats: int) -> dict[str, list[float]]:
     """Seconds from submitting the bad code until the kernel has answered `1+1` again."""
     cases = {
@@ -127,6 +153,7 @@ def recoveries(repeats: int) -> dict[str, list[float]]:
     with JupyterExecutor() as executor:
         for _ in range(repeats):
             for name, code in cases.items():
+                wait_for_spare(executor)
                 started = time.perf_counter()
                 executor.run(code, timeout=1)
                 assert executor.run("1+1").result == "2"
@@ -148,6 +175,7 @@ def main() -> None:
     pot_times, raw_times = round_trips(args.rounds)
     lends = warm_lends(args.rounds // 4)
     reset_now, reset_before = resets(args.rounds // 4)
+    fresh = fresh_resets(args.repeats * 2)
     recovered = recoveries(args.repeats)
 
     pot_ms, raw_ms = median_ms(pot_times), median_ms(raw_times)
@@ -160,6 +188,8 @@ def main() -> None:
     print(f"reset, pot: one run (median)                  {now_ms:8.2f} ms  n={len(reset_now)}")
     print(f"reset, before: IPython reset + 2 more runs    {before_ms:8.2f} ms")
     print(f"reset ratio (now / before)                    {now_ms / before_ms:8.2f}x")
+    fresh_ms = median_ms(fresh)
+    print(f"fresh kernel: swap with a ready spare         {fresh_ms:8.2f} ms  n={len(fresh)}")
     if args.gateway:
         remote, local = gateway_round_trips(args.gateway, args.token, args.rounds)
         print(f"`1+1` via kernel gateway (median)            {median_ms(remote):8.2f} ms")

@@ -140,6 +140,11 @@ class JupyterExecutor(KernelFacade):
         """The running kernel's runtime folder (connection file, sockets, log)."""
         return self._kernel.runtime if self._kernel is not None else None
 
+    @property
+    def spares_ready(self) -> int:
+        """Spare kernels started and set up now (shared ones included)."""
+        return self._spares.ready if self._spares is not None else 0
+
     def new_spares(self, count: int) -> Spares:
         """Spares started with this executor's settings, to share among executors
         (:meth:`use_spares`); the caller closes them. Call on the kernel loop."""

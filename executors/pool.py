@@ -136,6 +136,13 @@ class KernelPool:
         """Return a borrowed kernel; it is reset in the background (any thread)."""
         kernel_loop().call_soon_threadsafe(self._schedule_recycle, executor)
 
+    def settle(self) -> None:
+        """Wait until every kernel given back so far is ready to be lent again."""
+        call_blocking(self._settle())
+
+    async def asettle(self) -> None:
+        await call_async(self._settle())
+
     def on_demand(self, timeout: float | None = None) -> OnDemand:
         """An executor that borrows a kernel at its first run and returns it at ``release()``.
 
@@ -183,6 +190,10 @@ class KernelPool:
                 self._idle.put_nowait(executor)
                 raise
         return executor
+
+    async def _settle(self) -> None:
+        while self._recycling:
+            await asyncio.gather(*self._recycling, return_exceptions=True)
 
     def _schedule_recycle(self, executor: PoolableExecutor) -> None:
         task = asyncio.ensure_future(self._recycle(executor))
