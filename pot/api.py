@@ -58,7 +58,10 @@ def forget_models() -> None:
 
 @contextmanager
 def lend_executor(timeout: float = 10.0, executor: str | None = None) -> Iterator[Executor]:
-    """Lend a warm kernel from the process-wide pool for ``executor`` (started on first use).
+    """Lend a kernel from the process-wide pool for ``executor`` (started on first use).
+
+    Every lend gets a new interpreter: the pool discards a returned kernel and a
+    hot spare, started in the background with the preload done, takes its place.
 
     Args:
         timeout: Default seconds one piece of code may run.
@@ -75,7 +78,7 @@ def lend_executor(timeout: float = 10.0, executor: str | None = None) -> Iterato
     with _lock:
         pool = _pools.get(key)
         if pool is None:
-            pool = make_pool(key, size=1, preload=PRELOAD, timeout=timeout)
+            pool = make_pool(key, size=1, reuse="fresh", preload=PRELOAD, timeout=timeout)
             pool.start()
             atexit.register(pool.shutdown)
             _pools[key] = pool
