@@ -3,8 +3,11 @@
 Registered through the ``jupyter_ai.personas`` entry point (``pip install
 "pot-reasoning[jupyter]"``); built on the persona-manager 0.2 API of jupyter-ai 3.x.
 Each chat gets its own kernel, started on the first question and working in the
-chat's folder; the steps of one question stream into one message; the stop
-button cancels the question and interrupts the running step.
+chat's folder; the chat's follow-up questions share its namespace, no other chat
+ever does. A kernel that crashes or ignores an interrupt is discarded and a fresh
+interpreter (a spare started in the background) takes its place. The steps of one
+question stream into one message; the stop button cancels the question and
+interrupts the running step.
 
 Which model: ``c.PoTPersona.model`` in a Jupyter server config, else
 ``$POT_PERSONA_MODEL``, else ``$POT_MODEL``, else pot's default model. Any spec
