@@ -28,14 +28,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 
 from pot.executors.base import KernelStartError
-from pot.executors.limits import ResourceLimits, launcher_argv
+from pot.executors.kernel_log import KernelLog
+from pot.executors.limits import ResourceLimits, kernel_command
 from pot.executors.processes import (
     TEMP_PREFIX,
     installed_kernels,
@@ -64,10 +65,7 @@ class _LimitedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         kernel = super().format_kernel_cmd(extra_arguments)
-        launch = launcher_argv(
-            self.limits, kernel, self.kernel_user, sandboxed=bool(self.sandbox_prefix)
-        )
-        return [*self.sandbox_prefix, *launch]
+        return kernel_command(self.limits, kernel, self.kernel_user, self.sandbox_prefix)
 
     def write_connection_file(self, **kwargs: Any) -> None:
         host_ip, self.ip = self.ip, self.kernel_ip
@@ -105,7 +103,7 @@ class KernelProcess:
     runtime: Path
     workdir: Path
     manager: _LimitedKernelManager
-    log: IO[bytes]
+    log: KernelLog
     ipython: bool
     client: AsyncKernelClient | None = None
 
@@ -196,9 +194,7 @@ class KernelProcess:
         )
         manager.kernel_ip = str(runtime / "kernel" / "ipc")
         manager.limits = settings.limits
-        log = os.fdopen(
-            os.open(runtime / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb"
-        )
+        log = KernelLog(runtime / "kernel.log")  # capped: the kernel writes to a pipe
         return cls(runtime=runtime, workdir=workdir, manager=manager, log=log, ipython=False)
 
     async def _start(self, settings: LaunchSettings) -> None:

@@ -10,9 +10,9 @@ import resource
 import signal
 import sys
 
-# CPU time is re-armed before each run by the kernel setup code, so the hard
-# limit stays open; every other limit is fixed (soft = hard).
-OPEN_HARD = {"RLIMIT_CPU"}
+# CPU time comes as [soft, hard]: the soft limit is re-armed before each run by the
+# kernel setup code, up to the hard one, which nothing in the kernel can raise.
+# Every other limit is fixed (soft = hard).
 
 
 def main() -> None:
@@ -23,10 +23,17 @@ def main() -> None:
         if value is None or not hasattr(resource, name):
             continue
         which = getattr(resource, name)
-        _soft, hard = resource.getrlimit(which)
+        soft, hard = value if isinstance(value, list) else (value, value)
+        if soft is None:
+            soft = hard
+        if hard is None:
+            hard = resource.getrlimit(which)[1]
+        current = resource.getrlimit(which)[1]
+        if current != resource.RLIM_INFINITY:
+            hard = current if hard == resource.RLIM_INFINITY else min(hard, current)
         if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, hard if name in OPEN_HARD else value))
+            soft = min(soft, hard)
+        resource.setrlimit(which, (soft, hard))
     user = settings.get("user")
     if user is not None and os.geteuid() == 0:
         # an unprivileged kernel: the process limit counts, root-only files stay closed

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from pot.executors.cgroups import new_cgroup
 
 GIB = 1024**3
 
@@ -42,23 +44,44 @@ class ResourceLimits(BaseModel):
     memory_bytes: int | None = Field(
         default=4 * GIB,
         gt=0,
-        description="Address-space cap (RLIMIT_AS): allocations beyond it raise MemoryError.",
+        description="Address-space cap (RLIMIT_AS: allocations beyond it raise MemoryError) "
+        "and, where cgroups work, the memory of the kernel's whole process tree (memfd, "
+        "/dev/shm and tmpfs pages included; beyond it the kernel is killed and replaced).",
     )
     cpu_seconds: int | None = Field(
         default=300,
         gt=0,
-        description="CPU seconds one run may use (RLIMIT_CPU, re-armed before every run in "
-        "IPython kernels); a kernel that exceeds it is killed and restarted.",
+        description="CPU seconds one run may use (RLIMIT_CPU soft limit, re-armed before "
+        "every run in IPython kernels); a kernel that exceeds it is killed and restarted.",
+    )
+    kernel_cpu_seconds: int | None = Field(
+        default=1800,
+        gt=0,
+        description="CPU seconds one kernel process may use in its life (RLIMIT_CPU hard "
+        "limit, which the code cannot raise; a run's own limit stops below it).",
     )
     processes: int | None = Field(
         default=512,
         gt=0,
-        description="Processes for the kernel's user (RLIMIT_NPROC). Not enforced for root.",
+        description="Processes: RLIMIT_NPROC for the kernel's user (not enforced for "
+        "root) and, where cgroups work, pids.max of the kernel's group (also for root).",
+    )
+    cpus: float | None = Field(
+        default=None,
+        gt=0,
+        description="CPUs the kernel's process tree may keep busy (cgroup CPU bandwidth), "
+        "only where cgroups work. Off by default: capped at 1 CPU on a loaded 2-core "
+        "machine, a busy loop's interrupt missed its grace period 4 times in 5.",
     )
     file_bytes: int | None = Field(
         default=1 * GIB,
         gt=0,
         description="Largest file the kernel may write (RLIMIT_FSIZE).",
+    )
+    cgroup: bool = Field(
+        default=True,
+        description="Put each kernel process in a control group of its own where pot can "
+        "(see pot.executors.cgroups); False: setrlimit limits only.",
     )
 
 
@@ -107,12 +130,39 @@ def launcher_argv(
     The launcher is run by path (``python launch.py``), so it does not import pot
     and adds only an interpreter start to the kernel's start time.
     """
+    cpu = [limits.cpu_seconds, limits.kernel_cpu_seconds]
+    if None not in cpu:
+        cpu[0] = min(limits.cpu_seconds or 0, limits.kernel_cpu_seconds or 0)
     settings = {
         "RLIMIT_AS": limits.memory_bytes,
-        "RLIMIT_CPU": limits.cpu_seconds,
+        "RLIMIT_CPU": cpu,
         "RLIMIT_NPROC": limits.processes,
         "RLIMIT_FSIZE": limits.file_bytes,
         "parent": 0 if sandboxed else os.getpid(),
         "user": user,
     }
     return [sys.executable, "-S", str(LAUNCHER), json.dumps(settings), "--", *kernel_argv]
+
+
+def kernel_command(
+    limits: ResourceLimits,
+    kernel_argv: list[str],
+    user: int | None = None,
+    sandbox_prefix: Sequence[str] = (),
+) -> list[str]:
+    """The whole command that starts one kernel process: inside a new control group
+    of its own (where pot can make one), the sandbox (if any), then pot's launcher.
+
+    Args:
+        limits: The kernel's limits (rlimits in the launcher; memory, processes and
+            CPUs in the group too).
+        kernel_argv: The kernel's own command.
+        user: The uid the launcher switches to (root only).
+        sandbox_prefix: The bubblewrap command, or nothing.
+    """
+    join: list[str] = []
+    if limits.cgroup:
+        group = new_cgroup(limits.memory_bytes, limits.processes, limits.cpus)
+        join = group.join_argv() if group is not None else []
+    launch = launcher_argv(limits, kernel_argv, user, sandboxed=bool(sandbox_prefix))
+    return [*join, *sandbox_prefix, *launch]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -165,15 +166,25 @@ def test_working_folder_is_fresh_and_removed() -> None:
     assert not Path(folder).exists()
 
 
-def test_environment_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("POT_TEST_API_KEY", "sk-should-not-leak")
-    monkeypatch.setenv("GITHUB_TOKEN", "ghp-should-not-leak")
-    monkeypatch.setenv("DB_PASSWORD", "hunter2")
-    monkeypatch.setenv("POT_TEST_HARMLESS", "visible")
-    with JupyterExecutor() as executor:
-        result = executor.run("import os\nprint(dict(os.environ))")
-    assert "should-not-leak" not in result.stdout and "hunter2" not in result.stdout
-    assert "visible" in result.stdout
+def test_environment_is_an_allow_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what a kernel needs passes (no list of secret names is complete: these
+    six reached kernels under a deny-list); keep_env= adds names."""
+    leaky = ["POT_TEST_API_KEY", "GITHUB_TOKEN", "DATABASE_URL", "DB_PASS", "MYSQL_PWD"]
+    leaky += ["PIP_INDEX_URL", "REDIS_URL", "SENTRY_DSN", "POT_TEST_HARMLESS"]
+    for name in [*leaky, "POT_TEST_KEPT"]:
+        monkeypatch.setenv(name, f"leak-{name}")
+    monkeypatch.setenv("LC_TIME", "C.UTF-8")
+    with JupyterExecutor(keep_env=frozenset({"POT_TEST_KEPT"})) as executor:
+        result = executor.run("import json, os\nprint(json.dumps(dict(os.environ)))")
+    environment = json.loads(result.stdout)
+    assert not [name for name in leaky if name in environment]
+    assert not [
+        value
+        for value in environment.values()
+        if value != "leak-POT_TEST_KEPT" and "leak-" in value
+    ]
+    assert environment["POT_TEST_KEPT"] == "leak-POT_TEST_KEPT"
+    assert environment["LC_TIME"] == "C.UTF-8" and environment["PATH"]
 
 
 def test_unknown_kernel_name_is_a_clear_error() -> None:
