@@ -78,8 +78,14 @@ def test_a_server_that_goes_away_gives_errors_then_resume_finishes(
             server.stop()
 
     model = quick_model(server.url)
-    first = evaluate(
-        sums(count), model, out, concurrency=4, pool=session_pool, on_record=stop_after_five
+    first = evaluate(  # max_errors=0: no stop, so every problem gets its record
+        sums(count),
+        model,
+        out,
+        concurrency=4,
+        pool=session_pool,
+        on_record=stop_after_five,
+        max_errors=0,
     )
     records = scan_results(out).records
     assert len(records) == count  # every problem has a record: none dropped
@@ -115,8 +121,8 @@ def test_a_gateway_that_goes_away_gives_errors_then_resume_finishes(
         with SimulatedServer(program_for, delay=0.3) as server:
             model = quick_model(server.url)
             options: dict[str, Any] = dict(
-                concurrency=4, kernels=2, executor=f"gateway:{url}", timeout=20
-            )
+                concurrency=4, kernels=2, executor=f"gateway:{url}", timeout=20, max_errors=0
+            )  # max_errors=0: no stop, so every problem gets its record
             first = evaluate(sums(count), model, out, on_record=kill_after_four, **options)
             records = scan_results(out).records
             assert len(records) == count
