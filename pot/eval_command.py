@@ -241,13 +241,6 @@ def eval_command(
     if summary.skipped:
         errors.print(f"resumed: {summary.skipped} problems were already finished")
     render_report(report([out]), console)
-    if summary.infrastructure_errors:
-        failed = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.errors.items()))
-        print_note(
-            console,
-            f"not judged: {summary.infrastructure_errors} problems failed in the model or the "
-            f"kernels ({failed}); --resume solves them again",
-        )
     print_note(console, f"results: {out}")
 
 
