@@ -74,6 +74,18 @@ def test_partial_credit_is_kept_as_the_score() -> None:
     assert not verdict.correct and verdict.score == expected
 
 
+def test_only_a_score_of_exactly_one_is_correct() -> None:
+    # spell_backward sums 1/n per matching letter: a wrong answer that starts with the
+    # right one can round to just above 1
+    above = [
+        verdict
+        for problem in load_gym("spell_backward", size=40, seed=0)
+        if (verdict := judge(problem.answer + "x", problem)).score is not None
+        and verdict.score > 1.0
+    ]
+    assert above and not any(verdict.correct for verdict in above)
+
+
 def test_same_seed_same_problems_other_seed_other_problems() -> None:
     first = load_gym("gcd,leg_counting", size=4, seed=11)
     again = load_gym("gcd,leg_counting", size=4, seed=11)
