@@ -21,6 +21,7 @@ is discarded, the whole process tree is killed before any folder is deleted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import stat
 import subprocess
@@ -141,6 +142,12 @@ class KernelProcess:
             if self.client is not None:
                 self.client.stop_channels()
             await kill_tree(self.pid)
+            provisioner = self.manager.provisioner
+            if provisioner is not None and provisioner.has_process:
+                # reap it here: jupyter-client would first send an interrupt to the
+                # dead kernel, which holds up closing its socket for 0.1 s
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(provisioner.wait(), 5.0)
             if self.manager.has_kernel:
                 await self.manager.shutdown_kernel(now=True)
             else:

@@ -220,13 +220,12 @@ for path in [connection, os.path.join(home, "connection.json"),
         os.symlink({str(secret)!r}, path)
     except OSError as error:
         refused.append(path)
-print(refused == [connection], flush=True)
-os._exit(1)
+print(refused == [connection])
 """
         runtime = executor.runtime
         result = executor.run(attack)
         assert result.stdout == "True\n"  # the connection file's folder is read-only
-        assert result.kernel is KernelEvent.DIED
+        assert executor.run("import os\nos._exit(1)").kernel is KernelEvent.DIED
         assert executor.run("1 + 1").result == "2"
         assert executor.runtime != runtime and runtime is not None and not runtime.exists()
         connection = executor.runtime / "connection" / "connection.json"  # type: ignore[operator]
