@@ -155,7 +155,7 @@ class Collector:
             if not isinstance(traceback, list):
                 traceback = [traceback]
             self.error = ErrorInfo(
-                name=cap(clean_text(_text(content.get("ename", "Error"))), NAME_CHARS, 0),
+                name=clean_text(_text(content.get("ename", "Error"))[:NAME_CHARS]),
                 value=clean_text(cap(_text(content.get("evalue", "")), head, tail)),
                 traceback=clean_text(cap("\n".join(map(_text, traceback)), head, tail)),
             )

@@ -161,8 +161,13 @@ def kernel_command(
         sandbox_prefix: The bubblewrap command, or nothing.
     """
     join: list[str] = []
-    if limits.cgroup:
-        group = new_cgroup(limits.memory_bytes, limits.processes, limits.cpus)
-        join = group.join_argv() if group is not None else []
+    group = (
+        new_cgroup(limits.memory_bytes, limits.processes, limits.cpus) if limits.cgroup else None
+    )
+    if group is not None:
+        join = group.join_argv()
+        # the group counts this kernel's processes; RLIMIT_NPROC would count every
+        # process of its user, all kernels together (a busy pool hit it at start)
+        limits = limits.model_copy(update={"processes": None})
     launch = launcher_argv(limits, kernel_argv, user, sandboxed=bool(sandbox_prefix))
     return [*join, *sandbox_prefix, *launch]
