@@ -33,6 +33,16 @@ def cap_text(text: str, limit: int = OUTPUT_LIMIT) -> str:
     return f"{text[:head]}\n... [{cut} characters cut] ...\n{text[-tail:]}"
 
 
+def output_block(observation: str) -> str:
+    """An observation fenced as the model reads it (```output ... ```), with a longer
+    fence when the text holds a run of backticks: no program output can close it
+    early and pose as the model's own words."""
+    ticks = "```"
+    while ticks in observation:
+        ticks += "`"
+    return f"{ticks}output\n{observation}\n{ticks}\n"
+
+
 def describe_error(error: ErrorInfo, limit: int = OUTPUT_LIMIT) -> str:
     """The one place an error becomes text for the model.
 
@@ -48,9 +58,11 @@ def describe_error(error: ErrorInfo, limit: int = OUTPUT_LIMIT) -> str:
         A short traceback ending with the error line.
     """
     # A SyntaxError's message ends with the kernel's temporary file name: noise to the model.
-    value = _TEMP_FILE.sub("", error.value)
-    final = f"{error.name}: {value}" if value else error.name
-    frames = _frames(error.traceback)
+    value = _TEMP_FILE.sub("", cap_text(error.value, limit))
+    final = f"{error.name[:200]}: {value}" if value else error.name[:200]
+    # the frames come from the traceback's head and tail (an ErrorInfo built outside
+    # the executors may carry a huge one)
+    frames = _frames(cap_text(error.traceback, 50 * limit))
     kept: list[str] = []
     library_frame: list[str] | None = None
     for frame in frames:

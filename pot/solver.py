@@ -17,7 +17,7 @@ from pot.chain import run_chain
 from pot.consistency import vote
 from pot.executors import AsyncExecutor, ExecutionResult, Executor
 from pot.extract import extract_code
-from pot.feedback import OUTPUT_LIMIT, describe_result
+from pot.feedback import OUTPUT_LIMIT, describe_result, output_block
 from pot.models.base import AsyncModel, GenerationConfig, Message, Model
 from pot.modes import Mode, parse_mode
 from pot.prompt_file import Prompt, default_prompt
@@ -373,7 +373,7 @@ class Solver:
             if ran.result.ok:
                 last_ok = ran.result
             if mode is Mode.TIR:
-                draft += f"{written}\n{OUTPUT_FENCE}\n{observation}\n```\n"
+                draft += f"{written}\n{output_block(observation)}"
                 continue
             # stop (pot, coc): a program that printed its answer ends the sample
             if ran.result.ok:
