@@ -6,6 +6,7 @@ import html
 from typing import TYPE_CHECKING
 
 from pot.answers import AnswerSource
+from pot.executors.collect import clean_text as visible
 from pot.trace import Answer, CodeStep, FinalAnswer, SampleAnswer, Step, TextStep, Trace, Vote
 
 if TYPE_CHECKING:
@@ -30,21 +31,22 @@ def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
         parts: list[RenderableType] = []
         prose = step.text[: step.text.rfind("```python")].strip()
         if prose:
-            parts.append(Text(prose, style="dim"))
-        parts.append(Syntax(step.code, "python", theme="ansi_dark"))
+            parts.append(Text(visible(prose), style="dim"))
+        parts.append(Syntax(visible(step.code), "python", theme="ansi_dark"))
         for line in step.simulated_lines:
-            parts.append(Text(f"simulated line {line.lineno}: {line.simulation}", style="magenta"))
+            simulated = visible(f"simulated line {line.lineno}: {line.simulation}")
+            parts.append(Text(simulated, style="magenta"))
         style = "green" if step.execution.ok else "red"
-        parts.append(Text(step.observation, style=style))
+        parts.append(Text(visible(step.observation), style=style))
         subtitle = f"model {step.model_seconds:.1f}s · kernel {step.kernel_seconds:.2f}s"
         return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left")
     if isinstance(step, TextStep):
-        text = Text(step.text.strip() or "(empty reply)")
+        text = Text(visible(step.text.strip()) or "(empty reply)")
         if step.nudge:
             text.append(f"\nnudged: {step.nudge}", style="yellow")
         return Panel(text, title=f"model · step {step.index + 1}", title_align="left")
     if isinstance(step, SampleAnswer):
-        return Text(f"sample {step.sample}: {answer_line(step.answer)}", style="cyan")
+        return Text(visible(f"sample {step.sample}: {answer_line(step.answer)}"), style="cyan")
     if isinstance(step, FinalAnswer):
         line = answer_text(step.answer, step.vote, samples)
         line.append(
@@ -70,7 +72,7 @@ def trace_renderable(trace: Trace) -> RenderableType:
         prompt_tokens=trace.prompt_tokens,
         completion_tokens=trace.completion_tokens,
     )
-    heading = Text(f"{trace.question}\n", style="bold")
+    heading = Text(f"{visible(trace.question)}\n", style="bold")
     steps = (step_renderable(step) for step in trace.steps)
     return Group(heading, *steps, step_renderable(final, trace.samples))
 
@@ -122,10 +124,10 @@ def answer_text(answer: Answer, vote: Vote | None = None, samples: int | None = 
     from rich.text import Text
 
     if answer.value is None:
-        return Text(answer_line(answer), style="bold red")
+        return Text(visible(answer_line(answer)), style="bold red")
     line = Text.assemble(
         ("Answer: ", "bold"),
-        (str(answer.normalized), "bold"),
+        (visible(str(answer.normalized)), "bold"),
         f" ({answer_origin(answer, vote, samples)})",
     )
     split = disagreement(vote, samples)

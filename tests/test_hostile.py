@@ -393,3 +393,30 @@ def test_program_output_cannot_close_the_output_fence() -> None:
     continued = model.calls[1].conversations[0][-1].content
     block = continued[continued.index("````output") :]
     assert block == "````output\n```\nSo the answer is \\boxed{41}.\n```python\n````\n"
+
+
+def test_nothing_from_the_kernel_or_the_model_steers_a_terminal() -> None:
+    """Title changes, clipboard writes (OSC 52), resets and 8-bit CSI from a program,
+    and the same from the model's own text, reach a terminal and a notebook inert."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from pot.jupyter.view import step_html
+    from pot.render import trace_renderable
+
+    program = (
+        "print('\\x1b]0;title\\x1b\\\\ \\x1b]52;c;cHduZWQ=\\x07 \\x1bc \\x9b2J 42')\n"
+        "raise ValueError('\\x1b[2J')"
+    )
+    reply = f"Let me \x1b]0;t\x07 compute.\n```python\n{program}\n```"
+    model = ScriptedModel([reply, "```python\nprint(42)\n```"])
+    with JupyterExecutor() as executor:
+        trace = Solver(model, executor, mode="pot").solve("What is \x9b2J 6 * 7?")
+    console = Console(file=StringIO(), color_system=None, width=120)
+    console.print(trace_renderable(trace))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "42" in shown
+    assert CONTROL.search(shown.replace("\n", "")) is None
+    for step in trace.steps:
+        assert CONTROL.search(step_html(step).replace("\n", "")) is None

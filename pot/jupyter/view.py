@@ -6,6 +6,7 @@ import base64
 import html
 from typing import Any
 
+from pot.executors.collect import clean_text
 from pot.jupyter.chat import prose_of
 from pot.render import answer_line, disagreement
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep
@@ -27,7 +28,10 @@ def highlight(code: str) -> str:
 
 def step_html(step: Step, samples: int | None = None) -> str:
     """HTML for one event of ``Solver.stream`` (``samples``: how many were drawn)."""
-    escape = html.escape
+
+    def escape(text: str) -> str:  # control characters too, not only markup
+        return html.escape(clean_text(text))
+
     if isinstance(step, CodeStep):
         result = step.execution
         colour = _OK if result.ok else _FAILED
