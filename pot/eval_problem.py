@@ -102,7 +102,8 @@ def _judged(trace: Trace, problem: Problem) -> dict[str, Any]:
         return fields
     began = time.perf_counter()
     try:
-        verdict = judge(answer.value, problem)
+        # the answer pot gives is the normalised one ('54.0' is 54, '\\text{Owen}' is Owen)
+        verdict = judge(answer.normalized or answer.value, problem)
     except Exception as error:
         fields.update(error="judge_error", detail=f"{type(error).__name__}: {error}")
         return fields

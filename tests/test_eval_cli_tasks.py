@@ -165,3 +165,16 @@ def test_a_failing_server_stops_with_exit_3_and_resume_finishes(sums: Path, tmp_
     record = read_record(out)
     assert record is not None and [s.outcome for s in record.sessions] == ["stopped", "finished"]
     assert record.sessions[0].model_spec != record.sessions[1].model_spec  # another server
+
+
+def test_the_scorer_judges_the_answer_pot_gives_normalised(tmp_path: Path) -> None:
+    # reasoning-gym's own scorer wants '54', a program printing 54.0 answered 54
+    [problem] = load_problems("rg:gcd", options=TaskOptions(size=1, seed=3))
+    float_reply = f"```python\nprint(float({problem.answer}))\n```"
+    out = tmp_path / "rg.jsonl"
+    args = ["eval", "rg:gcd", "--size", "1", "--seed", "3", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--model", scripted(float_reply)])
+    assert result.exit_code == 0, result.output
+    [record] = scan_results(out).records
+    assert record.prediction == f"{problem.answer}.0"
+    assert record.correct and record.normalized == problem.answer
