@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
 from pot.models.errors import NotEnoughMemoryError
-from pot.models.kvcache import CacheStats, PrefixCache, build_batch, cache_of, join_batches
+from pot.models.kvcache import (
+    CacheStats,
+    PrefixCache,
+    build_batch,
+    cache_of,
+    join_batches,
+    layers_of,
+)
 from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating, stop_window
 
 if TYPE_CHECKING:
@@ -296,7 +303,7 @@ class ContinuousBatcher:
         if not leaving:
             return
         assert self._mask is not None
-        layers = [(layer.keys, layer.values) for layer in self._cache.layers]
+        layers = layers_of(self._cache)
         for index in leaving:
             row = self._rows[index]
             if row.request.cancelled:

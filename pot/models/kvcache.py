@@ -11,6 +11,13 @@ Batching rows that reuse prefixes of different lengths needs no special model
 support: each row is laid out as ``[cached tokens][padding][new tokens]``,
 the padding masked out. Position ids come from the attention mask's cumulative
 sum, so every real token keeps its true position.
+
+Only public transformers APIs touch the model's cache: a ``DynamicCache`` is
+built with ``DynamicCache(config=...)`` and filled with ``Cache.update`` (what
+every attention layer calls), and read through ``Cache.layers`` and each
+layer's ``keys`` and ``values`` (the documented storage of ``Cache`` and of
+the exported ``CacheLayerMixin``). :func:`cache_of` and :func:`layers_of` are
+the only two places that do either.
 """
 
 from __future__ import annotations
@@ -233,7 +240,7 @@ def harvest(
     """
     import torch
 
-    layers = [(layer.keys, layer.values) for layer in kv_cache.layers]
+    layers = layers_of(kv_cache)
     length = layers[0][0].shape[2]
     prompt_width = attention_mask.shape[1]
     for row, generated in enumerate(generated_lengths):
@@ -253,10 +260,26 @@ def harvest(
 
 
 def cache_of(layers: list[tuple[Any, Any]], config: Any) -> Any:
-    """A ``DynamicCache`` holding per-layer ``(keys, values)``."""
+    """A ``DynamicCache`` holding per-layer ``(keys, values)``.
+
+    Args:
+        layers: Per layer, keys and values shaped ``[batch, heads, length, head_dim]``.
+        config: The model config (the cache picks each layer's kind from it).
+
+    Returns:
+        The cache, ready to be passed to the model's forward as ``cache``.
+    """
     from transformers import DynamicCache
 
-    return DynamicCache(ddp_cache_data=layers, config=config)
+    cache = DynamicCache(config=config)
+    for index, (keys, values) in enumerate(layers):
+        cache.update(keys, values, index)
+    return cache
+
+
+def layers_of(cache: Any) -> list[tuple[Any, Any]]:
+    """Per layer, the ``(keys, values)`` a ``DynamicCache`` holds."""
+    return [(layer.keys, layer.values) for layer in cache.layers]
 
 
 def join_batches(
@@ -277,9 +300,11 @@ def join_batches(
 
     layers = [
         (
-            torch.cat([pad(old.keys, 2), pad(new.keys, 2)]),
-            torch.cat([pad(old.values, 2), pad(new.values, 2)]),
+            torch.cat([pad(keys, 2), pad(new_keys, 2)]),
+            torch.cat([pad(values, 2), pad(new_values, 2)]),
         )
-        for old, new in zip(cache.layers, new_cache.layers, strict=True)
+        for (keys, values), (new_keys, new_values) in zip(
+            layers_of(cache), layers_of(new_cache), strict=True
+        )
     ]
     return cache_of(layers, config), torch.cat([pad(mask, 1), pad(new_mask, 1)])
