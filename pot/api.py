@@ -89,7 +89,7 @@ def lend_executor(timeout: float = 10.0, executor: str | None = None) -> Iterato
 def solve(
     question: str,
     *,
-    mode: Mode | str = "pot",
+    mode: Mode | str | None = None,
     model: Model | str | None = None,
     samples: int = 1,
     max_steps: int | None = None,
@@ -101,7 +101,8 @@ def solve(
 
     Args:
         question: The problem, in words.
-        mode: ``"pot"``, ``"tir"``, ``"coc"`` or ``"cot"``.
+        mode: ``"auto"``, ``"pot"``, ``"tir"``, ``"coc"``, ``"cot"`` or ``"plain"``
+            (default :data:`pot.modes.DEFAULT_MODE`).
         model: A :class:`~pot.models.base.Model`, a spec for
             ``pot.models.loading.load_model`` (``"qwen2.5-coder-0.5b"``,
             ``"openai:NAME@URL"``...), or None for the default model.
@@ -124,6 +125,7 @@ def solve(
         >>> pot.solve("What is 17 * 23?", model="qwen2.5-coder-0.5b").answer.normalized
         '391'
     """
+    from pot.modes import DEFAULT_MODE
     from pot.solver import Solver, check_question
 
     check_question(question, options.get("max_question_chars", 20_000))
@@ -132,7 +134,7 @@ def solve(
         solver = Solver(
             chosen,
             lent,
-            mode,
+            DEFAULT_MODE if mode is None else mode,
             samples=samples,
             max_steps=max_steps,
             timeout=timeout,

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from pot.modes import Mode
+from pot.modes import DEFAULT_MODE, Mode
 
 EXIT_BAD_INPUT = 2
 EXIT_MODEL = 3
@@ -30,7 +30,9 @@ class Quantization(str, Enum):
 
 ModeOption = Annotated[
     Mode | None,
-    typer.Option("--mode", help="How to reason (default pot).", show_default=False),
+    typer.Option(
+        "--mode", help=f"How to reason (default {DEFAULT_MODE.value}).", show_default=False
+    ),
 ]
 ModelOption = Annotated[
     str | None,

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pot.modes import Mode
+from pot.modes import DEFAULT_MODE, Mode
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -61,7 +61,9 @@ class Settings(BaseModel):
     model: str | None = Field(
         default=None, description="Model spec (default: pot's default model, see pot models)."
     )
-    mode: Mode = Field(default=Mode.POT, description="How to reason: pot, tir, coc or cot.")
+    mode: Mode = Field(
+        default=DEFAULT_MODE, description="How to reason: auto, pot, tir, coc, cot or plain."
+    )
     executor: str | None = Field(
         default=None,
         description="Where code runs: local, sandbox, unconfined or gateway:URL (default local).",

@@ -25,6 +25,10 @@ class Mode(str, Enum):
     no nudge, no examples."""
 
 
+DEFAULT_MODE = Mode.POT
+"""The mode used when none is named (CLI, API, magic, persona, evaluation)."""
+
+
 def parse_mode(mode: Mode | str) -> Mode:
     """The mode named by ``mode``.
 

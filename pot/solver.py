@@ -19,7 +19,7 @@ from pot.executors import AsyncExecutor, ExecutionResult, Executor
 from pot.extract import extract_code
 from pot.feedback import OUTPUT_LIMIT, describe_result, output_block
 from pot.models.base import AsyncModel, GenerationConfig, Message, Model
-from pot.modes import Mode, parse_mode
+from pot.modes import DEFAULT_MODE, Mode, parse_mode
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
     ANSWER_START,
@@ -115,7 +115,7 @@ class Solver:
         self,
         model: Model,
         executor: Executor,
-        mode: Mode | str = Mode.POT,
+        mode: Mode | str = DEFAULT_MODE,
         *,
         max_steps: int | None = None,
         samples: int = 1,

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 
-from pot.modes import Mode
+from pot.modes import DEFAULT_MODE, Mode
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -54,7 +54,7 @@ MODEL_ENV = "POT_MODEL"
 class MagicOptions:
     """Options of one ``%%pot`` call (defaults set with :func:`configure`)."""
 
-    mode: Mode = Mode.POT
+    mode: Mode = DEFAULT_MODE
     model: Model | str | None = None
     samples: int = 1
     max_steps: int | None = None

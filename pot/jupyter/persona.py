@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from jupyter_ai_persona_manager import BasePersona, PersonaDefaults
 from traitlets import Float, Unicode
 
-from pot.modes import Mode
+from pot.modes import DEFAULT_MODE
 
 if TYPE_CHECKING:
     from jupyterlab_chat.models import Message
@@ -54,7 +54,11 @@ class PoTPersona(BasePersona):
         config=True,
         help="Model spec (alias, hub id, openai:..., scripted:...)",
     )
-    mode = Unicode(Mode.POT.value, config=True, help="Reasoning mode: pot, tir, coc or cot.")
+    mode = Unicode(
+        DEFAULT_MODE.value,
+        config=True,
+        help="Reasoning mode: auto, pot, tir, coc, cot or plain.",
+    )
     timeout = Float(30.0, config=True, help="Seconds one step may run.")
     executor = Unicode(
         None,
