@@ -97,7 +97,7 @@ def test_eval_a_file_says_which_judge_it_guessed(sums: Path, tmp_path: Path) -> 
     assert record is not None and record.settings.task.file_sha256 is not None
     forget_scripted()
     chosen = tmp_path / "chosen.jsonl"
-    model = scripted(boxed("1.0"))
+    model = scripted(boxed("The answer is 1"))  # the number judge would take it
     exact = runner.invoke(
         app, [*args, "--judge", "exact", "-n", "1", "--out", str(chosen), "--model", model]
     )
