@@ -132,7 +132,13 @@ def load_model_weights(
     quantization: Quantization,
     device: torch.device,
 ) -> Any:
-    options: dict[str, Any] = {"dtype": torch.bfloat16, "device_map": {"": str(device)}}
+    # use_kernels=False: from transformers 5.25 loading swaps layers for kernels fetched
+    # from the hub by default (and fails without the `kernels` package); pot stays offline.
+    options: dict[str, Any] = {
+        "dtype": torch.bfloat16,
+        "device_map": {"": str(device)},
+        "use_kernels": False,
+    }
     if quantization != "none":
         try:
             import bitsandbytes  # noqa: F401
