@@ -4,6 +4,8 @@ continuous vs static batching.
 Run: ``python bench/model.py`` (needs ``pot-reasoning[hf,model-0.5b]``). Each
 quantization runs in its own process so that peak memory is its own. Times are
 medians of ``--repeats`` runs; the machine may be shared, so read ratios.
+``python bench/model.py --engines`` instead compares pot's continuous-batching
+engine with transformers' own (``bench/engines.py``) on one loaded model.
 """
 
 from __future__ import annotations
@@ -282,7 +284,15 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="torch CPU threads (1 is steadiest on a shared box)"
     )
+    parser.add_argument(
+        "--engines", action="store_true", help="pot's engine vs transformers' (bench/engines.py)"
+    )
     args = parser.parse_args()
+    if args.engines:
+        from engines import main as engines
+
+        engines(["--repeats", str(args.repeats), "--tokens", str(args.tokens)])
+        return
     if args.worker:
         worker(args.worker, args.repeats, args.tokens, args.threads)
         return
