@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pot.models import GenerationConfig, Message, ModelError, StopReason
+from pot.models.kvcache import cache_of, layers_of
 from pot.models.transformers import TransformersModel
 
 SYSTEM = Message(role="system", content="You write Python to solve problems.")
@@ -155,3 +156,24 @@ def test_closing_stops_the_worker_and_refuses_new_calls(tiny_qwen: Path) -> None
     assert not [thread for thread in threading.enumerate() if thread.name == "pot-batch"]
     with pytest.raises(ModelError, match="closed"):
         model.generate([ask(1)], GenerationConfig(max_new_tokens=3))
+
+
+def test_keys_and_values_survive_a_round_trip_through_the_public_cache_api(
+    model: TransformersModel,
+) -> None:
+    """What the engine does to the model's cache (read its layers, rebuild one with
+    ``Cache.update``) gives the same next-token logits as running the whole prompt,
+    on whichever transformers version is installed."""
+    import torch
+    from transformers import DynamicCache
+
+    ids = torch.tensor([model.encode(ask(4))])
+    config = model.model.config
+    with torch.inference_mode():
+        whole = model.model(input_ids=ids).logits[0, -1].float()
+        head = model.model(input_ids=ids[:, :-1], cache=DynamicCache(config=config), use_cache=True)
+        rebuilt = cache_of(layers_of(head.cache), config)
+        assert rebuilt.get_seq_length() == ids.shape[1] - 1
+        last = model.model(input_ids=ids[:, -1:], cache=rebuilt, use_cache=True).logits[0, -1]
+    torch.testing.assert_close(last.float(), whole, rtol=0.02, atol=0.02)
+    assert int(last.argmax()) == int(whole.argmax())
