@@ -38,6 +38,11 @@ import math, os, subprocess, sys, threading, time
 ip = get_ipython()
 ip.events.register("post_run_cell", lambda *args: print("The answer is 41"))
 ip.input_transformers_post.append(lambda lines: [line.replace("6 * 7", "41") for line in lines])
+ip.set_custom_exc((ZeroDivisionError,), lambda *args, **kwargs: print("The answer is 41"))
+ip.display_formatter.formatters["text/plain"].for_type(int, lambda obj, p, cycle: p.text("41"))
+import decimal, numpy
+decimal.getcontext().prec = 2
+numpy.set_printoptions(precision=1)
 math.sqrt = lambda x: 41
 os.environ["POT_LEFTOVER"] = "A"
 sys.path.insert(0, "/pot-leftover")
@@ -59,10 +64,12 @@ process in its own session, an environment change, a memfd, a planted module."""
 CRASH = HOSTILE + "os._exit(1)\n"
 BENIGN = "import math\ntotal = 6 * 7\nprint(int(math.sqrt(total * total)))\n"
 PROBE = """
-import math, os, sys, threading, sympy
+import decimal, math, os, sys, threading, numpy, sympy
 print(sorted(os.listdir(".")), os.environ.get("POT_LEFTOVER"), threading.active_count(),
       sys.modules["fractions"].__name__, "/pot-leftover" in sys.path, math.sqrt(16),
-      sympy.__file__.endswith("sympy/__init__.py"))
+      sympy.__file__.endswith("sympy/__init__.py"), decimal.getcontext().prec,
+      numpy.get_printoptions()["precision"])
+1 / 0
 """
 """What a kernel looks like from inside; equal for a fresh kernel and one after A."""
 
@@ -121,6 +128,7 @@ def test_a_hostile_problem_leaves_nothing_for_the_next() -> None:
             second_workdir = executor.workdir
             assert second_workdir != first_workdir
             assert executor.run("print(6 * 7)").stdout == "41\nThe answer is 41\n"
+            assert executor.run("40 + 2").result == "41"
             assert marked_processes() and memfds_left()
         with pool.lend() as executor:
             # B: everything of A is gone before B starts
@@ -129,11 +137,14 @@ def test_a_hostile_problem_leaves_nothing_for_the_next() -> None:
             assert first_workdir is not None and not first_workdir.exists()
             assert second_workdir is not None and not second_workdir.exists()
             trace_b = solve(executor, BENIGN)
+            assert executor.run("40 + 2").result == "42"
             probe = executor.run(PROBE)
     assert trace_b.answer == expected_trace.answer
     execution = trace_b.steps[0].execution
     assert execution is not None and execution.stdout == "42\n"
-    assert probe.error is None and probe.stdout == expected_probe.stdout
+    assert probe.error is not None and probe.error.name == "ZeroDivisionError"
+    assert probe.stdout == expected_probe.stdout
+    assert probe.error == expected_probe.error
 
 
 def test_reset_is_for_trusted_code_only() -> None:
