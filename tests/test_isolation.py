@@ -187,6 +187,19 @@ os.wait()
             assert executor.run("1 + 1").result == "2"
 
 
+def test_a_chat_kernel_ends_the_processes_of_a_question_and_keeps_its_namespace() -> None:
+    """What the ``@PoT`` persona does when a question ends (``aend_strays``)."""
+    with JupyterExecutor(spares=0) as executor:
+        started = (
+            f"import subprocess\nsubprocess.Popen(['sleep', '{MARKER}'], start_new_session=True)"
+        )
+        assert executor.run(f"kept = 1\n{started}").ok
+        assert len(marked_processes()) == 1
+        executor.end_strays()
+        assert marked_processes() == []
+        assert executor.run("kept").result == "1"
+
+
 def test_a_restarted_kernel_gets_new_folders_and_ignores_planted_files() -> None:
     with JupyterExecutor(preload="import sympy", timeout=10) as executor:
         plant = """

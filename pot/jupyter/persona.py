@@ -4,8 +4,9 @@ Registered through the ``jupyter_ai.personas`` entry point (``pip install
 "pot-reasoning[jupyter]"``); built on the persona-manager 0.2 API of jupyter-ai 3.x.
 Each chat gets its own kernel, started on the first question and working in the
 chat's folder; the chat's follow-up questions share its namespace, no other chat
-ever does. A kernel that crashes or ignores an interrupt is discarded and a fresh
-interpreter (a spare started in the background) takes its place. The steps of one
+ever does. Processes a question's code started end with the question. A kernel
+that crashes or ignores an interrupt is discarded and a fresh interpreter (a spare
+started in the background) takes its place. The steps of one
 question stream into one message; the stop button cancels the question and
 interrupts the running step.
 
@@ -97,6 +98,7 @@ class PoTPersona(BasePersona):
             self._task = None
             if not task.done():  # this handler itself was cancelled (server shutdown)
                 task.cancel()
+            await self._end_strays()
         if task.cancelled():
             self.send_message("Stopped. Ask again when you are ready.")
             return
@@ -121,6 +123,16 @@ class PoTPersona(BasePersona):
             return
         self._executor = None
         await executor.ashutdown()
+
+    async def _end_strays(self) -> None:
+        """The question is over: processes its code started end with it (the kernel
+        and its namespace stay for the chat's follow-up questions)."""
+        end = getattr(self._executor, "aend_strays", None)
+        if end is not None:
+            try:
+                await end()
+            except Exception:  # a kernel gone meanwhile has no processes left
+                self.log.debug("PoT could not end the question's processes", exc_info=True)
 
     async def shutdown(self) -> None:
         """Stop the chat's kernel along with the persona."""
