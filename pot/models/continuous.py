@@ -17,6 +17,7 @@ The worker starts with the first call and ends when nothing is left to do.
 from __future__ import annotations
 
 import atexit
+import functools
 import threading
 import time
 import weakref
@@ -138,6 +139,7 @@ class ContinuousBatcher:
                 raise ModelError("the model was closed (the interpreter is exiting)")
             self._pending.append(request)
             if self._worker is None:
+                _close_all_at_exit()
                 self._worker = threading.Thread(target=self._work, name="pot-batch", daemon=True)
                 self._worker.start()
         try:
@@ -377,7 +379,12 @@ class ContinuousBatcher:
 _open: weakref.WeakSet[ContinuousBatcher] = weakref.WeakSet()
 
 
-@atexit.register
+@functools.cache
+def _close_all_at_exit() -> None:
+    # Registered when the first worker starts, not at import: importing pot registers nothing.
+    atexit.register(_close_all)
+
+
 def _close_all() -> None:
     for batcher in list(_open):
         batcher.close()
