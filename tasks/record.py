@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pot._version import __version__
 from pot.tasks.base import TaskError
 from pot.tasks.provenance import Machine, ModelFile, git_commit, machine, model_files
 
@@ -220,8 +221,6 @@ def start_session(model: Any, *, problems: int, skipped: int, options: dict[str,
         skipped: Problems already in the results file.
         options: Settings that do not change a record's meaning (``limit``, ``concurrency``...).
     """
-    from pot._version import __version__
-
     commit, dirty = git_commit()
     device = getattr(model, "device", None)
     return Session(
