@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import psutil
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
 from pot.executors.sandbox import Isolation
@@ -199,8 +200,6 @@ def _entries(descriptor: int) -> list[os.DirEntry[str]]:
 
 
 def installed_kernels() -> list[str]:
-    from jupyter_client.kernelspec import KernelSpecManager
-
     return list(KernelSpecManager().find_kernel_specs())
 
 

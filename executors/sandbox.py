@@ -28,6 +28,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pot.executors.limits import LAUNCHER
+
 NOBODY = 65534
 
 
@@ -179,8 +181,6 @@ def bwrap_argv(sandbox: Sandbox, workdir: Path, runtime: Path) -> list[str]:
 def _python_paths() -> list[str]:
     """What the interpreter needs outside the system folders: its prefix, the
     environment pot runs in, their site-packages, and pot's launcher."""
-    from pot.executors.limits import LAUNCHER
-
     candidates = {
         sys.prefix,
         sys.base_prefix,
