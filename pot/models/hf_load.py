@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import psutil
 
+from pot.models.convert import convert_gguf, prepare_alias
 from pot.models.errors import (
     CorruptModelError,
     DeviceUnavailableError,
@@ -86,8 +87,6 @@ def locate(
     if source.lower() in ALIASES:
         resolution = resolve(source, cache_dir)
         if resolution.source is Source.CHUNKS:
-            from pot.models.convert import prepare_alias
-
             return str(prepare_alias(resolution.alias, cache_dir, progress)), None
         return resolution.location, None
     path = Path(source).expanduser()
@@ -95,7 +94,6 @@ def locate(
         check_gguf(path)
         if quantization == "none":
             return str(path.parent), path.name
-        from pot.models.convert import convert_gguf
 
         destination = cache_root(cache_dir) / "models" / f"gguf-{path.stem}-{path.stat().st_size}"
         try:
