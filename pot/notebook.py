@@ -12,14 +12,16 @@ variables, which the trace does not hold.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pot.executors.base import KernelEvent
+import nbformat
+from nbformat import v4
 
-if TYPE_CHECKING:
-    from pot.executors import ExecutionResult
-    from pot.trace import CodeStep, Trace
+from pot.executors.base import ExecutionResult, KernelEvent
+from pot.render import answer_origin, disagreement
+from pot.trace import CodeStep, TextStep, Trace
 
 
 def write_notebook(trace: Trace, path: Path) -> Path:
@@ -29,11 +31,6 @@ def write_notebook(trace: Trace, path: Path) -> Path:
     prose (markdown) and a code cell with the outputs it really produced; the
     last cell states the answer and how it was chosen.
     """
-    import nbformat
-    from nbformat import v4
-
-    from pot.trace import CodeStep, TextStep
-
     cells = [
         v4.new_markdown_cell(
             f"**Question** ({trace.mode.value}, {trace.model})\n\n{_quote(trace.question)}"
@@ -93,8 +90,6 @@ def write_notebook(trace: Trace, path: Path) -> Path:
 
 
 def _setup_cell(setup: str, execution_count: int, note: str) -> Any:
-    from nbformat import v4
-
     source = note + (
         f"# what pot's kernel ran before the first step\n{setup.strip()}" if setup.strip() else ""
     )
@@ -104,8 +99,6 @@ def _setup_cell(setup: str, execution_count: int, note: str) -> Any:
 
 
 def _not_rerun(step: CodeStep) -> Any:
-    from nbformat import v4
-
     result = step.execution
     what = (
         f"was stopped after {result.elapsed:.0f} s"
@@ -134,10 +127,6 @@ def replay_source(step: CodeStep) -> str:
 
 
 def _outputs(result: ExecutionResult, execution_count: int) -> list[Any]:
-    import base64
-
-    from nbformat import v4
-
     outputs = []
     if result.stdout:
         outputs.append(v4.new_output("stream", name="stdout", text=result.stdout))
@@ -170,8 +159,6 @@ def _outputs(result: ExecutionResult, execution_count: int) -> list[Any]:
 
 
 def _answer_text(trace: Trace) -> str:
-    from pot.render import answer_origin, disagreement
-
     answer = trace.answer
     if answer.value is None:
         reason = answer.reason.value if answer.reason else "none"

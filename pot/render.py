@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.text import Text
 
 from pot.answers import AnswerSource
 from pot.executors.collect import clean_text as visible
 from pot.trace import Answer, CodeStep, FinalAnswer, SampleAnswer, Step, TextStep, Trace, Vote
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from rich.text import Text
 
 
 def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
@@ -21,11 +21,6 @@ def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
         step: The event.
         samples: How many samples were drawn (words the answer line of a vote).
     """
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.syntax import Syntax
-    from rich.text import Text
-
     if isinstance(step, CodeStep):
         title = f"step {step.index + 1}" + (f" · sample {step.sample}" if step.sample else "")
         parts: list[RenderableType] = []
@@ -60,9 +55,6 @@ def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
 
 def trace_renderable(trace: Trace) -> RenderableType:
     """A rich renderable for a whole trace."""
-    from rich.console import Group
-    from rich.text import Text
-
     final = FinalAnswer(
         answer=trace.answer,
         vote=trace.vote,
@@ -121,8 +113,6 @@ def answer_line(answer: Answer, vote: Vote | None = None, samples: int | None = 
 def answer_text(answer: Answer, vote: Vote | None = None, samples: int | None = None) -> Text:
     """The answer line for a terminal: the value in bold, its origin plain, and a
     second line when the samples disagreed (no colour that would make a guess look sure)."""
-    from rich.text import Text
-
     if answer.value is None:
         return Text(visible(answer_line(answer)), style="bold red")
     line = Text.assemble(

@@ -10,29 +10,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape as rich_escape
+from rich.text import Text
+
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
 
 
 def escape(text: object) -> str:
     """``text`` as rich markup that prints exactly as written (for tables, status lines)."""
-    from rich.markup import escape as rich_escape
-
     return rich_escape(str(text))
 
 
 def plain(text: object, style: str = "") -> Text:
     """``text`` as a rich Text: printed as written, never parsed as markup."""
-    from rich.text import Text
-
     return Text(str(text), style=style)
 
 
 def error_text(message: object, label: str = "error") -> Text:
     """One error line: a red ``label:`` and the message exactly as written."""
-    from rich.text import Text
-
     return Text.assemble((f"{label}:", "red"), " ", str(message))
 
 
