@@ -7,7 +7,9 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from pot.executors import ExecutorError
 from pot.runs import error_kind
+from pot.solver import Solver
 from pot.tasks import Problem, ResultRecord, judge
 
 if TYPE_CHECKING:
@@ -23,8 +25,6 @@ class _NoKernel:
         pass
 
     def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        from pot.executors import ExecutorError
-
         raise ExecutorError("cot runs have no kernel")
 
     def reset(self) -> None:
@@ -50,8 +50,6 @@ async def solve_problem(
         label: The run label.
         settings: Solver options (``mode``, ``samples``, ``max_steps``, ``timeout``...).
     """
-    from pot.solver import Solver
-
     started_at, began = time.time(), time.perf_counter()
     fields: dict[str, Any] = {
         "id": problem.id,

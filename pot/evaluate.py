@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING, Any
 
 from pot.awaitable import awaitable_model
 from pot.eval_problem import solve_problem
+from pot.modes import Mode
+from pot.preload import PRELOAD
 from pot.run_record import open_record, recorded, run_settings
 from pot.runs import (
     EvaluationError,
@@ -213,8 +215,6 @@ async def aevaluate(
         pot.executors.ExecutorError: The kernels could not be started.
         KeyboardInterrupt: Passed on after the finished records are safe.
     """
-    from pot.modes import Mode
-
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     if kernels is not None and kernels < 1:
@@ -298,8 +298,7 @@ async def _kernels(
     if mode == "cot":
         yield None
         return
-    from pot.api import PRELOAD
-    from pot.executors import make_pool
+    from pot.executors import make_pool  # loads the kernel transports: only when used
 
     # the plain baseline gets a kernel with nothing preloaded, as a user's own script would
     preload = "" if mode == "plain" else PRELOAD

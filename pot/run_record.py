@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pot.runs import EvaluationError
+from pot.solver import Solver
 from pot.tasks.record import (
     RunRecord,
     RunSettings,
@@ -53,8 +54,6 @@ def run_settings(
     Raises:
         ValueError: An option the solver refuses.
     """
-    from pot.solver import Solver
-
     # a solver without model or kernel: only its resolved settings are read
     solver = Solver(
         None,  # type: ignore[arg-type]

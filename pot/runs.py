@@ -6,6 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pot.executors import ExecutorError
+from pot.models.base import ModelError
+from pot.models.weights import DEFAULT_MODEL
+from pot.questions import QuestionError
 from pot.tasks import scan_results
 
 
@@ -31,8 +35,6 @@ def model_label(spec: str | None) -> str:
         spec: A model spec as ``pot.models.loading.load_model`` takes it (None:
             the default model).
     """
-    from pot.models.weights import DEFAULT_MODEL
-
     text = (spec or DEFAULT_MODEL).strip()
     lowered = text.lower()
     if lowered.startswith("scripted:"):
@@ -65,10 +67,6 @@ def default_out(task: str, mode: str, model: str, shard: str | None = None) -> P
 
 def error_kind(error: BaseException) -> str:
     """The ``error`` field for a problem whose solve raised ``error``."""
-    from pot.executors import ExecutorError
-    from pot.models.base import ModelError
-    from pot.solver import QuestionError
-
     if isinstance(error, ModelError):
         return "model_error"
     if isinstance(error, ExecutorError):
