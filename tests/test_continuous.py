@@ -5,14 +5,15 @@ failures reach every caller."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from pot.models import GenerationConfig, Message, ModelError, StopReason
+from pot.models.continuous import ContinuousBatcher
 from pot.models.kvcache import cache_of, layers_of
 from pot.models.transformers import TransformersModel
+from tests.waiting import wait_until
 
 SYSTEM = Message(role="system", content="You write Python to solve problems.")
 
@@ -26,8 +27,17 @@ def text_of(result: list[list]) -> str:
     return generation.text
 
 
+def calls_in(batcher: ContinuousBatcher) -> int:
+    """Calls the batcher holds: waiting to be admitted, or decoding."""
+    with batcher._lock:
+        pending = len(batcher._pending)
+    return pending + len({id(row.request) for row in list(batcher._rows)})
+
+
 def run_staggered(model: TransformersModel, calls: list[tuple[list[Message], GenerationConfig]]):
-    """Start one thread per call, 50 ms apart, so later calls join a running batch."""
+    """Start one thread per call, each once the calls before it are decoding (or done),
+    so later calls join a running batch."""
+    batcher = model._batcher
     results: dict[int, object] = {}
 
     def call(index: int) -> None:
@@ -35,9 +45,14 @@ def run_staggered(model: TransformersModel, calls: list[tuple[list[Message], Gen
         results[index] = model.generate([conversation], config)
 
     threads = [threading.Thread(target=call, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
+    for index, thread in enumerate(threads):
         thread.start()
-        time.sleep(0.05)
+        wait_until(
+            lambda started=index + 1: (
+                not batcher._pending and calls_in(batcher) + len(results) == started
+            ),
+            f"call {index} to be admitted",
+        )
     for thread in threads:
         thread.join()
     return [results[i] for i in range(len(calls))]
@@ -108,9 +123,13 @@ def test_a_failing_step_reaches_every_caller_and_the_next_call_works(
     model = TransformersModel(str(tiny_qwen), device="cpu", prefix_cache=False)
     batcher = model._batcher
     real = batcher._step
+    joined = threading.Event()
 
     def broken() -> None:
-        time.sleep(0.2)  # let every call join first
+        # the first failing step waits until all three calls are in the batcher
+        if not joined.is_set():
+            wait_until(lambda: calls_in(batcher) == 3, "the three calls to reach the batcher")
+            joined.set()
         raise RuntimeError("boom")
 
     monkeypatch.setattr(batcher, "_step", broken)
@@ -119,7 +138,7 @@ def test_a_failing_step_reaches_every_caller_and_the_next_call_works(
     def call(number: int) -> None:
         try:
             model.generate([ask(number)], GenerationConfig(max_new_tokens=5))
-        except RuntimeError as error:
+        except (RuntimeError, TimeoutError) as error:
             errors.append(error)
 
     threads = [threading.Thread(target=call, args=(i,)) for i in range(3)]
