@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import subprocess
 import threading
-import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pot.executors import (
@@ -20,6 +22,21 @@ from pot.executors import (
     KernelStartError,
 )
 from tests.conftest import GATEWAY_TOKEN, free_port, start_gateway, stop_gateway
+from tests.waiting import wait_until
+
+
+def kernel_gone(url: str, kernel_id: str) -> bool:
+    """Whether the gateway no longer knows the kernel (its REST API answers 404)."""
+    request = urllib.request.Request(
+        f"{url}/api/kernels/{kernel_id}", headers={"Authorization": f"token {GATEWAY_TOKEN}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10):
+            return False
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return True
+        raise
 
 
 def test_wrong_token_is_refused(gateway: str) -> None:
@@ -90,9 +107,13 @@ def test_idle_kernel_culled_by_the_gateway(tmp_path: Path) -> None:
         with GatewayExecutor(url, token=GATEWAY_TOKEN) as executor:
             executor.run("x = 1")
             first = executor.kernel_id
-            time.sleep(5)  # idle past the gateway's limit
+            wait_until(
+                lambda: kernel_gone(url, first),
+                "the gateway to cull the idle kernel",
+                interval=0.2,
+            )
             result = executor.run("x")
-            assert result.kernel is KernelEvent.DIED, "the gateway never culled the kernel"
+            assert result.kernel is KernelEvent.DIED
             assert executor.kernel_id != first
             assert executor.run("3 + 3").result == "6"
     finally:
@@ -130,24 +151,34 @@ def test_gateway_killed_mid_run(tmp_path: Path) -> None:
     outcome: list[ExecutionResult | BaseException] = []
     executor = GatewayExecutor(url, token=GATEWAY_TOKEN, request_timeout=5)
     executor.start()
+    running = tmp_path / "running"
+    code = f"import pathlib, time\npathlib.Path({str(running)!r}).touch()\ntime.sleep(30)"
 
     def run() -> None:
         try:
-            outcome.append(executor.run("import time\ntime.sleep(30)", timeout=60))
+            outcome.append(executor.run(code, timeout=60))
         except BaseException as error:
             outcome.append(error)
 
     worker = threading.Thread(target=run)
     worker.start()
-    time.sleep(1.5)
+    wait_until(running.exists, "the code to start running in the kernel")
+    # the gateway's kernels outlive a killed gateway: end exactly those afterwards
+    kernels = psutil.Process(process.pid).children(recursive=True)
+    assert kernels, "the gateway has no kernel process"
     process.kill()
-    worker.join(timeout=60)
-    assert not worker.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], GatewayUnavailableError)
-    executor.shutdown()  # does not hang on a gateway that is gone
-    process.wait()
-    process.log.close()  # type: ignore[attr-defined]
-    subprocess.run(["pkill", "-f", str(tmp_path)], check=False)
+    try:
+        worker.join(timeout=60)
+        assert not worker.is_alive()
+        assert len(outcome) == 1 and isinstance(outcome[0], GatewayUnavailableError)
+        executor.shutdown()  # does not hang on a gateway that is gone
+    finally:
+        process.wait()
+        process.log.close()  # type: ignore[attr-defined]
+        for kernel in kernels:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                kernel.kill()
+        psutil.wait_procs(kernels, timeout=10)
 
 
 def test_pool_of_remote_kernels(gateway: str) -> None:
