@@ -102,7 +102,7 @@ def solve(
     Args:
         question: The problem, in words.
         mode: ``"auto"``, ``"pot"``, ``"tir"``, ``"coc"``, ``"cot"`` or ``"plain"``
-            (default :data:`pot.modes.DEFAULT_MODE`).
+            (default ``$POT_MODE``, else :data:`pot.modes.DEFAULT_MODE`, ``auto``).
         model: A :class:`~pot.models.base.Model`, a spec for
             ``pot.models.loading.load_model`` (``"qwen2.5-coder-0.5b"``,
             ``"openai:NAME@URL"``...), or None for the default model.
@@ -125,7 +125,7 @@ def solve(
         >>> pot.solve("What is 17 * 23?", model="qwen2.5-coder-0.5b").answer.normalized
         '391'
     """
-    from pot.modes import DEFAULT_MODE
+    from pot.modes import default_mode
     from pot.solver import Solver, check_question
 
     check_question(question, options.get("max_question_chars", 20_000))
@@ -134,7 +134,7 @@ def solve(
         solver = Solver(
             chosen,
             lent,
-            DEFAULT_MODE if mode is None else mode,
+            default_mode() if mode is None else mode,
             samples=samples,
             max_steps=max_steps,
             timeout=timeout,

@@ -4,7 +4,7 @@ Each setting is looked up in this order, the first that is set wins:
 
 1. the command-line flag (``--model``, ``--mode``...);
 2. its environment variable, for the settings that have one (``POT_MODEL``,
-   ``POT_EXECUTOR``, ``POT_DATA``);
+   ``POT_MODE``, ``POT_EXECUTOR``, ``POT_DATA``);
 3. ``pot.toml`` in the working folder;
 4. the user's file: ``$POT_CONFIG``, else ``$XDG_CONFIG_HOME/pot/config.toml``,
    else ``~/.config/pot/config.toml``;
@@ -42,7 +42,12 @@ else:  # pragma: no cover - Python 3.10
 PROJECT_FILE = "pot.toml"
 """The config file read from the working folder."""
 
-ENVIRONMENT = {"model": "POT_MODEL", "executor": "POT_EXECUTOR", "data": "POT_DATA"}
+ENVIRONMENT = {
+    "model": "POT_MODEL",
+    "mode": "POT_MODE",
+    "executor": "POT_EXECUTOR",
+    "data": "POT_DATA",
+}
 """The settings that an environment variable can set, and their variables."""
 
 DEFAULT = "default"

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from pot.awaitable import awaitable_model
 from pot.eval_problem import solve_problem
-from pot.modes import Mode
+from pot.modes import Mode, default_mode
 from pot.preload import PRELOAD
 from pot.run_record import open_record, recorded, run_settings
 from pot.runs import (
@@ -155,7 +155,7 @@ async def aevaluate(
     model: Model,
     out: str | Path,
     *,
-    mode: str = "pot",
+    mode: str | None = None,
     run: str | None = None,
     concurrency: int = 1,
     kernels: int | None = None,
@@ -178,7 +178,8 @@ async def aevaluate(
         problems: The problems (e.g. from ``pot.tasks.load_problems``).
         model: One model shared by every problem in flight.
         out: The results file (JSON lines).
-        mode: ``"pot"``, ``"tir"``, ``"coc"`` or ``"cot"``.
+        mode: ``"auto"``, ``"pot"``, ``"tir"``, ``"coc"``, ``"cot"`` or ``"plain"``
+            (default ``$POT_MODE``, else ``auto``).
         run: The run label (default ``run_label(mode, model.name, samples)``, with
             the name of ``prompt`` when one is among the solver options).
         concurrency: Problems in flight (asyncio tasks).
@@ -219,7 +220,7 @@ async def aevaluate(
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     if kernels is not None and kernels < 1:
         raise ValueError(f"kernels must be at least 1, got {kernels}")
-    mode = Mode(mode).value
+    mode = (default_mode() if mode is None else Mode(mode)).value
     name = str(getattr(model, "name", type(model).__name__))
     prompt = solver_options.get("prompt")
     label = run or run_label(mode, model_label(name), samples, getattr(prompt, "name", None))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from enum import Enum
 
 
@@ -25,8 +27,22 @@ class Mode(str, Enum):
     no nudge, no examples."""
 
 
-DEFAULT_MODE = Mode.POT
-"""The mode used when none is named (CLI, API, magic, persona, evaluation)."""
+DEFAULT_MODE = Mode.AUTO
+"""The mode of the front ends (CLI, ``pot.solve``, the magic, the persona, ``evaluate``)
+when none is named and ``$POT_MODE`` is unset. ``Solver`` itself defaults to ``pot``."""
+
+MODE_ENV = "POT_MODE"
+"""Environment variable naming the default mode."""
+
+
+def default_mode(environ: Mapping[str, str] | None = None) -> Mode:
+    """``$POT_MODE`` when set, else :data:`DEFAULT_MODE`.
+
+    Raises:
+        ValueError: ``$POT_MODE`` names no mode; the message lists them.
+    """
+    value = (os.environ if environ is None else environ).get(MODE_ENV, "").strip()
+    return parse_mode(value) if value else DEFAULT_MODE
 
 
 def parse_mode(mode: Mode | str) -> Mode:

@@ -19,7 +19,7 @@ from pot.executors import AsyncExecutor, ExecutionResult, Executor
 from pot.extract import extract_code
 from pot.feedback import OUTPUT_LIMIT, describe_result, output_block
 from pot.models.base import AsyncModel, GenerationConfig, Message, Model
-from pot.modes import DEFAULT_MODE, Mode, parse_mode
+from pot.modes import Mode, parse_mode
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
     ANSWER_START,
@@ -115,7 +115,7 @@ class Solver:
         self,
         model: Model,
         executor: Executor,
-        mode: Mode | str = DEFAULT_MODE,
+        mode: Mode | str = Mode.POT,
         *,
         max_steps: int | None = None,
         samples: int = 1,
@@ -237,14 +237,14 @@ class Solver:
         """Solve ``question`` and return the whole :class:`~pot.trace.Trace`."""
         events = list(self.stream(question))
         return Trace.from_events(
-            question, self.mode, self.model_name, _samples(events), events, self.kernel_setup
+            question, self.mode, self.model_name, self.samples, events, self.kernel_setup
         )
 
     async def asolve(self, question: str) -> Trace:
         """The asyncio twin of :meth:`solve`."""
         events = [event async for event in self.astream(question)]
         return Trace.from_events(
-            question, self.mode, self.model_name, _samples(events), events, self.kernel_setup
+            question, self.mode, self.model_name, self.samples, events, self.kernel_setup
         )
 
     # -- the loop -------------------------------------------------------------------
@@ -465,8 +465,3 @@ class Solver:
             n=request.n,
             seed=seed,
         )
-
-
-def _samples(events: list[Step]) -> int:
-    """Samples a solve voted over (``auto`` decides as it goes); 1 without a vote."""
-    return max(1, sum(isinstance(event, SampleAnswer) for event in events))

@@ -227,7 +227,8 @@ class Trace(BaseModel):
             question=question,
             mode=mode,
             model=model,
-            samples=samples,
+            # auto decides how many samples it votes over as it goes
+            samples=max(samples, sum(isinstance(step, SampleAnswer) for step in steps)),
             steps=steps,
             setup=setup,
             **final.model_dump(exclude={"kind"}),

@@ -3,6 +3,7 @@ a real gateway; a tiny random Qwen2 with the real tokenizer."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,10 @@ import pytest
 from pot.executors import GatewayExecutor, JupyterExecutor, KernelPool, Sandbox
 from pot.models.transformers import TransformersModel
 from pot.models.weights import ALIASES, Source, resolve
+
+# The suite's scripted replies are written for one program per problem: tests run in
+# `pot` mode unless they name another (or, like tests/test_loop_auto.py, unset this).
+os.environ.setdefault("POT_MODE", "pot")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

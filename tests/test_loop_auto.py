@@ -67,3 +67,23 @@ def test_the_first_program_wins_a_tie(kernel: JupyterExecutor) -> None:
 def test_auto_chooses_its_own_samples(kernel: JupyterExecutor) -> None:
     with pytest.raises(ValueError, match="leave samples at 1"):
         Solver(ScriptedModel([]), kernel, mode="auto", samples=3)
+
+
+def test_auto_is_the_default_of_the_front_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from pot.cli import app
+    from pot.modes import MODE_ENV, default_mode
+
+    assert default_mode({}) is Mode.AUTO
+    assert default_mode({MODE_ENV: "tir"}) is Mode.TIR
+    with pytest.raises(ValueError, match="unknown mode"):
+        default_mode({MODE_ENV: "fast"})
+    monkeypatch.delenv(MODE_ENV, raising=False)
+    replies = '["```python\\nprint(6 * 7)\\n```", "```python\\nprint(42)\\n```"]'
+    result = CliRunner().invoke(
+        app, ["solve", "What is 6 * 7?", "--json", "-m", f"scripted:{replies}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"mode": "auto"' in result.stdout
+    assert '"samples": 2' in result.stdout

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 
-from pot.modes import DEFAULT_MODE, Mode
+from pot.modes import Mode, default_mode
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -54,7 +54,8 @@ MODEL_ENV = "POT_MODEL"
 class MagicOptions:
     """Options of one ``%%pot`` call (defaults set with :func:`configure`)."""
 
-    mode: Mode = DEFAULT_MODE
+    mode: Mode | None = None
+    """None: ``$POT_MODE``, else pot's default (``auto``)."""
     model: Model | str | None = None
     samples: int = 1
     max_steps: int | None = None
@@ -202,7 +203,10 @@ def parse_magic(line: str, cell: str | None = None) -> tuple[MagicOptions, str]:
     question = (cell if cell is not None else rest).strip()
     if not question:
         raise UsageError("%%pot: no question; write it in the cell (or after %pot on the line)")
-    return replace(_defaults, **chosen), question
+    options = replace(_defaults, **chosen)
+    if options.mode is None:
+        options = replace(options, mode=default_mode())
+    return options, question
 
 
 def _leading_options(line: str) -> tuple[list[str], str]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from jupyter_ai_persona_manager import BasePersona, PersonaDefaults
 from traitlets import Float, Unicode
 
-from pot.modes import DEFAULT_MODE
+from pot.modes import default_mode
 
 if TYPE_CHECKING:
     from jupyterlab_chat.models import Message
@@ -56,9 +56,10 @@ class PoTPersona(BasePersona):
         help="Model spec (alias, hub id, openai:..., scripted:...)",
     )
     mode = Unicode(
-        DEFAULT_MODE.value,
+        None,
+        allow_none=True,
         config=True,
-        help="Reasoning mode: auto, pot, tir, coc, cot or plain.",
+        help="Reasoning mode: auto, pot, tir, coc, cot or plain (default $POT_MODE, else auto).",
     )
     timeout = Float(30.0, config=True, help="Seconds one step may run.")
     executor = Unicode(
@@ -152,7 +153,8 @@ class PoTPersona(BasePersona):
         try:
             model = await asyncio.to_thread(resolve_model, self.model, *MODEL_ENV)
             executor = await self._kernel()
-            solver = Solver(model, executor, self.mode, timeout=self.timeout)
+            mode = self.mode or default_mode()
+            solver = Solver(model, executor, mode, timeout=self.timeout)
             async for event in solver.astream(question):
                 yield step_markdown(event)
         except QuestionError as error:
