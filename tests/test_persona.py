@@ -170,7 +170,10 @@ def test_chat_in_chromium(lab: tuple[str, Path, Path], tmp_path: Path) -> None:
         "plt.plot(range(1, 5), running, marker='o')\nplt.title('running total')\n"
         "plt.xlabel('parcels')\nplt.show()\nprint(running[-1])\n```"
     )
-    slow = "```python\nimport time\nfor n in range(10**9):\n    time.sleep(0.1)\nprint(n)\n```"
+    slow = (
+        "```python\nimport time\nopen('running.txt', 'w').close()\n"
+        "for n in range(10**9):\n    time.sleep(0.1)\nprint(n)\n```"
+    )
     replies.write_text(json.dumps([plot, slow]))
     screenshot = tmp_path / "chat.png"
     completed = subprocess.run(

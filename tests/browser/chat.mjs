@@ -16,6 +16,16 @@ function log(message) {
   console.log(`[chat.mjs] ${message}`);
 }
 
+// Resolves once the file exists beside the chat (the server's contents API), or throws.
+async function fileAppears(name) {
+  const url = new URL(`api/contents/${name}?content=0`, baseUrl).href;
+  const deadline = Date.now() + TIMEOUT;
+  while ((await fetch(url)).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`${name} never appeared beside the chat`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: [
@@ -61,7 +71,11 @@ try {
   );
   log('steps, figure and answer shown');
   await page.locator('.jp-SideBar .lm-TabBar-tab.lm-mod-current').first().click(); // files away
-  await page.waitForTimeout(500);
+  await page.waitForFunction(
+    () => document.querySelector('#jp-left-stack')?.classList.contains('lm-mod-hidden'),
+  );
+  // the layout follows in the next frames
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   await messages.getByText(QUESTION).first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshot });
   log(`screenshot saved to ${screenshot}`);
@@ -73,7 +87,7 @@ try {
   await page.waitForFunction(
     () => !document.querySelector('button.jp-jai-stopButton')?.disabled,
   );
-  await page.waitForTimeout(3000); // let the step start in the kernel
+  await fileAppears('running.txt'); // the step runs in the kernel
   await stop.click();
   await messages.getByText('Stopped.', { exact: false }).waitFor({ timeout: 20_000 });
   log('stopped');
