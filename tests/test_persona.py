@@ -191,3 +191,20 @@ def test_chat_in_chromium(lab: tuple[str, Path, Path], tmp_path: Path) -> None:
     if os.environ.get("POT_UPDATE_SCREENSHOT"):
         (REPO / "docs").mkdir(exist_ok=True)
         shutil.copyfile(screenshot, REPO / "docs" / "chat.png")
+
+
+def test_the_persona_takes_the_generation_and_model_options_the_cli_has() -> None:
+    """c.PoTPersona.temperature / seed / max_new_tokens / quantization / device / threads."""
+    from traitlets.config import Config
+
+    from pot.jupyter.persona import PoTPersona
+
+    names = set(PoTPersona.class_trait_names(config=True))
+    options = {"temperature", "seed", "max_new_tokens", "quantization", "device", "threads"}
+    assert options <= names
+    config = Config()
+    config.PoTPersona.quantization = "int8"
+    config.PoTPersona.threads = 2
+    persona = PoTPersona.__new__(PoTPersona)
+    persona.config = config
+    assert persona._loader_options() == {"quantization": "int8", "threads": 2}

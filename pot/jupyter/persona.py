@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyter_ai_persona_manager import BasePersona, PersonaDefaults
-from traitlets import Float, Unicode
+from traitlets import Enum, Float, Int, Unicode
 
 from pot.modes import default_mode
 
@@ -62,6 +62,24 @@ class PoTPersona(BasePersona):
         help="Reasoning mode: auto, pot, tir, coc, cot or plain (default $POT_MODE, else auto).",
     )
     timeout = Float(30.0, config=True, help="Seconds one step may run.")
+    temperature = Float(
+        None, allow_none=True, config=True, help="Sampling temperature (default 0: greedy)."
+    )
+    seed = Int(None, allow_none=True, config=True, help="Sampling seed.")
+    max_new_tokens = Int(768, config=True, help="Token budget of one generation.")
+    quantization = Enum(
+        ["nf4", "int8", "none"],
+        None,
+        allow_none=True,
+        config=True,
+        help="A model loaded in the server: nf4 (default), int8 or none.",
+    )
+    device = Unicode(
+        None, allow_none=True, config=True, help="A model loaded in the server: cpu, cuda..."
+    )
+    threads = Int(
+        None, allow_none=True, config=True, help="A model loaded in the server: CPU threads."
+    )
     executor = Unicode(
         None,
         allow_none=True,
@@ -151,10 +169,20 @@ class PoTPersona(BasePersona):
         from pot.solver import QuestionError, Solver
 
         try:
-            model = await asyncio.to_thread(resolve_model, self.model, *MODEL_ENV)
+            model = await asyncio.to_thread(
+                resolve_model, self.model, *MODEL_ENV, **self._loader_options()
+            )
             executor = await self._kernel()
             mode = self.mode or default_mode()
-            solver = Solver(model, executor, mode, timeout=self.timeout)
+            solver = Solver(
+                model,
+                executor,
+                mode,
+                timeout=self.timeout,
+                temperature=self.temperature,
+                seed=self.seed,
+                max_new_tokens=self.max_new_tokens,
+            )
             async for event in solver.astream(question):
                 yield step_markdown(event)
         except QuestionError as error:
@@ -168,6 +196,15 @@ class PoTPersona(BasePersona):
         except Exception as error:  # a bug must not break the chat server
             self.log.exception("PoT failed while answering")
             yield f"**PoT failed:** {type(error).__name__}: {error}\n"
+
+    def _loader_options(self) -> dict[str, Any]:
+        """Options for a model this server loads itself (not openai: or scripted:)."""
+        options = {
+            "quantization": self.quantization,
+            "device": self.device,
+            "threads": self.threads,
+        }
+        return {name: value for name, value in options.items() if value is not None}
 
     async def _kernel(self) -> JupyterExecutor | GatewayExecutor:
         """The chat's kernel, started on first use (a local one in the chat's folder)."""
