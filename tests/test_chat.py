@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from rich.console import Console
 from pot.chat_command import Conversation, start_kernel
 from pot.config import Settings
 from pot.testing import ScriptedModel
+from tests.waiting import wait_until
 
 POT = str(Path(sys.executable).with_name("pot"))
 
@@ -30,7 +30,10 @@ def test_chat_in_a_pseudo_terminal(tmp_path: Path) -> None:
             [
                 code("prices = [3, 4, 5]\ntotal = sum(prices)\nprint(total)"),
                 code("print(total * 2)"),  # a follow-up sees the earlier variable
-                code("import time\nfor n in range(10**6):\n    time.sleep(0.1)\nprint(n)"),
+                code(
+                    "import time\nopen('running.txt', 'w').close()\n"
+                    "for n in range(10**6):\n    time.sleep(0.1)\nprint(n)"
+                ),
                 code("print(total + 1)"),  # variables survive Ctrl-C
             ]
         )
@@ -55,7 +58,8 @@ def test_chat_in_a_pseudo_terminal(tmp_path: Path) -> None:
         chat.expect("pot> ")
         chat.sendline("Count slowly")
         chat.expect("thinking")
-        time.sleep(2)  # let the step start running in the kernel
+        # the kernel works in the chat's folder: the file says the step runs
+        wait_until((tmp_path / "running.txt").exists, "the step to run in the kernel")
         chat.sendintr()
         chat.expect("stopped: the kernel keeps its variables")
         chat.expect("KeyboardInterrupt")

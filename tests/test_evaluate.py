@@ -177,12 +177,13 @@ def test_cancelling_a_run_does_not_wait_for_a_running_generation(
 ) -> None:
     """Ctrl-C cancels the run; a blocking model's generation in flight is abandoned
     (its daemon thread finishes on its own) and nothing half-done is written."""
-    release = threading.Event()
+    generating, release = threading.Event(), threading.Event()
 
     class Stuck(ScriptedModel):
         def generate(
             self, conversations: list[Conversation], config: GenerationConfig
         ) -> list[list[Generation]]:
+            generating.set()
             release.wait(60)
             return super().generate(conversations, config)
 
@@ -193,7 +194,7 @@ def test_cancelling_a_run_does_not_wait_for_a_running_generation(
         task = asyncio.ensure_future(
             aevaluate(gsm8k[:2], model, out, concurrency=2, pool=session_pool)
         )
-        await asyncio.sleep(0.5)
+        assert await asyncio.to_thread(generating.wait, 60), "no generation started"
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

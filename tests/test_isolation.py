@@ -29,6 +29,7 @@ from pot.executors import (
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import Trace
+from tests.waiting import wait_until
 
 MARKER = "4242.1616"  # `sleep` argument that marks a process problem A started
 MEMFD = "pot-leftover-a"
@@ -266,7 +267,8 @@ def test_a_loop_ignoring_sigint_is_a_swap_with_a_spare() -> None:
     stubborn = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
     with KernelPool(size=1, preload=PRELOAD) as pool, pool.lend() as executor:
         executor.run("1")
-        time.sleep(3)  # let the spare finish starting, as between problems
+        # the spare has finished starting, as between problems
+        wait_until(lambda: executor.spares_ready >= 1, "the spare kernel to start", timeout=120)
         pid = executor.pid
         began = time.perf_counter()
         result = executor.run(stubborn, timeout=1)
