@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from pot.models.loading import ModelCache
+from pot.modes import default_mode
 from pot.preload import PRELOAD
+from pot.solver import Solver, check_question
 
 if TYPE_CHECKING:
     from pot.executors import Executor, KernelPool
     from pot.models.base import Model
-    from pot.models.loading import ModelCache
     from pot.trace import Mode, Trace
 
 
@@ -40,7 +42,6 @@ def default_model(spec: str | None = None, **options: Any) -> Model:
         pot.models.ModelError: It cannot be loaded; the message says what to do.
     """
     global _models
-    from pot.models.loading import ModelCache
 
     with _lock:
         if _models is None:
@@ -125,9 +126,6 @@ def solve(
         >>> pot.solve("What is 17 * 23?", model="qwen2.5-coder-0.5b").answer.normalized
         '391'
     """
-    from pot.modes import default_mode
-    from pot.solver import Solver, check_question
-
     check_question(question, options.get("max_question_chars", 20_000))
     chosen = model if model is not None and not isinstance(model, str) else default_model(model)
     with lend_executor(timeout, executor) as lent:

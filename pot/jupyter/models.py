@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from pot import api
 from pot.testing import SCRIPTED_PREFIX, scripted_replies
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ def resolve_model(spec: Model | str | None, *env_vars: str, **options: Any) -> M
         return spec
     if spec is None:
         spec = next((os.environ[name] for name in env_vars if os.environ.get(name)), None)
-    from pot import api
 
     spec = spec.strip() if spec else None
     return api.default_model(spec, **options) if options else api.default_model(spec)
@@ -47,6 +47,4 @@ def resolve_model(spec: Model | str | None, *env_vars: str, **options: Any) -> M
 
 def forget_scripted() -> None:
     """Forget the process's loaded models, so ``scripted:`` queues start again."""
-    from pot import api
-
     api.forget_models()
