@@ -19,6 +19,9 @@ from itertools import count
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from IPython.lib.pretty import pretty
+from IPython.utils.capture import capture_output
+
 from pot.executors import DisplayData, ErrorInfo, ExecutionResult, KernelEvent
 
 if TYPE_CHECKING:
@@ -70,8 +73,6 @@ class ShellExecutor:
 
     def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
         """Run ``code`` in the shell's namespace and return what it produced."""
-        from IPython.utils.capture import capture_output
-
         filename = f"<pot-step-{next(_steps)}>"
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         started = perf_counter()
@@ -151,8 +152,6 @@ def _error_info(exc: BaseException, filename: str) -> ErrorInfo:
 
 
 def _plain(value: Any) -> str:
-    from IPython.lib.pretty import pretty
-
     text, _ = _cap(pretty(value))
     return text
 

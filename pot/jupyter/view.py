@@ -6,6 +6,11 @@ import base64
 import html
 from typing import Any
 
+from IPython.display import HTML, display
+from pygments import highlight as pygmentize
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
 from pot.executors.collect import clean_text
 from pot.jupyter.chat import prose_of
 from pot.render import answer_line, disagreement
@@ -18,10 +23,6 @@ _PRE = "white-space:pre-wrap;margin:2px 0;padding:4px;background:rgba(127,127,12
 
 def highlight(code: str) -> str:
     """Python code as HTML with inline colours (pygments), so no stylesheet is needed."""
-    from pygments import highlight as pygmentize
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import PythonLexer
-
     formatter = HtmlFormatter(noclasses=True, nobackground=True, style="default")
     return pygmentize(code, PythonLexer(), formatter)
 
@@ -102,7 +103,6 @@ class LiveView:
         """Show the view with a status line (e.g. while the model loads)."""
         if not self.enabled:
             return
-        from IPython.display import HTML, display
 
         self._handle = display(HTML(self._html(status)), display_id=True)
 
@@ -115,7 +115,6 @@ class LiveView:
         """Redraw the output with a new status line."""
         if self._handle is None:
             return
-        from IPython.display import HTML
 
         self._handle.update(HTML(self._html(status)))
 
