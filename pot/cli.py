@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -66,8 +67,6 @@ def root(
 ) -> None:
     """pot: program-of-thought reasoning."""
     if verbose:
-        import os
-
         from pot.quiet import show_debug
 
         os.environ["POT_LOG"] = "debug"

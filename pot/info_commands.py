@@ -7,6 +7,7 @@ ever cut in two as in a table squeezed into a narrow terminal.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,8 +22,6 @@ def models_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """List model aliases: where each resolves, what is cached, and its size."""
-    import json
-
     from rich.console import Console
     from rich.text import Text
 
@@ -83,8 +82,6 @@ def config_command(
     pot.toml in this folder, then ~/.config/pot/config.toml ($POT_CONFIG), then
     pot's defaults; a command's flags override them all.
     """
-    import json
-
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
