@@ -14,8 +14,17 @@ import pytest
 
 # The kernel transports: only starting a kernel or a gateway client needs them.
 TRANSPORTS = {"jupyter_client", "zmq", "tornado"}
+# The model backends and optional extras: only loading a model or a task needs them.
+BACKENDS = {"torch", "transformers", "bitsandbytes", "llama_cpp", "matplotlib", "reasoning_gym"}
 
-LIGHT_MODULES = ["pot.trace", "pot.executors", "pot.solver", "pot.models.continuous"]
+LIGHT_MODULES = [
+    "pot",
+    "pot.cli",
+    "pot.trace",
+    "pot.executors",
+    "pot.solver",
+    "pot.models.continuous",
+]
 
 # Counts the exit hooks an import adds. The standard library's logging registers its
 # own hook when first imported, so it is imported before counting: it is not pot's.
@@ -50,10 +59,11 @@ def imported_modules(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize("module", LIGHT_MODULES)
-def test_import_loads_no_kernel_transport(module: str) -> None:
+def test_import_loads_no_kernel_transport_and_no_backend(module: str) -> None:
     names = imported_modules(module)
-    assert "pydantic" in names  # the parse saw the import tree
+    assert "pot" in names  # the parse saw the import tree
     assert not names & TRANSPORTS, f"import {module} loads {sorted(names & TRANSPORTS)}"
+    assert not names & BACKENDS, f"import {module} loads {sorted(names & BACKENDS)}"
 
 
 @pytest.mark.parametrize("module", LIGHT_MODULES)
