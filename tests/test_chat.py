@@ -40,6 +40,7 @@ def test_chat_in_a_pseudo_terminal(tmp_path: Path) -> None:
     )
     env = {
         "POT_MODEL": f"scripted:{replies}",
+        "POT_MODE": "pot",
         "POT_CONFIG": str(tmp_path / "none.toml"),
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
@@ -79,7 +80,7 @@ def conversation(tmp_path: Path) -> Iterator[Conversation]:
     kernel = start_kernel(tmp_path, timeout=20)
     model = ScriptedModel()
     console = Console(record=True, width=100, color_system=None)
-    yield Conversation(console, model, kernel, Settings(), tmp_path)
+    yield Conversation(console, model, kernel, Settings(mode="pot"), tmp_path)
     kernel.shutdown()
 
 

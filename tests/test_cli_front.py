@@ -147,7 +147,7 @@ def test_config_files_and_where_each_setting_came_from(
     user.write_text('model = "qwen2.5-coder-0.5b"\ntimeout = 30\nmode = "cot"\n')
     (tmp_path / "pot.toml").write_text('mode = "tir"\n')
     monkeypatch.chdir(tmp_path)
-    env = {"POT_CONFIG": str(user), "POT_EXECUTOR": "sandbox", "POT_MODEL": ""}
+    env = {"POT_CONFIG": str(user), "POT_EXECUTOR": "sandbox", "POT_MODEL": "", "POT_MODE": ""}
     result = runner.invoke(app, ["config", "--json"], env=env)
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)

@@ -11,7 +11,7 @@ from pot.executors import JupyterExecutor
 from pot.jupyter.magic import MagicOptions, parse_magic
 from pot.jupyter.models import resolve_model, scripted_replies
 from pot.models.errors import UnknownModelError
-from pot.modes import Mode
+from pot.modes import Mode, default_mode
 from pot.testing import ScriptedModel
 
 ANSWER_391 = "```python\nprint(17 * 23)\n```"
@@ -29,7 +29,9 @@ def setup(kernel: JupyterExecutor, *replies: str) -> None:
         "%load_ext pot\n"
         "from pot.testing import ScriptedModel\n"
         "from pot.jupyter.magic import configure\n"
-        f"configure(model=ScriptedModel({list(replies)!r}), here=False, timeout=10.0)\n"
+        # replies are written for one program per question: pot mode, not the default auto
+        f"configure(model=ScriptedModel({list(replies)!r}), here=False, timeout=10.0, "
+        "mode='pot')\n"
     )
     assert result.ok, result.error
 
@@ -51,7 +53,8 @@ def test_options_come_first_and_the_rest_is_the_question() -> None:
     assert parse_magic("What is -3 squared?")[1] == "What is -3 squared?"
     assert parse_magic("--timeout 2 -- -3 squared?")[1] == "-3 squared?"
     assert parse_magic("--model 'scripted:[\"x\"]' q")[0].model == 'scripted:["x"]'
-    assert parse_magic("q")[0] == MagicOptions()
+    # no --mode: $POT_MODE, else pot's default (auto)
+    assert parse_magic("q")[0] == MagicOptions(mode=default_mode())
 
 
 @pytest.mark.parametrize(
