@@ -26,6 +26,7 @@ class Quantization(str, Enum):
     NF4 = "nf4"
     INT8 = "int8"
     NONE = "none"
+    GGUF = "gguf"
 
 
 ModeOption = Annotated[
@@ -79,7 +80,10 @@ MaxNewTokensOption = Annotated[
 ]
 QuantizationOption = Annotated[
     Quantization | None,
-    typer.Option(help="Local models: weights in nf4 (default), int8 or none (bf16)."),
+    typer.Option(
+        help="Local models: weights in nf4 (default), int8, none (bf16), or gguf (the GGUF "
+        "file as quantized, run by llama.cpp)."
+    ),
 ]
 DeviceOption = Annotated[
     str | None, typer.Option(help="Local models: cpu, cuda, cuda:1... (default cuda if present).")

@@ -82,8 +82,8 @@ class Settings(BaseModel):
     )
     seed: int | None = Field(default=None, description="Sampling seed.")
     max_new_tokens: int = Field(default=768, ge=1, description="Token budget of one generation.")
-    quantization: Literal["nf4", "int8", "none"] | None = Field(
-        default=None, description="Local models: nf4 (default), int8 or none."
+    quantization: Literal["nf4", "int8", "none", "gguf"] | None = Field(
+        default=None, description="Local models: nf4 (default), int8, none or gguf (llama.cpp)."
     )
     device: str | None = Field(
         default=None, description="Local models: cpu, cuda, cuda:1... (default: cuda if present)."

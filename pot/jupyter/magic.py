@@ -9,7 +9,7 @@ question; options come first::
 Options: ``--mode`` (pot, tir, coc, cot), ``--model/-m SPEC`` (an alias, hub id,
 folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
 ``--max-steps N``, ``--timeout S``, ``--temperature T``, ``--seed N``,
-``--max-new-tokens N``, ``--quantization nf4|int8|none``, ``--device D``,
+``--max-new-tokens N``, ``--quantization nf4|int8|none|gguf``, ``--device D``,
 ``--threads N`` (the last three for a model loaded in this kernel), ``--executor SPEC``
 (where pooled steps run: ``local``, ``sandbox``, ``unconfined`` or ``gateway:URL``),
 ``--here`` (run the steps in this notebook's namespace instead of a separate pooled
@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--temperature", type=_at_least_zero)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--max-new-tokens", type=_positive(int))
-    parser.add_argument("--quantization", choices=["nf4", "int8", "none"])
+    parser.add_argument("--quantization", choices=["nf4", "int8", "none", "gguf"])
     parser.add_argument("--device")
     parser.add_argument("--threads", type=_positive(int))
     return parser

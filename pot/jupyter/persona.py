@@ -68,11 +68,11 @@ class PoTPersona(BasePersona):
     seed = Int(None, allow_none=True, config=True, help="Sampling seed.")
     max_new_tokens = Int(768, config=True, help="Token budget of one generation.")
     quantization = Enum(
-        ["nf4", "int8", "none"],
+        ["nf4", "int8", "none", "gguf"],
         None,
         allow_none=True,
         config=True,
-        help="A model loaded in the server: nf4 (default), int8 or none.",
+        help="A model loaded in the server: nf4 (default), int8, none or gguf (llama.cpp).",
     )
     device = Unicode(
         None, allow_none=True, config=True, help="A model loaded in the server: cpu, cuda..."

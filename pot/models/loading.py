@@ -15,7 +15,9 @@ Spec syntax:
   ``scripted:replies.json`` (a :class:`pot.testing.ScriptedModel`).
 
 Everything but ``openai:`` and ``scripted:`` loads in this process with
-:class:`pot.models.transformers.TransformersModel`.
+:class:`pot.models.transformers.TransformersModel`, or, with ``quantization="gguf"``
+(an alias or a ``.gguf`` file), with :class:`pot.models.llamacpp.LlamaCppModel`:
+the GGUF file as it is quantized, run by llama.cpp (``pip install 'pot-reasoning[llama]'``).
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ def load_model(spec: str | None = None, **options: Any) -> Model:
     Args:
         spec: What to load; default :data:`pot.models.weights.DEFAULT_MODEL`.
         **options: Passed to the backend: :class:`~pot.models.transformers.TransformersModel`
-            (``quantization``, ``device``, ``prefix_cache``, ...) or
+            (``quantization``, ``device``, ``prefix_cache``, ...),
+            :class:`~pot.models.llamacpp.LlamaCppModel` (``quantization="gguf"``,
+            ``threads``, ``max_batch``, ``context``, ...) or
             :class:`~pot.models.openai.OpenAIModel` (``api_key``, ``timeout``, ...).
 
     Returns:
@@ -88,6 +92,10 @@ def load_model(spec: str | None = None, **options: Any) -> Model:
         if url is not None:
             options.setdefault("base_url", url)
         return OpenAIModel(model_name, name=options.pop("name", spec), **options)
+    if options.get("quantization") == "gguf":
+        from pot.models.llamacpp import LlamaCppModel
+
+        return LlamaCppModel(spec, **options)
     from pot.models.transformers import TransformersModel
 
     return TransformersModel(spec, **options)
