@@ -125,6 +125,7 @@ ETC = (
     "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "timezone",
     "ssl", "ca-certificates", "ca-certificates.conf", "pki", "crypto-policies",
     "nsswitch.conf", "host.conf", "gai.conf", "hosts", "protocols", "services", "mime.types",
+    "fonts",
 )  # fmt: skip
 """What of /etc a Python kernel needs (the loader, certificates, time zone, name
 services); /etc/passwd and /etc/group are replaced by ones that name only root,

@@ -108,7 +108,7 @@ CASES: list[Case] = [
     case("gigabyte print", "print('x' * 10**9)", OK, INTERRUPTED, RESTARTED, timeout=30.0),
     case("print flood", "while True:\n    print('y' * 1000)", INTERRUPTED, RESTARTED),
     case("huge repr", "list(range(10**7))", OK),
-    case("deep recursion", "def f(n):\n    return f(n + 1)\nf(0)", OK),
+    case("deep recursion", "def f(n):\n    return f(n + 1)\nf(0)", OK, timeout=10.0),
     case(
         "deep recursion, limit raised",
         "import sys\nsys.setrecursionlimit(10**8)\ndef f(n):\n    return f(n + 1)\nf(0)",
@@ -166,6 +166,7 @@ CASES: list[Case] = [
         "plt.imshow(__import__('numpy').random.rand(2000, 2000))\nplt.show()",
         OK,
         INTERRUPTED,
+        RESTARTED,
         timeout=20.0,
     ),
     case(
