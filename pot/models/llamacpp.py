@@ -155,7 +155,13 @@ class LlamaCppModel:
         if not self._template:
             raise CorruptModelError(f"{str(self.path)!r} has no chat template; pot needs one")
         self._batcher = LlamaBatcher(
-            self._ctx, self._vocab, max_batch, self.context, 512, self.stats, prefix_cache
+            self._ctx,
+            self._vocab,
+            max_batch,
+            self.context,
+            lib.llama_n_batch(self._ctx),  # llama.cpp may lower it to fit the context
+            self.stats,
+            prefix_cache,
         )
 
     def generate(
