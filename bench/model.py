@@ -5,7 +5,9 @@ Run: ``python bench/model.py`` (needs ``pot-reasoning[hf,model-0.5b]``). Each
 quantization runs in its own process so that peak memory is its own. Times are
 medians of ``--repeats`` runs; the machine may be shared, so read ratios.
 ``python bench/model.py --engines`` instead compares pot's continuous-batching
-engine with transformers' own (``bench/engines.py``) on one loaded model.
+engine with transformers' own (``bench/engines.py``) on one loaded model;
+``python bench/model.py --backends nf4,bf16,int8,gguf [--model ALIAS]`` compares the
+CPU backends, llama.cpp included (``bench/backends.py``).
 """
 
 from __future__ import annotations
@@ -287,7 +289,18 @@ def main() -> None:
     parser.add_argument(
         "--engines", action="store_true", help="pot's engine vs transformers' (bench/engines.py)"
     )
+    parser.add_argument(
+        "--backends", help="compare CPU backends, e.g. nf4,bf16,int8,gguf (bench/backends.py)"
+    )
+    parser.add_argument("--model", default=MODEL, help="alias for --backends")
     args = parser.parse_args()
+    if args.backends:
+        from backends import main as backends
+
+        options = ["--backends", args.backends, "--model", args.model]
+        options += ["--tokens", str(args.tokens), "--threads", str(args.threads)]
+        backends([*options, "--rounds", str(args.repeats)])
+        return
     if args.engines:
         from engines import main as engines
 
