@@ -96,21 +96,35 @@ def test_an_assistant_message_is_continued_and_its_prefix_reused(model: object) 
     assert model.render(grown).endswith(first.text.rstrip())  # type: ignore[attr-defined]
 
 
+LONG_SYSTEM = Message(
+    role="system",
+    content="You are a careful assistant. Answer in one short sentence, without code, without "
+    "lists and without a greeting. Never repeat the question; never explain your reasoning. "
+    "If you do not know, say so plainly.",
+)
+
+
 def test_threads_at_once_get_what_each_gets_alone() -> None:
-    """repack=False: llama.cpp's kernels then give a row the same logits in any batch."""
+    """repack=False: llama.cpp's kernels then give a row the same logits in any batch; the
+    shared system prompt is run once and copied into the other sequences."""
     _weights_or_skip()
     from pot.models.llamacpp import LlamaCppModel
 
     model = LlamaCppModel(ALIAS, threads=1, max_batch=4, context=512, repack=False)
     try:
         config = GenerationConfig(max_new_tokens=16, max_repeats=0)
-        alone = [model.generate([ask(q)], config)[0][0].text for q in QUESTIONS]
+        alone = []
+        for question in QUESTIONS:
+            fresh = LlamaCppModel(ALIAS, threads=1, max_batch=1, context=512, repack=False)
+            alone.append(fresh.generate([[LONG_SYSTEM, *ask(question)[1:]]], config)[0][0].text)
+            fresh.close()
         together: list[str | None] = [None] * len(QUESTIONS)
         barrier = threading.Barrier(len(QUESTIONS))
 
         def run(index: int) -> None:
             barrier.wait()
-            together[index] = model.generate([ask(QUESTIONS[index])], config)[0][0].text
+            conversation = [LONG_SYSTEM, *ask(QUESTIONS[index])[1:]]
+            together[index] = model.generate([conversation], config)[0][0].text
 
         threads = [threading.Thread(target=run, args=(i,)) for i in range(len(QUESTIONS))]
         for thread in threads:
@@ -119,6 +133,7 @@ def test_threads_at_once_get_what_each_gets_alone() -> None:
             thread.join()
         assert together == alone
         assert model._batcher.most_rows >= 2  # they did decode in one batch
+        assert model._batcher.copies >= 1  # and a prefix was copied between sequences
         assert len(set(alone)) == len(QUESTIONS)
     finally:
         model.close()

@@ -34,6 +34,9 @@ from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
 from pot.models.kvcache import CacheStats
 from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating
 
+COPY_AT_LEAST = 16
+"""Copy another sequence's cache only when it holds this many more prompt tokens."""
+
 
 @dataclass(eq=False)
 class _Request:
@@ -109,6 +112,8 @@ class LlamaBatcher:
         self.stats = stats
         self.reuse = reuse
         self.steps_run = 0
+        self.copies = 0
+        """Prefixes copied from another sequence's cache."""
         self.most_rows = 0
         """The largest batch decoded so far (how much merging happened)."""
         self._slots = [_Slot(seq) for seq in range(slots)]
@@ -230,29 +235,41 @@ class LlamaBatcher:
                             _rng(request.config, index, sample),
                         )
                     )
-        feed: list[tuple[_Row, int, int]] = []  # (row, first position to run, prompt length)
-        for row in rows:
-            common = _common_prefix(row.slot.tokens, row.prompt) if self.reuse else 0
-            common = min(common, len(row.prompt) - 1)
-            self._lib.llama_memory_seq_rm(self._memory, row.slot.seq, common, -1)
-            row.slot.tokens = list(row.prompt)
+        for row in rows:  # one by one: a row can take the prefix an earlier one just ran
+            common = self._reuse_prefix(row)
             self.stats.prompt_tokens += len(row.prompt)
             self.stats.reused_tokens += common
-            feed.append((row, common, len(row.prompt)))
-        items = [
-            (row.prompt[position], position, row.slot.seq, position == length - 1, row)
-            for row, first, length in feed
-            for position in range(first, length)
-        ]
-        for start in range(0, len(items), self.n_batch):
-            chunk = items[start : start + self.n_batch]
-            self._decode([(t, p, s, out) for t, p, s, out, _ in chunk])
-            for index, (*_, output, row) in enumerate(chunk):
-                if output:
-                    self._choose(row, index)
+            items = [
+                (token, position, row.slot.seq, position == len(row.prompt) - 1)
+                for position, token in enumerate(row.prompt)
+            ][common:]
+            for start in range(0, len(items), self.n_batch):
+                chunk = items[start : start + self.n_batch]
+                self._decode(chunk)
+            self._choose(row, len(chunk) - 1)
+            row.slot.tokens = list(row.prompt)
         self._rows.extend(rows)
         self.most_rows = max(self.most_rows, len(self._rows))
         self._retire()
+
+    def _reuse_prefix(self, row: _Row) -> int:
+        """Keep (or copy in from another sequence) the longest cached prefix of the row's
+        prompt, drop the rest of its slot; return how many prompt tokens are cached."""
+        slot, prompt = row.slot, row.prompt
+        if not self.reuse:
+            self._lib.llama_memory_seq_rm(self._memory, slot.seq, -1, -1)
+            return 0
+        common = min(_common_prefix(slot.tokens, prompt), len(prompt) - 1)
+        donor = max(self._slots, key=lambda s: _common_prefix(s.tokens, prompt))
+        shared = min(_common_prefix(donor.tokens, prompt), len(prompt) - 1)
+        if donor is not slot and shared > common + COPY_AT_LEAST:
+            # Sequences live in separate KV streams; llama.cpp copies a whole stream.
+            self._lib.llama_memory_seq_rm(self._memory, slot.seq, -1, -1)
+            self._lib.llama_memory_seq_cp(self._memory, donor.seq, slot.seq, -1, -1)
+            self.copies += 1
+            common = shared
+        self._lib.llama_memory_seq_rm(self._memory, slot.seq, common, -1)
+        return common
 
     def _pick_slot(self, prompt: list[int]) -> _Slot:
         free = [slot for slot in self._slots if not slot.busy]
