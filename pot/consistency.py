@@ -40,7 +40,7 @@ def vote(answers: list[Answer]) -> tuple[Answer, Vote]:
             reason=NoAnswerReason.NO_MAJORITY,
             detail=f"none of the {len(answers)} samples produced an answer",
         )
-        return outcome, Vote(counts=[], winner=None)
+        return outcome, Vote(counts=[], winner=None, samples=len(answers))
     best = counts[0]
     tied = len(counts) > 1 and counts[1].votes == best.votes
     first = answers[best.samples[0]]
@@ -51,4 +51,9 @@ def vote(answers: list[Answer]) -> tuple[Answer, Vote]:
         detail=f"{best.votes} of {len(answers)} samples"
         + (f", tie broken by {TIE_BREAK}" if tied else ""),
     )
-    return outcome, Vote(counts=counts, winner=best.answer, tie_break=TIE_BREAK if tied else "")
+    return outcome, Vote(
+        counts=counts,
+        winner=best.answer,
+        tie_break=TIE_BREAK if tied else "",
+        samples=len(answers),
+    )

@@ -76,12 +76,18 @@ SOURCE_WORDS = {
 }
 
 
+def drawn(vote: Vote, samples: int | None = None) -> int:
+    """How many samples a vote was taken over: the vote's own count (auto mode draws
+    more than the ``samples`` setting), else ``samples``, never fewer than voted."""
+    answered = sum(count.votes for count in vote.counts)
+    return max(vote.samples or samples or 0, answered)
+
+
 def answer_origin(answer: Answer, vote: Vote | None = None, samples: int | None = None) -> str:
     """Where an answer came from, in words: "printed by the program", "stated by the
     model", "majority of 5 samples, 3 agreeing"."""
     if answer.source is AnswerSource.VOTE and vote is not None and vote.counts:
-        drawn = samples or sum(count.votes for count in vote.counts)
-        words = f"majority of {drawn} samples, {vote.counts[0].votes} agreeing"
+        words = f"majority of {drawn(vote, samples)} samples, {vote.counts[0].votes} agreeing"
         return words + (f", tie broken by {vote.tie_break}" if vote.tie_break else "")
     if answer.source is AnswerSource.VOTE:
         return "majority vote of the samples"
@@ -92,8 +98,7 @@ def disagreement(vote: Vote | None, samples: int | None = None) -> str:
     """A line naming the answers the samples disagreed on, or "" when they agreed."""
     if vote is None:
         return ""
-    answered = sum(count.votes for count in vote.counts)
-    silent = (samples or answered) - answered
+    silent = drawn(vote, samples) - sum(count.votes for count in vote.counts)
     if len(vote.counts) < 2 and not silent:
         return ""
     parts = [f"{count.answer} ×{count.votes}" for count in vote.counts]

@@ -150,6 +150,10 @@ class Vote(BaseModel):
     counts: list[VoteCount] = Field(description="Most votes first, ties in tie-break order.")
     winner: str | None
     tie_break: str = Field(default="", description="Set when several answers tied for first.")
+    samples: int = Field(
+        default=0,
+        description="Samples drawn, with or without an answer (0 in older records).",
+    )
 
 
 class FinalAnswer(BaseModel):

@@ -87,3 +87,18 @@ def test_auto_is_the_default_of_the_front_ends(monkeypatch: pytest.MonkeyPatch) 
     assert result.exit_code == 0, result.output
     assert '"mode": "auto"' in result.stdout
     assert '"samples": 2' in result.stdout
+
+
+def test_the_answer_line_counts_the_samples_auto_drew(kernel: JupyterExecutor) -> None:
+    """The front ends pass their `samples` setting (1 in auto mode); the line counts
+    what the vote was really taken over, with the samples that gave no answer."""
+    from pot.render import answer_line, disagreement
+
+    model = ScriptedModel(
+        [program("41"), program("42"), program("42"), program("1 / 0"), program("42")]
+    )
+    trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
+    assert trace.vote is not None and trace.vote.samples == 5
+    line = answer_line(trace.answer, trace.vote, 1)
+    assert line == "Answer: 42 (majority of 5 samples, 3 agreeing)"
+    assert disagreement(trace.vote, 1) == "samples disagree: 42 ×3, 41 ×1, no answer ×1"
