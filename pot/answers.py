@@ -74,6 +74,10 @@ _MAX_ANSWER_LINES = 200
 """Most lines a printed answer may span (a list or array printed over several lines)."""
 _CHOICE = re.compile(r"^\(?([A-Za-z])\)$")
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
+_ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
+"""``x = 5``: one name given one value (votes and agreement read the value)."""
+_CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
+_TIMES = re.compile(r"\s*(?:×|\\times|\\cdot|\*|·|⋅)\s*")
 
 
 def find_answer(text: str) -> FoundAnswer | None:
@@ -188,15 +192,48 @@ def normalize_answer(value: str) -> str:
 
 
 def answer_key(value: str) -> str:
-    """The key answers are voted on: normalised, case-folded, exact for numbers.
+    """The key answers are voted on: normalised, case-folded, exact for numbers, and
+    the same for one answer written in the ways programs print it.
 
-    ``"0.5"``, ``"1/2"`` and ``"\\frac{1}{2}"`` share a key.
+    ``"0.5"``, ``"1/2"`` and ``"\\frac{1}{2}"`` share a key; so do ``"[3, 41]"``,
+    ``"(3, 41)"`` and ``"3, 41"`` (elements keyed alike, order kept), ``"x = 5"`` and
+    ``"5"``, ``"A"`` and ``"(A)"``, ``"03:10"`` and ``"3:10"``, ``"3*41"`` and
+    ``"3 \\times 41"``. Only votes and agreement use keys; answers keep their form.
     """
+    return _key(value, depth=0)
+
+
+def _key(value: str, depth: int) -> str:
     normalized = normalize_answer(value)
     fraction = _exact_fraction(normalized)
     if fraction is not None:
         return str(fraction)
-    return normalized.casefold()
+    text = normalized
+    assigned = _ASSIGNED.match(text)
+    if assigned is not None and depth < 2:
+        return _key(assigned.group(1), depth + 1)
+    if _CHOICE.match(f"({text})") is not None:
+        return f"({text.upper()})".casefold()
+    if _CLOCK.match(text):
+        hours, rest = text.split(":", 1)
+        return f"{int(hours)}:{rest}"
+    elements = _elements(text)
+    if elements is not None and depth < 2:
+        return ", ".join(_key(element, depth + 1) for element in elements)
+    return _TIMES.sub(" × ", text).casefold()
+
+
+def _elements(text: str) -> list[str] | None:
+    """The elements of a flat list, tuple or set (or "a, b"); None for anything else."""
+    inner = text
+    if len(text) >= 2 and text[0] + text[-1] in ("[]", "()", "{}"):
+        inner = text[1:-1]
+    elif "," not in text:
+        return None
+    if any(bracket in inner for bracket in "[](){}") or ":" in inner:
+        return None  # nested, or a dict: keep its form
+    parts = [part.strip().strip("'\"").strip() for part in inner.split(",")]
+    return parts if all(parts) else None
 
 
 def _strip_wrapping(value: str) -> str:

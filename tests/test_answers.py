@@ -172,3 +172,38 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("-$5") == answer_key("-5.0")
     assert answer_key("eighteen") == answer_key("18")
     assert answer_key("1000001") != answer_key("1000000")
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("[3, 41]", "3, 41"),
+        ("(2, 3)", "2, 3"),
+        ("['apple', 'kiwi']", "apple, kiwi"),
+        ("[1, 2.0]", "1, 2"),
+        ("x = 5", "5"),
+        ("total = $1,000", "1000"),
+        ("A", "(A)"),
+        ("03:10:44", "3:10:44"),
+        ("00:30", "0:30"),
+        ("3*41", "3 \\times 41"),
+        ("2 × 3 × 7", "2*3*7"),
+    ],
+)
+def test_votes_group_one_answer_written_the_ways_programs_print_it(one: str, other: str) -> None:
+    assert answer_key(one) == answer_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("[3, 41]", "[41, 3]"),  # order is kept: a ranking is not a set
+        ("{3: 1, 41: 1}", "3, 41"),  # a dict keeps its form
+        ("[[1, 2], [3]]", "1, 2, 3"),  # nesting too
+        ("x = 5", "x == 5"),  # a comparison is no assignment
+        ("3 × 41", "123"),  # a factorisation is not its product
+        ("10:30", "1:030"),
+    ],
+)
+def test_different_answers_keep_different_keys(one: str, other: str) -> None:
+    assert answer_key(one) != answer_key(other)
