@@ -30,17 +30,24 @@ def model_name(spec: str | None) -> str:
     return (spec or DEFAULT_MODEL).strip()
 
 
-def loading_stage(spec: str | None) -> tuple[str, bool]:
-    """What loading ``spec`` will do first, in words, and whether it converts weights
-    (a first load, which shows the converter's own progress bars)."""
+def loading_stage(spec: str | None, options: dict[str, Any] | None = None) -> tuple[str, bool]:
+    """What loading ``spec`` with ``options`` will do first, in words, and whether it
+    converts weights (a first load, which shows the converter's own progress bars)."""
     name = model_name(spec)
     lowered = name.lower()
     if lowered.startswith("scripted:"):
         return "reading the scripted replies", False
     if lowered.startswith("openai:"):
         return "connecting to the server", False
-    from pot.models.weights import ALIASES, Source, resolve
+    from pot.models.choice import default_quantization
+    from pot.models.weights import ALIASES, Source, gguf_path, resolve
 
+    options = dict(options or {})
+    if (options.get("quantization") or default_quantization(name, options)) == "gguf":
+        alias = ALIASES.get(lowered)
+        if alias is not None and not gguf_path(alias, options.get("cache_dir")).is_file():
+            return "joining and checking the GGUF file (once), loading it in llama.cpp", False
+        return "loading the GGUF file in llama.cpp", False
     if lowered in ALIASES and resolve(lowered).source is Source.CHUNKS:
         return "joining, checking and converting the weights (once, a few minutes)", True
     if lowered.endswith(".gguf"):
@@ -60,9 +67,13 @@ def load_model_for(
         pot.models.ModelError: It cannot be loaded.
     """
     from pot import api
+    from pot.models.choice import backend_hint
 
     name = model_name(spec)
-    stage, converts = loading_stage(spec)
+    stage, converts = loading_stage(spec, options)
+    hint = backend_hint(name, options) if show else None
+    if hint:
+        console.print(f"[dim]{escape(hint)}[/dim]", highlight=False)
 
     def load() -> Model:
         # without options, the call every front end makes (tests replace it)

@@ -81,8 +81,9 @@ MaxNewTokensOption = Annotated[
 QuantizationOption = Annotated[
     Quantization | None,
     typer.Option(
-        help="Local models: weights in nf4 (default), int8, none (bf16), or gguf (the GGUF "
-        "file as quantized, run by llama.cpp)."
+        help="Local models: gguf (the GGUF file as Qwen quantized it, run by llama.cpp; "
+        "the CPU default when llama-cpp-python is installed), nf4 (the default otherwise), "
+        "int8 or none (bf16)."
     ),
 ]
 DeviceOption = Annotated[

@@ -83,7 +83,9 @@ class Settings(BaseModel):
     seed: int | None = Field(default=None, description="Sampling seed.")
     max_new_tokens: int = Field(default=768, ge=1, description="Token budget of one generation.")
     quantization: Literal["nf4", "int8", "none", "gguf"] | None = Field(
-        default=None, description="Local models: nf4 (default), int8, none or gguf (llama.cpp)."
+        default=None,
+        description="Local models: gguf (llama.cpp; the CPU default when installed), "
+        "nf4 (the default otherwise), int8 or none (bf16).",
     )
     device: str | None = Field(
         default=None, description="Local models: cpu, cuda, cuda:1... (default: cuda if present)."

@@ -21,20 +21,21 @@ from pot.cli_options import (
     EXIT_BAD_INPUT,
     EXIT_EXECUTOR,
     EXIT_MODEL,
+    DeviceOption,
     ExecutorOption,
     MaxStepsOption,
     ModelOption,
     ModeOption,
     PromptOption,
+    QuantizationOption,
     SamplesOption,
+    ThreadsOption,
     TimeoutOption,
 )
-from pot.modes import Mode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pot.config import Settings
     from pot.tasks import Problem, ResultRecord
 
 EXIT_EMPTY = 1
@@ -115,6 +116,9 @@ def eval_command(
     max_steps: MaxStepsOption = None,
     executor: ExecutorOption = None,
     prompt: PromptOption = None,
+    quantization: QuantizationOption = None,
+    device: DeviceOption = None,
+    threads: ThreadsOption = None,
     size: Annotated[
         int | None,
         typer.Option(min=1, help="rg: problems per reasoning-gym generator (default 20)."),
@@ -143,7 +147,8 @@ def eval_command(
     from rich.console import Console
 
     from pot.cli_checks import SettingError, check_executor, check_model, check_writable
-    from pot.config import ConfigError
+    from pot.cli_model import load_model_for, model_options
+    from pot.config import ConfigError, load_configuration
     from pot.evaluate import InfrastructureError, evaluate
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
@@ -160,11 +165,15 @@ def eval_command(
     from pot.tasks import TaskError, TaskOptions, load_problems, parse_shard, render_report, report
     from pot.tasks.record import check_settings
     from pot.tasks.registry import describe_task, task_file_name
-    from pot.terminal import escape, print_note
+    from pot.terminal import print_note
 
     console, errors = Console(), Console(stderr=True)
     try:  # flags, then $POT_MODEL/$POT_EXECUTOR/$POT_DATA, then config files (pot.config)
-        settings = _settings(model, mode, samples, timeout, max_steps, executor, data)
+        flags = {"model": model, "mode": mode, "samples": samples, "timeout": timeout}
+        flags |= {"max_steps": max_steps, "executor": executor, "data": data}
+        flags |= {"quantization": quantization.value if quantization else None}
+        flags |= {"device": device, "threads": threads}
+        settings = load_configuration(flags).settings
         custom = load_prompt(prompt) if prompt is not None else None
     except (PromptFileError, ConfigError) as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
@@ -172,6 +181,8 @@ def eval_command(
     timeout, max_steps, executor = settings.timeout, settings.max_steps, settings.executor
     mode_name = mode.value
     label = model_label(model)
+    if settings.quantization:  # a run of other weights is another run in the report
+        label = f"{label}@{settings.quantization}"
     labelled = f"{mode_name}+{custom.name}" if custom else mode_name
     run = run_label(mode_name, label, samples, custom.name if custom else None)
     try:
@@ -192,7 +203,8 @@ def eval_command(
         if resume and out.is_file() and out.stat().st_size:
             check_settings(out, recorded)
         check_executor(executor)
-        check_model(model)
+        local = model_options(settings)
+        check_model(model, **local)
     except (TaskError, EvaluationError, SettingError, UnknownModelError, ValueError) as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     except ModelError as error:
@@ -201,8 +213,7 @@ def eval_command(
     if not problems:
         raise _fail(errors, f"{task} has no problems to evaluate", EXIT_BAD_INPUT)
     try:
-        with errors.status(f"loading {escape(label)}..."):
-            chosen = _load_model(model)
+        chosen = load_model_for(errors, model, local)
     except UnknownModelError as error:
         raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
     except ModelError as error:
@@ -256,30 +267,6 @@ def _note_judges(console: Console, problems: list[Problem]) -> None:
     for (name, guessed), count in sorted(judges.items()):
         how = "guessed from the gold answers; choose with --judge" if guessed else "as given"
         print_note(console, f"judge: {name} for {count} problems ({how})")
-
-
-def _settings(
-    model: str | None,
-    mode: Mode | None,
-    samples: int | None,
-    timeout: float | None,
-    max_steps: int | None,
-    executor: str | None,
-    data: Path | None,
-) -> Settings:
-    """The flags over the environment and config files (raises pot.config.ConfigError)."""
-    from pot.config import load_configuration
-
-    flags = {"model": model, "mode": mode, "samples": samples, "timeout": timeout}
-    flags |= {"max_steps": max_steps, "executor": executor, "data": data}
-    return load_configuration(flags).settings
-
-
-def _load_model(spec: str | None) -> object:
-    """The model for a spec; ``scripted:`` specs (tests, demos) included."""
-    from pot import api
-
-    return api.default_model(spec)
 
 
 class _Progress:

@@ -159,12 +159,13 @@ def run_solve(
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
     from pot.models.errors import UnknownModelError
+    from pot.models.progress import Progress, watching
     from pot.render import step_renderable
     from pot.solver import Solver
+    from pot.status import WritingStatus
     from pot.terminal import escape, print_error
     from pot.trace import Trace
 
-    name = escape(model_name(settings.model))
     try:
         chosen = load_model_for(
             console or errors, settings.model, model_options(settings), show=console is not None
@@ -186,11 +187,19 @@ def run_solve(
             if console is None:
                 events = list(solver.stream(text))
             else:
-                with console.status(f"{name} is writing step 1...") as status:
-                    for event in solver.stream(text):
-                        events.append(event)
-                        console.print(step_renderable(event, settings.samples))
-                        status.update(f"{name} is writing step {len(events) + 1}...")
+                writing = WritingStatus(model_name(settings.model))
+                with console.status(escape(writing.text())) as status:
+
+                    def show(progress: Progress) -> None:
+                        writing.seen(progress)
+                        status.update(escape(writing.text()))
+
+                    with watching(show):
+                        for event in solver.stream(text):
+                            events.append(event)
+                            console.print(step_renderable(event, settings.samples))
+                            writing.next_step()
+                            status.update(escape(writing.text()))
             setup = getattr(lent, "preload", "") or ""
     except UnknownModelError as error:
         print_error(errors, error)

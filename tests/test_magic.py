@@ -230,3 +230,32 @@ def test_local_model_options_are_refused_for_a_scripted_model(kernel: JupyterExe
     assert result.stderr.startswith("UsageError: %%pot: --device: only for models loaded here")
     result = kernel.run("%pot --executor bogus What is 1 + 1?")
     assert "unknown executor 'bogus'" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_status_line_counts_the_tokens_of_a_real_model(kernel: JupyterExecutor) -> None:
+    """The real 0.5B GGUF in llama.cpp: while it writes, the view shows its tokens so far."""
+    import importlib.util
+    import re
+
+    from pot.models.weights import ALIASES, chunk_files, gguf_path
+
+    alias = ALIASES["qwen2.5-coder-0.5b"]
+    if importlib.util.find_spec("llama_cpp") is None or (
+        chunk_files(alias) is None and not gguf_path(alias).is_file()
+    ):
+        pytest.skip("needs llama-cpp-python and the 0.5B weights (pot-reasoning[llama,model-0.5b])")
+    result = kernel.run(
+        "%load_ext pot\nfrom pot.jupyter.magic import configure\n"
+        "configure(model='qwen2.5-coder-0.5b', quantization='gguf', threads=1, here=False, "
+        "mode='plain', max_new_tokens=96);"
+    )
+    assert result.ok, result.error
+    result = kernel.run("%%pot\nWhat is 17 * 23?", timeout=300)
+    assert result.ok, result.error
+    pages = html_of(result.displays)
+    growing = [re.search(r"is writing step 1\.\.\. (\d+) tokens", page) for page in pages]
+    counts = [int(match.group(1)) for match in growing if match]
+    assert counts and counts == sorted(counts)
+    assert "is writing" not in pages[-1]  # the finished view has no status line
+    assert kernel.run("len(_pot_trace.steps) >= 1").result == "True"

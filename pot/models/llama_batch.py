@@ -32,6 +32,7 @@ import numpy as np
 
 from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
 from pot.models.kvcache import CacheStats
+from pot.models.progress import TAIL_CHARS, Progress, current_watcher, wait_watching
 from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating
 
 COPY_AT_LEAST = 16
@@ -47,6 +48,8 @@ class _Request:
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
     cancelled: bool = False
+    rows: list[_Row] = field(default_factory=list)
+    """Its rows once admitted (read by the waiting caller for progress)."""
 
 
 @dataclass(eq=False)
@@ -173,7 +176,7 @@ class LlamaBatcher:
                 self._worker = threading.Thread(target=self._work, name="pot-llama", daemon=True)
                 self._worker.start()
         try:
-            request.done.wait()
+            wait_watching(request.done, current_watcher(), lambda: _progress(request))
         except BaseException:  # Ctrl-C in the caller: its rows are dropped at the next step
             request.cancelled = True
             raise
@@ -225,16 +228,11 @@ class LlamaBatcher:
             for index, prompt in enumerate(request.prompts):
                 for sample in range(request.config.n):
                     slot = self._pick_slot(prompt)
-                    rows.append(
-                        _Row(
-                            request,
-                            index,
-                            sample,
-                            slot,
-                            started,
-                            _rng(request.config, index, sample),
-                        )
+                    row = _Row(
+                        request, index, sample, slot, started, _rng(request.config, index, sample)
                     )
+                    rows.append(row)
+                    request.rows.append(row)
         for row in rows:  # one by one: a row can take the prefix an earlier one just ran
             common = self._reuse_prefix(row)
             self.stats.prompt_tokens += len(row.prompt)
@@ -398,6 +396,15 @@ _open: weakref.WeakSet[LlamaBatcher] = weakref.WeakSet()
 def _close_all() -> None:
     for batcher in list(_open):
         batcher.close()
+
+
+def _progress(request: _Request) -> list[Progress]:
+    """How far each admitted row of ``request`` is (read from the caller's thread)."""
+    progress = []
+    for row in list(request.rows):
+        tail = bytes(row.text[-4 * TAIL_CHARS :]).decode("utf-8", "ignore")[-TAIL_CHARS:]
+        progress.append(Progress(row.conversation, row.sample, len(row.pieces), tail))
+    return progress
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

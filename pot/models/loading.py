@@ -14,10 +14,13 @@ Spec syntax:
 * replies for tests and demos: ``scripted:["```python\\nprint(42)\\n```"]`` or
   ``scripted:replies.json`` (a :class:`pot.testing.ScriptedModel`).
 
-Everything but ``openai:`` and ``scripted:`` loads in this process with
-:class:`pot.models.transformers.TransformersModel`, or, with ``quantization="gguf"``
-(an alias or a ``.gguf`` file), with :class:`pot.models.llamacpp.LlamaCppModel`:
-the GGUF file as it is quantized, run by llama.cpp (``pip install 'pot-reasoning[llama]'``).
+Everything but ``openai:`` and ``scripted:`` loads in this process. An offline
+alias or a ``.gguf`` file on a CPU runs with :class:`pot.models.llamacpp.LlamaCppModel`
+(the GGUF file as Qwen quantized it, in llama.cpp) when llama-cpp-python is installed
+(``pip install 'pot-reasoning[llama]'``), or whenever ``quantization="gguf"``;
+everything else, and any other ``quantization``, with
+:class:`pot.models.transformers.TransformersModel` (NF4 by default). See
+:mod:`pot.models.choice`.
 """
 
 from __future__ import annotations
@@ -92,6 +95,12 @@ def load_model(spec: str | None = None, **options: Any) -> Model:
         if url is not None:
             options.setdefault("base_url", url)
         return OpenAIModel(model_name, name=options.pop("name", spec), **options)
+    from pot.models.choice import default_quantization
+
+    if options.get("quantization") is None:
+        options.pop("quantization", None)
+        if default_quantization(spec, options) == "gguf":
+            options["quantization"] = "gguf"
     if options.get("quantization") == "gguf":
         from pot.models.llamacpp import LlamaCppModel
 

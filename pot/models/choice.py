@@ -1,0 +1,97 @@
+"""Which backend runs a local model when the caller names no quantization.
+
+On a CPU, pot's offline aliases and ``.gguf`` files run as Qwen quantized them
+(Q4_K_M), in llama.cpp, when llama-cpp-python is installed (the ``[llama]`` extra):
+about 3x the tokens per second of bitsandbytes NF4 here, half the memory, and no
+second quantization of already-quantized weights (see the README's Models section).
+Without llama-cpp-python, on a GPU, or for hub ids and folders, transformers loads
+the model (NF4 by default). An explicit ``quantization`` always wins.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import Any
+
+LLAMA_OPTIONS = frozenset(
+    {
+        "quantization",
+        "device",
+        "threads",
+        "max_batch",
+        "context",
+        "prefix_cache",
+        "repack",
+        "cache_dir",
+        "progress",
+        "name",
+    }
+)
+"""Options :class:`~pot.models.llamacpp.LlamaCppModel` takes; any other keeps transformers."""
+
+LLAMA_HINT = (
+    "llama-cpp-python is not installed, so this model runs with bitsandbytes NF4 "
+    "(about 3x slower on a CPU); pip install 'pot-reasoning[llama]' (builds for a few "
+    "minutes, once) runs its GGUF as it is"
+)
+
+
+def runs_a_gguf(spec: str, options: dict[str, Any]) -> bool:
+    """Whether ``spec`` is a ``.gguf`` file or an alias whose GGUF is here (joined in
+    pot's cache or in its chunk packages); an alias fetched from the hub loads Qwen's
+    original weights with transformers instead."""
+    from pot.models.weights import ALIASES, chunk_files, gguf_path
+
+    lowered = spec.strip().lower()
+    if lowered.endswith(".gguf"):
+        return True
+    alias = ALIASES.get(lowered)
+    if alias is None:
+        return False
+    return gguf_path(alias, options.get("cache_dir")).is_file() or chunk_files(alias) is not None
+
+
+def llama_installed() -> bool:
+    """Whether llama-cpp-python can be imported (without importing it)."""
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def cuda_available() -> bool:
+    """Whether torch sees a CUDA device (False without torch)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) == "" or not importlib.util.find_spec("torch"):
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def on_cpu(options: dict[str, Any]) -> bool:
+    """Whether a model loaded with ``options`` runs on the CPU."""
+    device = options.get("device")
+    if device is not None:
+        return str(device) == "cpu"
+    return not cuda_available()
+
+
+def default_quantization(spec: str, options: dict[str, Any]) -> str | None:
+    """``"gguf"`` when llama.cpp should run ``spec``; None to let transformers choose.
+
+    Args:
+        spec: The model spec (an alias, a ``.gguf`` file, a hub id or a folder).
+        options: The backend options the caller gave.
+    """
+    if options.get("quantization") is not None or not runs_a_gguf(spec, options):
+        return None
+    if set(options) - LLAMA_OPTIONS or not llama_installed() or not on_cpu(options):
+        return None
+    return "gguf"
+
+
+def backend_hint(spec: str, options: dict[str, Any]) -> str | None:
+    """One line for the user when a faster CPU backend is one install away, else None."""
+    if options.get("quantization") is not None or not runs_a_gguf(spec, options):
+        return None
+    if llama_installed() or not on_cpu(options):
+        return None
+    return LLAMA_HINT
