@@ -8,8 +8,13 @@ progress (servers, scripted replies) leave it at ``... is writing step 2...``.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from pot.executors.collect import clean_text
-from pot.models.progress import Progress
+from pot.models.progress import Progress, Watcher
+
+Show = Callable[[str], object]
 
 LINE_CHARS = 60
 """The line being written is cut to this many characters."""
@@ -42,7 +47,12 @@ class WritingStatus:
 
     def text(self) -> str:
         """The status line, plain text (escape it for rich markup)."""
-        status = f"{self.name} is writing step {self.step}..."
+        return f"{self.name} {self.doing()}"
+
+    def doing(self) -> str:
+        """The status line without the model's name: ``is writing step 2... 57 tokens: ...``
+        (a chat's typing indicator puts the persona's name before it)."""
+        status = f"is writing step {self.step}..."
         tokens = sum(self.tokens.values())
         if not tokens:
             return status
@@ -52,3 +62,14 @@ class WritingStatus:
         if line:
             status += ": " + (line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…")
         return status
+
+
+def loop_watcher(loop: asyncio.AbstractEventLoop, writing: WritingStatus, show: Show) -> Watcher:
+    """A watcher for an asyncio front end (the persona): progress arrives in the thread
+    that waits on the model, and ``show(writing.doing())`` runs on ``loop``."""
+
+    def watch(progress: Progress) -> None:
+        writing.seen(progress)
+        loop.call_soon_threadsafe(show, writing.doing())
+
+    return watch

