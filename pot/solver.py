@@ -1,7 +1,8 @@
 """The reasoning loop: generate, extract, execute, observe, stop.
 
 The loop is written once, as generators that *ask* for work (a generation,
-an execution, a reset) and yield step records. Two small drivers answer the
+an execution, a reset) and yield step records: one sample's loop by family of mode
+in :mod:`pot.loops`, samples, votes and ``auto``'s escalation here. Two small drivers answer the
 requests: :meth:`Solver.stream` with blocking calls and :meth:`Solver.astream`
 with asyncio, so the synchronous and asynchronous solvers never disagree.
 """
@@ -12,22 +13,17 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from time import perf_counter
 
-from pot.answers import answer_key, find_answer, printed_answer
-from pot.chain import run_chain
+from pot.answers import answer_key
 from pot.consistency import vote
-from pot.executors import AsyncExecutor, ExecutionResult, Executor
-from pot.extract import extract_code
-from pot.feedback import OUTPUT_LIMIT, describe_result, output_block
-from pot.models.base import AsyncModel, GenerationConfig, Message, Model
+from pot.executors import AsyncExecutor, Executor
+from pot.feedback import OUTPUT_LIMIT
+from pot.loops import FAMILIES, Sample
+from pot.models.base import AsyncModel, GenerationConfig, Model
 from pot.modes import Mode, parse_mode
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
-    ANSWER_START,
-    NUDGE_NO_CODE,
-    NUDGE_NOTHING_PRINTED,
     OUTPUT_FENCE,
     SECOND_OPINION_SYSTEM,
-    repair_request,
 )
 from pot.questions import (
     MAX_QUESTION_CHARS,
@@ -38,14 +34,11 @@ from pot.questions import (
     check_limits,
     check_question,
 )
-from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran, Reset, Totals
+from pot.requests import Execute, Generate, Generated, Loop, Reset, Totals
 from pot.trace import (
     Answer,
-    CodeStep,
-    NoAnswerReason,
     SampleAnswer,
     Step,
-    TextStep,
     Trace,
 )
 
@@ -70,10 +63,6 @@ DEFAULT_MAX_STEPS = {
 }
 """Generations per sample by mode (in ``pot`` and ``coc`` the steps after the first repair)."""
 
-RESAMPLE_TEMPERATURE = 0.7
-"""Temperature of a repair asked again because the model repeated a failed program."""
-RESAMPLES = 1
-"""How many times a repeated failing program is answered by sampling again."""
 AUTO_ESCALATION = 3
 """Programs sampled by ``auto`` when its first two programs disagree."""
 AUTO_TEMPERATURE = 0.7
@@ -144,6 +133,7 @@ class Solver:
         self.output_limit = output_limit
         self.max_question_chars = max_question_chars
         self.prompt = prompt or default_prompt(self.mode)
+        self._family = FAMILIES[self.mode]
 
     @property
     def model_name(self) -> str:
@@ -275,122 +265,10 @@ class Solver:
         first: Generated | None = None,
         prompt: Prompt | None = None,
     ) -> Loop:
-        """One sample: generate, extract, execute, observe, stop.
-
-        A repair that repeats a program that already failed is not run again: the
-        same request is sampled at :data:`RESAMPLE_TEMPERATURE` instead (a greedy
-        model asked again answers the same), at most :data:`RESAMPLES` times.
-        """
-        mode = Mode.POT if self.mode is Mode.AUTO else self.mode
+        """One sample, run by its mode's family of loop (:data:`pot.loops.FAMILIES`)."""
         opening = (prompt or self.prompt).conversation(question)
-        history: list[Message] = []  # repairs and nudges after the opening
-        draft = ""  # tir: the assistant message being continued, real outputs inserted
-        forced = ""  # the start of an answer written for the model (cot, tir)
-        nudged, ran_code, resample = False, False, False
-        tried: set[str] = set()  # programs already run (pot, coc)
-        resamples = 0  # repeated failing programs answered by sampling again
-        last_ok: ExecutionResult | None = None
-        failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {self.max_steps} steps"
-        for index in range(self.max_steps):
-            # generate
-            conversation = opening + history
-            if draft:
-                conversation = [*conversation, Message(role="assistant", content=draft)]
-            if index == 0 and first:
-                generated = first
-            elif resample:
-                generated = yield Generate(
-                    conversation,
-                    temperature=RESAMPLE_TEMPERATURE,
-                    seed_offset=1000 * (sample + 1) + resamples,
-                )
-            else:
-                generated = yield Generate(conversation)
-            resample = False
-            generation = generated.samples[0]
-            timing = {
-                "model_seconds": generated.seconds,
-                "prompt_tokens": generation.prompt_tokens,
-                "completion_tokens": generation.completion_tokens,
-            }
-            # extract
-            block = None
-            if mode is not Mode.COT:
-                block = extract_code(generation.text, "first" if mode is Mode.TIR else "last")
-            if block is None:
-                text, forced = forced + generation.text, ""
-                stated = find_answer(text) if mode in (Mode.TIR, Mode.COT) else None
-                # tir computes before it answers: an answer with no code run yet is nudged once
-                unearned = mode is Mode.TIR and not ran_code and not nudged
-                if stated is not None and not unearned:
-                    yield TextStep(sample=sample, index=index, text=text, **timing)
-                    return Answer.found(stated)
-                nudge = "" if nudged or mode is Mode.PLAIN else self._nudge(ran_code)
-                yield TextStep(sample=sample, index=index, text=text, nudge=nudge, **timing)
-                if not nudge:
-                    return self._give_up(ran_code, last_ok)
-                nudged = True
-                if nudge == ANSWER_START:  # the model completes its own answer
-                    draft, forced = f"{draft}{text.rstrip()}\n\n{ANSWER_START}", ANSWER_START
-                    continue
-                history += [
-                    Message(role="assistant", content=draft + text),
-                    Message(role="user", content=nudge),
-                ]
-                draft = ""
-                continue
-            # execute
-            written = f"{generation.text[: block.start]}```python\n{block.code}\n```"
-            if mode is not Mode.TIR and block.code in tried:
-                # the same program would fail the same way: ask again, sampling this time
-                yield TextStep(sample=sample, index=index, text=generation.text, **timing)
-                if resamples == RESAMPLES:
-                    return Answer(reason=failure, detail="the model repeated a program that failed")
-                resamples, resample = resamples + 1, True
-                continue
-            tried.add(block.code)
-            if mode is Mode.COC:
-                ran = yield from run_chain(block.code)
-            else:
-                executed: Executed = yield Execute(block.code)
-                ran = Ran(result=executed.result, kernel_seconds=executed.seconds)
-            ran_code = True
-            observation = describe_result(ran.result, self.output_limit)
-            yield CodeStep(
-                sample=sample,
-                index=index,
-                text=written,
-                code=block.code,
-                execution=ran.result,
-                observation=observation,
-                lines=ran.lines,
-                kernel_seconds=ran.kernel_seconds,
-                model_seconds=generated.seconds + ran.model_seconds,
-                prompt_tokens=generation.prompt_tokens + ran.prompt_tokens,
-                completion_tokens=generation.completion_tokens + ran.completion_tokens,
-            )
-            # observe
-            if ran.result.ok:
-                last_ok = ran.result
-            if mode is Mode.TIR:
-                draft += f"{written}\n{output_block(observation)}"
-                continue
-            # stop (pot, coc): a program that printed its answer ends the sample
-            if ran.result.ok:
-                printed = printed_answer(ran.result.stdout, ran.result.result)
-                if printed is not None:
-                    return Answer.found(printed)
-                failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
-                request = NUDGE_NOTHING_PRINTED
-            else:
-                failure = NoAnswerReason.CODE_FAILED
-                detail = f"the program still failed after {index + 1} attempts"
-                request = repair_request(observation)
-            history += [
-                Message(role="assistant", content=written),
-                Message(role="user", content=request),
-            ]
-        return Answer(reason=failure, detail=detail)
+        settings = Sample(self.mode, opening, sample, self.max_steps, self.output_limit, first)
+        return (yield from self._family(settings))
 
     def _auto(self, question: str) -> Loop:
         """Spend little where two programs agree, more where they do not.
@@ -425,29 +303,6 @@ class Solver:
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
         return vote(answers)
-
-    def _nudge(self, ran_code: bool) -> str:
-        if self.mode is Mode.COT or (self.mode is Mode.TIR and ran_code):
-            return ANSWER_START
-        return NUDGE_NO_CODE
-
-    def _give_up(self, ran_code: bool, last_ok: ExecutionResult | None) -> Answer:
-        """The outcome when the model stops without code or an answer, even after a nudge."""
-        if self.mode is Mode.TIR and last_ok is not None:
-            printed = printed_answer(last_ok.stdout, last_ok.result)
-            if printed is not None:
-                return Answer.found(printed, "no final answer stated; the last printed value")
-        if ran_code or self.mode is Mode.COT:
-            return Answer(
-                reason=NoAnswerReason.NO_FINAL_ANSWER,
-                detail="the model stopped without stating a final answer",
-            )
-        detail = (
-            "the model wrote no code"
-            if self.mode is Mode.PLAIN
-            else ("the model wrote no code, even after a nudge")
-        )
-        return Answer(reason=NoAnswerReason.NO_CODE, detail=detail)
 
     # -- running code ------------------------------------------------------------------
 

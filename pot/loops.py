@@ -1,0 +1,255 @@
+"""The two families of the reasoning loop, one generator each (driven by ``pot.solver``).
+
+* :func:`programs` (``pot``, ``coc``, ``plain``, and each program of ``auto``):
+  write a program, run it, and if it failed or printed nothing, show the model what
+  happened and ask for a new one. A program that already failed is never run again.
+* :func:`continued` (``tir``, ``cot``): one assistant message that keeps growing:
+  ``tir`` runs each code block as it is written and puts its real output into the
+  message, ``cot`` reasons in words; both end with a stated answer.
+
+Each generator asks for work (:class:`~pot.requests.Generate`, :class:`~pot.requests.Execute`)
+and yields step records, returning the sample's :class:`~pot.trace.Answer`. A new mode
+is a new function here and a line in :data:`FAMILIES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pot.answers import find_answer, printed_answer
+from pot.chain import run_chain
+from pot.executors import ExecutionResult
+from pot.extract import CodeBlock, extract_code
+from pot.feedback import describe_result, output_block
+from pot.models.base import Message
+from pot.modes import Mode
+from pot.prompts import ANSWER_START, NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, repair_request
+from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran
+from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
+
+RESAMPLE_TEMPERATURE = 0.7
+"""Temperature of a repair asked again because the model repeated a failed program."""
+RESAMPLES = 1
+"""How many times a repeated failing program is answered by sampling again."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What one sample's loop needs to know.
+
+    Attributes:
+        mode: The solver's mode (``auto`` included: its programs run as ``pot``).
+        opening: The conversation that starts the sample (system, examples, question).
+        index: Which sample this is (its steps carry it; it seeds resampling).
+        max_steps: Generations the sample may use.
+        output_limit: Characters of output or traceback shown to the model.
+        first: Its first generation when it was made in a batch with others.
+    """
+
+    mode: Mode
+    opening: list[Message]
+    index: int
+    max_steps: int
+    output_limit: int
+    first: Generated | None = None
+
+    def generate(self, step: int, conversation: list[Message]) -> Generate | Generated:
+        """The first generation when it is given, else a request for one."""
+        if step == 0 and self.first is not None:
+            return self.first
+        return Generate(conversation)
+
+
+def programs(sample: Sample) -> Loop:
+    """Write a program, run it, repair it: until a program prints an answer."""
+    mode = Mode.POT if sample.mode is Mode.AUTO else sample.mode
+    history: list[Message] = []  # repairs and nudges after the opening
+    tried: set[str] = set()  # programs already run
+    nudged, ran_code, resamples = False, False, 0
+    request: Generate | Generated | None = None
+    failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
+    for index in range(sample.max_steps):
+        asked = request or sample.generate(index, sample.opening + history)
+        request = None
+        generated: Generated = asked if isinstance(asked, Generated) else (yield asked)
+        generation = generated.samples[0]
+        block = extract_code(generation.text, "last")
+        if block is None:  # no code: nudge once (plain never does)
+            nudge = "" if nudged or mode is Mode.PLAIN else NUDGE_NO_CODE
+            yield _text_step(sample, index, generated, generation.text, nudge)
+            if not nudge:
+                return give_up(sample.mode, ran_code, None)
+            nudged = True
+            history += [_said(generation.text), _asked(nudge)]
+            continue
+        written = _written(generation.text, block)
+        if block.code in tried:  # it would fail the same way: ask again, sampling this time
+            yield _text_step(sample, index, generated, generation.text)
+            if resamples == RESAMPLES:
+                return Answer(reason=failure, detail="the model repeated a program that failed")
+            resamples += 1
+            request = Generate(
+                sample.opening + history,
+                temperature=RESAMPLE_TEMPERATURE,
+                seed_offset=1000 * (sample.index + 1) + resamples,
+            )
+            continue
+        tried.add(block.code)
+        if mode is Mode.COC:
+            ran = yield from run_chain(block.code)
+        else:
+            executed: Executed = yield Execute(block.code)
+            ran = Ran(result=executed.result, kernel_seconds=executed.seconds)
+        ran_code = True
+        observation = describe_result(ran.result, sample.output_limit)
+        yield _code_step(sample, index, generated, written, block, ran, observation)
+        if ran.result.ok:  # a program that printed its answer ends the sample
+            printed = printed_answer(ran.result.stdout, ran.result.result)
+            if printed is not None:
+                return Answer.found(printed)
+            failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
+            repair = NUDGE_NOTHING_PRINTED
+        else:
+            failure = NoAnswerReason.CODE_FAILED
+            detail = f"the program still failed after {index + 1} attempts"
+            repair = repair_request(observation)
+        history += [_said(written), _asked(repair)]
+    return Answer(reason=failure, detail=detail)
+
+
+def continued(sample: Sample) -> Loop:
+    """One growing message: ``tir`` runs its code blocks as written, ``cot`` reasons in
+    words; the sample ends with a stated answer (nudged once to state one)."""
+    history: list[Message] = []  # a nudge to write code, when there was one
+    draft = ""  # the assistant message being continued, real outputs inserted
+    forced = ""  # the start of an answer written for the model
+    nudged, ran_code = False, False
+    last_ok: ExecutionResult | None = None
+    for index in range(sample.max_steps):
+        conversation = sample.opening + history
+        if draft:
+            conversation = [*conversation, Message(role="assistant", content=draft)]
+        asked = sample.generate(index, conversation)
+        generated: Generated = asked if isinstance(asked, Generated) else (yield asked)
+        generation = generated.samples[0]
+        block = extract_code(generation.text, "first") if sample.mode is Mode.TIR else None
+        if block is None:
+            text, forced = forced + generation.text, ""
+            stated = find_answer(text)
+            # tir computes before it answers: an answer with no code run yet is nudged once
+            unearned = sample.mode is Mode.TIR and not ran_code and not nudged
+            if stated is not None and not unearned:
+                yield _text_step(sample, index, generated, text)
+                return Answer.found(stated)
+            nudge = "" if nudged else _continue_nudge(sample.mode, ran_code)
+            yield _text_step(sample, index, generated, text, nudge)
+            if not nudge:
+                return give_up(sample.mode, ran_code, last_ok)
+            nudged = True
+            if nudge == ANSWER_START:  # the model completes its own answer
+                draft, forced = f"{draft}{text.rstrip()}\n\n{ANSWER_START}", ANSWER_START
+                continue
+            history += [_said(draft + text), _asked(nudge)]
+            draft = ""
+            continue
+        written = _written(generation.text, block)
+        executed: Executed = yield Execute(block.code)
+        ran = Ran(result=executed.result, kernel_seconds=executed.seconds)
+        ran_code = True
+        observation = describe_result(ran.result, sample.output_limit)
+        yield _code_step(sample, index, generated, written, block, ran, observation)
+        if ran.result.ok:
+            last_ok = ran.result
+        draft += f"{written}\n{output_block(observation)}"
+    return Answer(
+        reason=NoAnswerReason.MAX_STEPS, detail=f"no answer within {sample.max_steps} steps"
+    )
+
+
+FAMILIES: dict[Mode, Callable[[Sample], Loop]] = {
+    Mode.POT: programs,
+    Mode.COC: programs,
+    Mode.PLAIN: programs,
+    Mode.AUTO: programs,
+    Mode.TIR: continued,
+    Mode.COT: continued,
+}
+"""The loop each mode runs a sample with."""
+
+
+def give_up(mode: Mode, ran_code: bool, last_ok: ExecutionResult | None) -> Answer:
+    """The outcome when the model stops without code or an answer, even after a nudge."""
+    if mode is Mode.TIR and last_ok is not None:
+        printed = printed_answer(last_ok.stdout, last_ok.result)
+        if printed is not None:
+            return Answer.found(printed, "no final answer stated; the last printed value")
+    if ran_code or mode is Mode.COT:
+        return Answer(
+            reason=NoAnswerReason.NO_FINAL_ANSWER,
+            detail="the model stopped without stating a final answer",
+        )
+    detail = (
+        "the model wrote no code"
+        if mode is Mode.PLAIN
+        else "the model wrote no code, even after a nudge"
+    )
+    return Answer(reason=NoAnswerReason.NO_CODE, detail=detail)
+
+
+def _continue_nudge(mode: Mode, ran_code: bool) -> str:
+    """cot, and tir once it ran code, are handed the start of an answer to complete."""
+    return ANSWER_START if mode is Mode.COT or ran_code else NUDGE_NO_CODE
+
+
+def _said(text: str) -> Message:
+    return Message(role="assistant", content=text)
+
+
+def _asked(text: str) -> Message:
+    return Message(role="user", content=text)
+
+
+def _written(text: str, block: CodeBlock) -> str:
+    """The reply up to and including its code block (what follows it is dropped)."""
+    return f"{text[: block.start]}```python\n{block.code}\n```"
+
+
+def _text_step(
+    sample: Sample, index: int, generated: Generated, text: str, nudge: str = ""
+) -> TextStep:
+    generation = generated.samples[0]
+    return TextStep(
+        sample=sample.index,
+        index=index,
+        text=text,
+        nudge=nudge,
+        model_seconds=generated.seconds,
+        prompt_tokens=generation.prompt_tokens,
+        completion_tokens=generation.completion_tokens,
+    )
+
+
+def _code_step(
+    sample: Sample,
+    index: int,
+    generated: Generated,
+    written: str,
+    block: CodeBlock,
+    ran: Ran,
+    observation: str,
+) -> CodeStep:
+    generation = generated.samples[0]
+    return CodeStep(
+        sample=sample.index,
+        index=index,
+        text=written,
+        code=block.code,
+        execution=ran.result,
+        observation=observation,
+        lines=ran.lines,
+        kernel_seconds=ran.kernel_seconds,
+        model_seconds=generated.seconds + ran.model_seconds,
+        prompt_tokens=generation.prompt_tokens + ran.prompt_tokens,
+        completion_tokens=generation.completion_tokens + ran.completion_tokens,
+    )
