@@ -25,9 +25,16 @@ def models_command(
     from rich.console import Console
     from rich.text import Text
 
-    from pot.models.weights import cache_root, list_aliases
+    from pot.models.choice import default_quantization, engine
+    from pot.models.weights import cache_root, gguf_path, list_aliases
 
     statuses = list_aliases()
+    engines = {status.alias.name: engine(status.alias.name) for status in statuses}
+    llama = {
+        status.alias.name
+        for status in statuses
+        if default_quantization(status.alias.name, {}) == "gguf"
+    }
     if as_json:
         rows = [
             {
@@ -39,6 +46,7 @@ def models_command(
                 "converted_bytes": status.converted_bytes,
                 "gguf_bytes": status.gguf_bytes,
                 "chunks_installed": status.chunks_installed,
+                "engine": engines[status.alias.name],
             }
             for status in statuses
         ]
@@ -64,9 +72,14 @@ def models_command(
         if status.default:
             heading.append(" (default)")
         console.print(heading)
+        location = f"{status.source.value}: {status.location}"
+        if status.alias.name in llama:
+            gguf = gguf_path(status.alias)
+            location = f"gguf: {gguf}" + ("" if gguf.is_file() else " (joined on first load)")
         console.print(
             _fields(
-                ("loads from", f"{status.source.value}: {status.location}"),
+                ("runs with", engines[status.alias.name]),
+                ("loads from", location),
                 ("cached", ", ".join(cached) or "nothing yet"),
                 ("weights", weights),
             )

@@ -97,3 +97,27 @@ def test_load_model_without_options_runs_llama_cpp() -> None:
         assert "print" in reply.text
     finally:
         model.close()
+
+
+def test_pot_models_says_which_engine_runs_each_alias(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(choice, "cuda_available", lambda: False)
+    monkeypatch.setattr(choice, "llama_installed", lambda: False)
+    assert choice.engine(ALIAS) == (
+        "transformers, 4-bit NF4 on the CPU; pip install 'pot-reasoning[llama]' runs it faster"
+    )
+    assert choice.engine(ALIAS, {"quantization": "none"}).startswith("transformers, bf16")
+    assert choice.engine("Qwen/Qwen2.5-Coder-7B-Instruct", {"device": "cuda"}) == (
+        "transformers, 4-bit NF4 on the GPU"
+    )
+    monkeypatch.setattr(choice, "llama_installed", lambda: True)
+    _llama_or_skip()
+    assert choice.engine(ALIAS).startswith("llama.cpp, the GGUF file")
+    assert choice.engine(ALIAS, {"quantization": "nf4"}).startswith("transformers, 4-bit NF4")
+
+    from typer.testing import CliRunner
+
+    from pot.cli import app
+
+    table = CliRunner().invoke(app, ["models"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "runs with   llama.cpp" in table.output and ".gguf" in table.output

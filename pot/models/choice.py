@@ -95,3 +95,15 @@ def backend_hint(spec: str, options: dict[str, Any]) -> str | None:
     if llama_installed() or not on_cpu(options):
         return None
     return LLAMA_HINT
+
+
+def engine(spec: str, options: dict[str, Any] | None = None) -> str:
+    """In words, what runs ``spec`` when it is loaded with ``options`` (``pot models``)."""
+    options = options or {}
+    quantization = options.get("quantization") or default_quantization(spec, options)
+    if quantization == "gguf":
+        return "llama.cpp, the GGUF file as Qwen quantized it (Q4_K_M)"
+    weights = {"int8": "8-bit", "none": "bf16"}.get(str(quantization), "4-bit NF4")
+    where = "CPU" if on_cpu(options) else "GPU"
+    hint = backend_hint(spec, options) and "; pip install 'pot-reasoning[llama]' runs it faster"
+    return f"transformers, {weights} on the {where}{hint or ''}"
