@@ -2,8 +2,9 @@
 
 An executor implements five coroutines that run on the kernel loop (``_start``,
 ``_run``, ``_reset``, ``_interrupt``, ``_shutdown``); this base class gives it the
-public API: blocking methods usable from any thread (``start``, ``run``...), their
-asyncio twins (``astart``, ``arun``...), and both kinds of context manager.
+public API: asyncio methods (``astart``, ``arun``...), their blocking twins derived
+in one line each (``run = blocking(arun)``, usable from any thread), and both kinds
+of context manager.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pot.executors.base import (
     KernelStartError,
 )
 from pot.executors.kernel_setup import RESET_CODE
-from pot.executors.loop_thread import call_async, call_blocking
+from pot.executors.loop_thread import blocking, call_async
 
 
 class KernelFacade:
@@ -30,6 +31,8 @@ class KernelFacade:
     preload: str
     _ipython: bool
     _lock: asyncio.Lock | None
+    _running = False
+    """A ``run()`` is in progress (set on the kernel loop)."""
 
     # -- what a subclass provides (coroutines run on the kernel loop) ------------------
 
@@ -63,7 +66,11 @@ class KernelFacade:
         if not self.started or self._lock is None:
             raise ExecutorClosedError(f"{type(self).__name__} is not started: call start() first")
         async with self._lock:
-            return await self._execute(code, timeout)
+            self._running = True
+            try:
+                return await self._execute(code, timeout)
+            finally:
+                self._running = False
 
     async def _prepare(self) -> None:
         """Run pot's setup (IPython kernels) and the preload in a fresh namespace."""
@@ -91,28 +98,36 @@ class KernelFacade:
             f"Kernel setup code failed: {result.error.name}: {result.error.value}"
         )
 
-    # -- blocking API (any thread, also inside a running event loop) -------------------
+    # -- the API: asyncio, and its blocking twins (any thread, also in a running loop) --
 
-    def start(self) -> None:
+    async def astart(self) -> None:
         """Start the kernel."""
-        call_blocking(self._start())
+        await call_async(self._start())
 
-    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
+    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
         """Run ``code`` (at most ``timeout`` seconds) and return what it produced."""
-        return call_blocking(self._run(code, self.timeout if timeout is None else timeout))
+        return await call_async(self._run(code, self.timeout if timeout is None else timeout))
 
-    def reset(self) -> None:
+    async def areset(self) -> None:
         """Clear the namespace and the working folder."""
-        call_blocking(self._reset())
+        await call_async(self._reset())
 
-    def interrupt(self) -> None:
+    async def ainterrupt(self) -> None:
         """Interrupt the code running now, as Ctrl-C would: the running ``run()``
-        returns with a ``KeyboardInterrupt`` error and the namespace is kept."""
-        call_blocking(self._interrupt())
+        returns with a ``KeyboardInterrupt`` error and the namespace is kept. With no
+        ``run()`` in progress nothing is sent (a late signal could hit the next run)."""
+        if self._running:
+            await call_async(self._interrupt())
 
-    def shutdown(self) -> None:
+    async def ashutdown(self) -> None:
         """Stop the kernel and release everything it held."""
-        call_blocking(self._shutdown())
+        await call_async(self._shutdown())
+
+    start = blocking(astart)
+    run = blocking(arun)
+    reset = blocking(areset)
+    interrupt = blocking(ainterrupt)
+    shutdown = blocking(ashutdown)
 
     def __enter__(self) -> Any:
         self.start()
@@ -120,23 +135,6 @@ class KernelFacade:
 
     def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
-
-    # -- asyncio API ------------------------------------------------------------------
-
-    async def astart(self) -> None:
-        await call_async(self._start())
-
-    async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        return await call_async(self._run(code, self.timeout if timeout is None else timeout))
-
-    async def areset(self) -> None:
-        await call_async(self._reset())
-
-    async def ainterrupt(self) -> None:
-        await call_async(self._interrupt())
-
-    async def ashutdown(self) -> None:
-        await call_async(self._shutdown())
 
     async def __aenter__(self) -> Any:
         await self.astart()

@@ -10,11 +10,13 @@ The thread starts on first use, never at import time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -39,6 +41,12 @@ def kernel_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+def started_kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel loop if its thread has started (None: nothing started it yet)."""
+    with _lock:
+        return _loop if _loop is not None and not _loop.is_closed() else None
+
+
 def call_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run ``coroutine`` on the kernel loop and wait for its result (any thread)."""
     loop = kernel_loop()
@@ -54,6 +62,19 @@ async def call_async(coroutine: Coroutine[Any, Any, T]) -> T:
     if _running_loop() is loop:
         return await coroutine
     return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, loop))
+
+
+def blocking(method: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    """The blocking twin of an asyncio method, in one line (as nbclient's ``run_sync``):
+    ``run = blocking(arun)`` runs ``arun`` on the kernel loop and waits for it, from
+    any thread, also inside a running event loop (a notebook)."""
+
+    @functools.wraps(method)
+    def twin(*args: P.args, **kwargs: P.kwargs) -> T:
+        return call_blocking(method(*args, **kwargs))
+
+    twin.__name__ = twin.__qualname__ = method.__name__.removeprefix("a")
+    return twin
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -17,7 +17,7 @@ from pot.executors.base import (
     Reuse,
 )
 from pot.executors.jupyter import JupyterExecutor
-from pot.executors.loop_thread import call_async, call_blocking, kernel_loop
+from pot.executors.loop_thread import blocking, call_async, call_blocking, kernel_loop
 from pot.executors.spares import Spares
 
 
@@ -82,19 +82,16 @@ class KernelPool:
         self._shared_spares: Spares | None = None
         self._closed = False
 
-    def start(self) -> None:
-        """Start every kernel (concurrently) and wait until all are ready."""
-        call_blocking(self._start())
-
     async def astart(self) -> None:
+        """Start every kernel (concurrently) and wait until all are ready."""
         await call_async(self._start())
 
-    def shutdown(self) -> None:
-        """Stop every kernel."""
-        call_blocking(self._shutdown())
-
     async def ashutdown(self) -> None:
+        """Stop every kernel."""
         await call_async(self._shutdown())
+
+    start = blocking(astart)
+    shutdown = blocking(ashutdown)
 
     def __enter__(self) -> KernelPool:
         self.start()
@@ -136,12 +133,11 @@ class KernelPool:
         """Return a borrowed kernel; it is reset in the background (any thread)."""
         kernel_loop().call_soon_threadsafe(self._schedule_recycle, executor)
 
-    def settle(self) -> None:
-        """Wait until every kernel given back so far is ready to be lent again."""
-        call_blocking(self._settle())
-
     async def asettle(self) -> None:
+        """Wait until every kernel given back so far is ready to be lent again."""
         await call_async(self._settle())
+
+    settle = blocking(asettle)
 
     def on_demand(self, timeout: float | None = None) -> OnDemand:
         """An executor that borrows a kernel at its first run and returns it at ``release()``.
@@ -272,34 +268,32 @@ class OnDemand:
             self.waited += time.perf_counter() - began
         return self._lent
 
-    # asyncio API
     async def astart(self) -> None:
-        pass
+        """Nothing to start: the first run borrows a kernel."""
 
     async def arun(self, code: str, timeout: float | None = None) -> ExecutionResult:
+        """Run ``code`` on the borrowed kernel (borrowing one first, waiting if need be)."""
         return await (await self._borrow()).arun(code, timeout)
 
     async def areset(self) -> None:
+        """Reset the borrowed kernel's namespace (nothing to do before the first run)."""
         if self._lent is not None:
             await self._lent.areset()
 
-    async def ashutdown(self) -> None:
-        self.release()
-
-    # blocking API
-    def start(self) -> None:
-        pass
-
-    def run(self, code: str, timeout: float | None = None) -> ExecutionResult:
-        lent = self._lent or call_blocking(self._borrow())
-        return lent.run(code, timeout)
-
-    def reset(self) -> None:
+    async def ainterrupt(self) -> None:
+        """Interrupt the code running on the borrowed kernel, if any."""
         if self._lent is not None:
-            self._lent.reset()
+            await self._lent.ainterrupt()
 
-    def shutdown(self) -> None:
+    async def ashutdown(self) -> None:
+        """Give the kernel back (see :meth:`release`)."""
         self.release()
+
+    start = blocking(astart)
+    run = blocking(arun)
+    reset = blocking(areset)
+    interrupt = blocking(ainterrupt)
+    shutdown = blocking(ashutdown)
 
     def release(self) -> None:
         """Give the kernel back to the pool (no-op when none was borrowed)."""

@@ -270,3 +270,6 @@ class _Stoppable:
 
     def reset(self) -> None:
         self.kernel.reset()
+
+    def interrupt(self) -> None:
+        self.kernel.interrupt()

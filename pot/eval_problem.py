@@ -30,6 +30,9 @@ class _NoKernel:
     def reset(self) -> None:
         pass
 
+    def interrupt(self) -> None:
+        pass
+
     def shutdown(self) -> None:
         pass
 

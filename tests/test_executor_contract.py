@@ -78,6 +78,19 @@ class TestExecutorContract:
         assert result.error is not None and result.error.name == "TimeoutError"
         assert executor.run("kept").result == "'yes'"
 
+    def test_interrupt_from_another_thread_stops_the_step(self, executor: Executor) -> None:
+        import threading
+
+        executor.interrupt()  # nothing running: ignored
+        executor.run("kept = 'yes'")
+        timer = threading.Timer(2.0, executor.interrupt)
+        timer.start()
+        result = executor.run("import time\ntime.sleep(60)", timeout=30)
+        timer.join()
+        assert result.error is not None and result.error.name == "KeyboardInterrupt"
+        assert not result.ok
+        assert executor.run("kept").result == "'yes'"
+
     def test_loop_ignoring_sigint_gets_a_new_kernel(self, executor: Executor) -> None:
         executor.run("lost = 1")
         result = executor.run(

@@ -259,3 +259,19 @@ def test_the_status_line_counts_the_tokens_of_a_real_model(kernel: JupyterExecut
     assert counts and counts == sorted(counts)
     assert "is writing" not in pages[-1]  # the finished view has no status line
     assert kernel.run("len(_pot_trace.steps) >= 1").result == "True"
+
+
+def test_the_notebook_executor_interrupts_only_a_running_step(kernel: JupyterExecutor) -> None:
+    """ShellExecutor (``%%pot --here``) in a real kernel: interrupt() from another thread
+    stops the running step with a KeyboardInterrupt result; with none running, nothing."""
+    result = kernel.run(
+        "from pot.jupyter.shell import ShellExecutor\nimport threading\n"
+        "here = ShellExecutor(get_ipython(), timeout=30)\n"
+        "here.interrupt()\n"
+        "timer = threading.Timer(1.0, here.interrupt)\ntimer.start()\n"
+        "stopped = here.run('import time\\ntime.sleep(20)')\ntimer.join()\n"
+        "(stopped.error.name, stopped.kernel.value, here.run('6 * 7').result)",
+        timeout=60,
+    )
+    assert result.ok, result.error
+    assert result.result == "('KeyboardInterrupt', 'interrupted', '42')"

@@ -198,3 +198,30 @@ def test_async_path(serve: Callable[..., FaultyServer]) -> None:
     result = asyncio.run(model.agenerate([QUESTION] * 3, GenerationConfig()))
     assert [samples[0].text for samples in result] == ["ok"] * 3
     assert calls["count"] == 4
+
+
+def test_blocking_calls_from_many_threads_share_one_bound(
+    serve: Callable[..., FaultyServer],
+) -> None:
+    """generate is agenerate run on pot's background loop: threads share its pools and
+    max_in_flight, and close() closes them."""
+    import threading
+
+    server = serve(lambda number, body: (200, {}, completion("42")), delay=0.2)
+    model = OpenAIModel("qwen", base_url=server.url, max_in_flight=2)
+    replies: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: replies.append(model.generate([QUESTION], GenerationConfig())[0][0].text)
+        )
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert replies == ["42"] * 6
+    assert server.max_in_flight == 2
+    model.close()
+    assert model.generate([QUESTION], GenerationConfig())[0][0].text == "42"  # pools reopen
+    model.close()

@@ -127,9 +127,8 @@ class PoTPersona(BasePersona):
     async def cancel_response(self) -> None:
         """The stop button: cancel the question and stop the running step.
 
-        With an executor that can interrupt (``ainterrupt``) the kernel keeps its
-        variables; otherwise the chat's kernel is shut down and the next question
-        starts a fresh one.
+        The running step is interrupted as Ctrl-C would; the kernel keeps its
+        variables for the next question.
         """
         task = self._task
         if task is not None and not task.done():
@@ -137,12 +136,7 @@ class PoTPersona(BasePersona):
         executor = self._executor
         if executor is None:
             return
-        interrupt = getattr(executor, "ainterrupt", None)
-        if interrupt is not None:
-            await interrupt()
-            return
-        self._executor = None
-        await executor.ashutdown()
+        await executor.ainterrupt()
 
     async def _end_strays(self) -> None:
         """The question is over: processes its code started end with it (the kernel

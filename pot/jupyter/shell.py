@@ -6,6 +6,7 @@ results behind. There is no isolation: the code runs in the user's process.
 
 from __future__ import annotations
 
+import _thread
 import ast
 import base64
 import linecache
@@ -55,12 +56,21 @@ class ShellExecutor:
     def __init__(self, shell: InteractiveShell, timeout: float = 10.0) -> None:
         self.shell = shell
         self.timeout = timeout
+        self._running = False
+        self._interrupted = False  # interrupt() was called for the running step
 
     def start(self) -> None:
         """Nothing to start: the shell is already running."""
 
     def reset(self) -> None:
         """Keep the user's namespace as it is."""
+
+    def interrupt(self) -> None:
+        """Stop the running step as Ctrl-C would (steps run in the main thread); with
+        no step running, nothing happens (the notebook itself is never interrupted)."""
+        if self._running and threading.current_thread() is not threading.main_thread():
+            self._interrupted = True
+            _thread.interrupt_main()
 
     def shutdown(self) -> None:
         """Nothing to stop."""
@@ -83,7 +93,11 @@ class ShellExecutor:
         with capture_output() as captured:
             try:
                 with _deadline(limit):
-                    value = self._execute(code, filename)
+                    self._running = True
+                    try:
+                        value = self._execute(code, filename)
+                    finally:
+                        self._running = False
                     _flush_figures()
             except _StepTimeout:
                 event = KernelEvent.INTERRUPTED
@@ -92,9 +106,14 @@ class ShellExecutor:
                     value=f"the code ran longer than {limit:g} s and was interrupted",
                 )
             except KeyboardInterrupt:
-                raise
+                if not self._interrupted:
+                    raise  # the notebook's own interrupt stops the whole magic
+                event = KernelEvent.INTERRUPTED
+                error = ErrorInfo(name="KeyboardInterrupt", value="interrupted")
             except BaseException as exc:  # the model's code may raise anything, SystemExit too
                 error = _error_info(exc, filename)
+            finally:
+                self._interrupted = False
         stdout, cut_out = _cap(captured.stdout)
         stderr, cut_err = _cap(captured.stderr)
         return ExecutionResult(

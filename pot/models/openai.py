@@ -1,10 +1,10 @@
 """Any OpenAI-compatible ``/v1/chat/completions`` server: vLLM, SGLang, llama.cpp, Ollama.
 
 This is how pot outgrows one machine: a vLLM deployment serves the model on
-many GPUs while pot keeps many problems in flight. ``generate`` sends one
-request per conversation, all at once (bounded by ``max_in_flight``) from a
-shared, thread-safe connection pool; ``agenerate`` does the same on asyncio,
-with one connection pool per event loop.
+many GPUs while pot keeps many problems in flight. ``agenerate`` sends one
+request per conversation, all at once (bounded by ``max_in_flight`` per event loop),
+with connection pools per event loop; the blocking ``generate`` is its twin, run on
+pot's background loop (so every thread shares that loop's pools and bound).
 
 Continuing a final assistant message: pot sends ``continue_final_message:
 true`` and ``add_generation_prompt: false`` with such requests, which vLLM and
@@ -22,15 +22,15 @@ and an end of turn alike as ``finish_reason: stop``, which pot then reports as
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import itertools
 import os
 import random
-import threading
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from pot.executors.loop_thread import blocking, call_blocking, started_kernel_loop
 from pot.models.base import Conversation, Generation, GenerationConfig, StopReason
 from pot.models.errors import (
     ServerError,
@@ -82,10 +82,8 @@ class OpenAIModel:
         extra_body: dict[str, Any] | None = None,
         name: str | None = None,
     ) -> None:
-        try:
-            import httpx
-        except ImportError as error:
-            raise missing_extra("httpx", "openai") from error
+        if importlib.util.find_spec("httpx") is None:
+            raise missing_extra("httpx", "openai")
         self.model = model
         self.name = name or model
         self.base_url = (
@@ -102,18 +100,15 @@ class OpenAIModel:
         self.max_backoff = max_backoff
         self.max_in_flight = max_in_flight
         self.extra_body = dict(extra_body or {})
-        limits = httpx.Limits(
-            max_connections=max_in_flight, max_keepalive_connections=max_in_flight
-        )
-        self._client = httpx.Client(timeout=timeout, limits=limits, headers=self._headers)
-        self._slots = threading.BoundedSemaphore(max_in_flight)
         self._async_clients: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, tuple[list[Any], asyncio.Semaphore, itertools.count[int]]
         ] = weakref.WeakKeyDictionary()
 
     def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()
+        """Close the connection pools the blocking :meth:`generate` opened."""
+        background = started_kernel_loop()
+        if background is not None and background in self._async_clients:
+            call_blocking(self.aclose())
 
     def __enter__(self) -> OpenAIModel:
         return self
@@ -121,7 +116,7 @@ class OpenAIModel:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def generate(
+    async def agenerate(
         self, conversations: list[Conversation], config: GenerationConfig
     ) -> list[list[Generation]]:
         """Send one request per conversation, all in flight at once.
@@ -134,22 +129,11 @@ class OpenAIModel:
             ServerUnavailableError: The server could not be reached.
             ServerTimeoutError: The server did not answer in time.
         """
-        if not conversations:
-            return []
-        workers = min(len(conversations), self.max_in_flight)
-        if workers == 1:
-            return [self._complete(conversations[0], config)]
-        with ThreadPoolExecutor(workers, thread_name_prefix="pot-openai") as pool:
-            return list(pool.map(lambda c: self._complete(c, config), conversations))
-
-    async def agenerate(
-        self, conversations: list[Conversation], config: GenerationConfig
-    ) -> list[list[Generation]]:
-        """Asyncio version of :meth:`generate`."""
         client, slots = self._async_client()
 
         async def complete(conversation: Conversation) -> list[Generation]:
             generations: list[Generation] = []
+            # Some servers ignore ``n``; ask again for what is missing.
             while len(generations) < config.n:
                 body = self._body(conversation, config, config.n - len(generations))
                 async with slots:
@@ -159,6 +143,9 @@ class OpenAIModel:
             return generations[: config.n]
 
         return list(await asyncio.gather(*(complete(c) for c in conversations)))
+
+    generate = blocking(agenerate)
+    """The blocking twin of :meth:`agenerate` (any thread), on pot's background loop."""
 
     def _async_client(self) -> tuple[Any, asyncio.Semaphore]:
         """A connection pool of the running loop, and the loop's request slots.
@@ -197,17 +184,6 @@ class OpenAIModel:
             for client in entry[0]:
                 await client.aclose()
 
-    def _complete(self, conversation: Conversation, config: GenerationConfig) -> list[Generation]:
-        generations: list[Generation] = []
-        # Some servers ignore ``n``; ask again for what is missing.
-        while len(generations) < config.n:
-            body = self._body(conversation, config, config.n - len(generations))
-            with self._slots:
-                started = time.perf_counter()
-                data = self._post(body)
-            generations += _parse(data, config, time.perf_counter() - started)
-        return generations[: config.n]
-
     def _body(self, conversation: Conversation, config: GenerationConfig, n: int) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
@@ -226,25 +202,6 @@ class OpenAIModel:
             body["add_generation_prompt"] = False
         body.update(self.extra_body)
         return body
-
-    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        import httpx
-
-        url = f"{self.base_url}/chat/completions"
-        for attempt in range(self.max_retries + 1):
-            try:
-                response = self._client.post(url, json=body)
-            except httpx.HTTPError as error:
-                failure = _transport_error(error, url, self.timeout)
-                if attempt == self.max_retries:
-                    raise failure from error
-                time.sleep(self._delay(attempt, None))
-                continue
-            if response.status_code in _RETRIED_STATUS and attempt < self.max_retries:
-                time.sleep(self._delay(attempt, response.headers.get("retry-after")))
-                continue
-            return _check(response, url)
-        raise AssertionError("unreachable")
 
     async def _apost(self, client: Any, body: dict[str, Any]) -> dict[str, Any]:
         import httpx
