@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.syntax import Syntax
@@ -12,6 +10,11 @@ from rich.text import Text
 from pot.answers import AnswerSource
 from pot.executors.collect import clean_text as visible
 from pot.trace import Answer, CodeStep, FinalAnswer, SampleAnswer, Step, TextStep, Trace, Vote
+
+
+def prose_of(step: CodeStep) -> str:
+    """What the model wrote before the code of a step."""
+    return step.text[: step.text.rfind("```python")].strip()
 
 
 def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
@@ -24,7 +27,7 @@ def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
     if isinstance(step, CodeStep):
         title = f"step {step.index + 1}" + (f" · sample {step.sample}" if step.sample else "")
         parts: list[RenderableType] = []
-        prose = step.text[: step.text.rfind("```python")].strip()
+        prose = prose_of(step)
         if prose:
             parts.append(Text(visible(prose), style="dim"))
         parts.append(Syntax(visible(step.code), "python", theme="ansi_dark"))
@@ -129,35 +132,3 @@ def answer_text(answer: Answer, vote: Vote | None = None, samples: int | None = 
     if split:
         line.append(f"\n{split}", style="yellow")
     return line
-
-
-def trace_html(trace: Trace) -> str:
-    """HTML for a trace, shown by Jupyter (``Trace._repr_html_``)."""
-    escape = html.escape
-    parts = [
-        "<div class='pot-trace'>",
-        f"<p><b>{escape(trace.mode.value)}</b> · {escape(trace.model)}</p>",
-        f"<blockquote>{escape(trace.question)}</blockquote>",
-    ]
-    for step in trace.steps:
-        if isinstance(step, CodeStep):
-            colour = "#2e7d32" if step.execution.ok else "#c62828"
-            simulated = "".join(
-                f"<div style='color:#8e24aa'>simulated line {line.lineno}: "
-                f"<code>{escape(line.simulation)}</code></div>"
-                for line in step.simulated_lines
-            )
-            parts.append(
-                f"<details open><summary>step {step.index + 1}"
-                f"{f' · sample {step.sample}' if trace.samples > 1 else ''}</summary>"
-                f"<pre>{escape(step.code)}</pre>{simulated}"
-                f"<pre style='color:{colour}'>{escape(step.observation)}</pre></details>"
-            )
-        elif isinstance(step, TextStep):
-            parts.append(f"<pre style='white-space:pre-wrap'>{escape(step.text.strip())}</pre>")
-    parts.append(f"<p><b>{escape(answer_line(trace.answer, trace.vote, trace.samples))}</b></p>")
-    split = disagreement(trace.vote, trace.samples)
-    if split:
-        parts.append(f"<p>{escape(split)}</p>")
-    parts.append("</div>")
-    return "".join(parts)

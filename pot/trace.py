@@ -265,7 +265,7 @@ class Trace(BaseModel):
         return write_notebook(self, Path(path))
 
     def _repr_html_(self) -> str:
-        from pot.render import trace_html
+        from pot.step_html import trace_html
 
         return trace_html(self)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from pot.render import answer_line
+from pot.render import answer_line, prose_of
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep
 
 MAX_IMAGE_BYTES = 2_000_000
@@ -17,11 +17,6 @@ def fence(text: str, language: str = "") -> str:
     while ticks in text:
         ticks += "`"
     return f"{ticks}{language}\n{text.rstrip()}\n{ticks}\n"
-
-
-def prose_of(step: CodeStep) -> str:
-    """What the model wrote before the code of a step."""
-    return step.text[: step.text.rfind("```python")].strip()
 
 
 def step_markdown(step: Step) -> str:
