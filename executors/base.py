@@ -57,10 +57,6 @@ class DisplayData(BaseModel):
     def png(self) -> bytes | None:
         return self.blobs.get("image/png")
 
-    @property
-    def mime_types(self) -> list[str]:
-        return [*self.data, *self.blobs]
-
 
 class ExecutionResult(BaseModel):
     """Everything one run of code produced."""

@@ -24,6 +24,8 @@ LIGHT_MODULES = [
     "pot.executors",
     "pot.solver",
     "pot.models.continuous",
+    "pot.models.llama_batch",
+    "pot.models.llamacpp",
 ]
 
 # Counts the exit hooks an import adds. The standard library's logging registers its

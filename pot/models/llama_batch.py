@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import functools
 import threading
 import time
 import weakref
@@ -173,6 +174,7 @@ class LlamaBatcher:
                 raise ModelError("the model was closed")
             self._pending.append(request)
             if self._worker is None:
+                _close_all_at_exit()
                 self._worker = threading.Thread(target=self._work, name="pot-llama", daemon=True)
                 self._worker.start()
         try:
@@ -392,7 +394,12 @@ class LlamaBatcher:
 _open: weakref.WeakSet[LlamaBatcher] = weakref.WeakSet()
 
 
-@atexit.register
+@functools.cache
+def _close_all_at_exit() -> None:
+    # Registered when the first worker starts, not at import: importing pot registers nothing.
+    atexit.register(_close_all)
+
+
 def _close_all() -> None:
     for batcher in list(_open):
         batcher.close()
