@@ -15,9 +15,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pot.models.loading import ModelCache
-from pot.modes import default_mode
 from pot.preload import PRELOAD
-from pot.solver import Solver, check_question
+from pot.solver import check_question
 
 if TYPE_CHECKING:
     from pot.executors import Executor, KernelPool
@@ -126,16 +125,9 @@ def solve(
         >>> pot.solve("What is 17 * 23?", model="qwen2.5-coder-0.5b").answer.normalized
         '391'
     """
+    from pot.session import Session
+
     check_question(question, options.get("max_question_chars", 20_000))
-    chosen = model if model is not None and not isinstance(model, str) else default_model(model)
-    with lend_executor(timeout, executor) as lent:
-        solver = Solver(
-            chosen,
-            lent,
-            default_mode() if mode is None else mode,
-            samples=samples,
-            max_steps=max_steps,
-            timeout=timeout,
-            **options,
-        )
-        return solver.solve(question)
+    session = Session(model, executor=executor, mode=mode, timeout=timeout, **options)
+    session.solver_options |= {"samples": samples, "max_steps": max_steps}
+    return session.solve(question)

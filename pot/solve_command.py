@@ -154,53 +154,50 @@ def run_solve(
     Raises:
         typer.Exit: With the documented code, after one line, when something fails.
     """
-    from pot import api
+    from contextlib import closing
+
     from pot.cli_model import load_model_for, model_name, model_options
     from pot.executors import ExecutorError
     from pot.models.base import ModelError
     from pot.models.errors import UnknownModelError
-    from pot.models.progress import Progress, watching
+    from pot.models.progress import Progress
     from pot.render import step_renderable
-    from pot.solver import Solver
+    from pot.session import Session
     from pot.status import WritingStatus
     from pot.terminal import escape, print_error
-    from pot.trace import Trace
 
     try:
         chosen = load_model_for(
             console or errors, settings.model, model_options(settings), show=console is not None
         )
-        with api.lend_executor(settings.timeout, settings.executor) as lent:
-            solver = Solver(
-                chosen,
-                lent,
-                settings.mode,
-                samples=settings.samples,
-                max_steps=settings.max_steps,
-                timeout=settings.timeout,
-                temperature=settings.temperature,
-                seed=settings.seed,
-                max_new_tokens=settings.max_new_tokens,
-                prompt=custom,
-            )
-            events = []
-            if console is None:
-                events = list(solver.stream(text))
-            else:
-                writing = WritingStatus(model_name(settings.model))
-                with console.status(escape(writing.text())) as status:
+        session = Session(
+            chosen,
+            executor=settings.executor,
+            mode=settings.mode,
+            timeout=settings.timeout,
+            samples=settings.samples,
+            max_steps=settings.max_steps,
+            temperature=settings.temperature,
+            seed=settings.seed,
+            max_new_tokens=settings.max_new_tokens,
+            prompt=custom,
+        )
+        if console is None:
+            trace = session.solve(text)
+        else:
+            writing = WritingStatus(model_name(settings.model))
+            with console.status(escape(writing.text())) as status:
 
-                    def show(progress: Progress) -> None:
-                        writing.seen(progress)
+                def show(progress: Progress) -> None:
+                    writing.seen(progress)
+                    status.update(escape(writing.text()))
+
+                with closing(session.stream(text, show)) as steps:  # the kernel goes back
+                    for event in steps:
+                        console.print(step_renderable(event, settings.samples))
+                        writing.next_step()
                         status.update(escape(writing.text()))
-
-                    with watching(show):
-                        for event in solver.stream(text):
-                            events.append(event)
-                            console.print(step_renderable(event, settings.samples))
-                            writing.next_step()
-                            status.update(escape(writing.text()))
-            setup = getattr(lent, "preload", "") or ""
+            trace = session.trace()
     except UnknownModelError as error:
         print_error(errors, error)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -213,9 +210,7 @@ def run_solve(
     except KeyboardInterrupt:
         print_error(errors, "interrupted", "stopped")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    return Trace.from_events(
-        text, settings.mode, solver.model_name, settings.samples, events, setup=setup
-    )
+    return trace
 
 
 def save_outputs(

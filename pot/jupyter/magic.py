@@ -254,7 +254,8 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
         UsageError: The question, the model or the kernel could not be used (one
             line, no traceback).
     """
-    from pot import api
+    from contextlib import closing
+
     from pot.cli_checks import SettingError, check_executor, check_model
     from pot.cli_model import loading_stage, model_name
     from pot.executors import ExecutorError
@@ -262,11 +263,11 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
     from pot.jupyter.shell import ShellExecutor
     from pot.jupyter.view import LiveView
     from pot.models.base import ModelError
-    from pot.models.progress import Progress, watching
+    from pot.models.progress import Progress
     from pot.prompt_file import PromptFileError, load_prompt
-    from pot.solver import QuestionError, Solver, check_question
+    from pot.session import Session
+    from pot.solver import QuestionError, check_question
     from pot.status import WritingStatus
-    from pot.trace import Trace
 
     local = {"quantization": options.quantization, "device": options.device}
     local = {name: value for name, value in local.items() if value is not None}
@@ -296,61 +297,38 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
         view.heading = f"{options.mode.value} · {name} · {where}"
         writing = WritingStatus(str(name))
         view.update(writing.text())
-        executor_context = (
-            _Here(ShellExecutor(shell, options.timeout))
-            if options.here
-            else api.lend_executor(options.timeout, options.executor)
+        session = Session(
+            model,
+            executor=ShellExecutor(shell, options.timeout) if options.here else options.executor,
+            mode=options.mode,
+            timeout=options.timeout,
+            samples=options.samples,
+            max_steps=options.max_steps,
+            temperature=options.temperature,
+            seed=options.seed,
+            max_new_tokens=options.max_new_tokens,
+            prompt=prompt,
         )
-        events = []
-        with executor_context as executor:
-            solver = Solver(
-                model,
-                executor,
-                options.mode,
-                samples=options.samples,
-                max_steps=options.max_steps,
-                timeout=options.timeout,
-                temperature=options.temperature,
-                seed=options.seed,
-                max_new_tokens=options.max_new_tokens,
-                prompt=prompt,
-            )
-            view.samples = options.samples
+        view.samples = options.samples
 
-            def show(progress: Progress) -> None:  # called in this cell's thread
-                writing.seen(progress)
-                view.update(writing.text())
+        def show(progress: Progress) -> None:  # called in this cell's thread
+            writing.seen(progress)
+            view.update(writing.text())
 
-            with watching(show):
-                for event in solver.stream(question):
-                    events.append(event)
-                    writing.next_step()
-                    view.add(event, writing.text())
+        with closing(session.stream(question, show)) as steps:
+            for event in steps:
+                writing.next_step()
+                view.add(event, writing.text())
     except (ModelError, ExecutorError) as error:
         view.update(f"failed: {error}")
         kind = "model" if isinstance(error, ModelError) else "kernel"
         raise UsageError(f"%%pot: {kind} error: {error}") from None
     view.update()
-    trace = Trace.from_events(
-        question, options.mode, solver.model_name, options.samples, events, solver.kernel_setup
-    )
+    trace = session.trace()
     shell.user_ns[options.trace] = trace
     if options.notebook:
         trace.to_notebook(options.notebook)
     return trace.answer.normalized
-
-
-class _Here:
-    """A context manager handing out the shell executor (the pool's twin for ``--here``)."""
-
-    def __init__(self, executor: Any) -> None:
-        self.executor = executor
-
-    def __enter__(self) -> Any:
-        return self.executor
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
 
 
 def load_ipython_extension(shell: InteractiveShell) -> None:
