@@ -218,20 +218,20 @@ class Conversation:
         )
 
     def _solve(self, question: str, events: queue.Queue[Any], stop: threading.Event) -> None:
-        from pot.solver import Solver
+        from pot.session import Session
 
         settings = self.settings
-        solver = Solver(
+        session = Session(
             self.model,
-            _Stoppable(self.kernel, stop),
-            settings.mode,
+            executor=_Stoppable(self.kernel, stop),
+            mode=settings.mode,
             timeout=settings.timeout,
             temperature=settings.temperature,
             seed=settings.seed,
             max_new_tokens=settings.max_new_tokens,
         )
         try:
-            for event in solver.stream(question):
+            for event in session.stream(question):
                 events.put(event)
                 if stop.is_set():
                     break

@@ -13,7 +13,7 @@ steps (with progress while the model writes) and build the :class:`~pot.trace.Tr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
 from typing import Any
 
@@ -99,6 +99,22 @@ class Session:
                 for event in self.solver.stream(question):
                     self._events.append(event)
                     yield event
+
+    async def astream(self, question: str, watch: Watcher | None = None) -> AsyncIterator[Step]:
+        """The asyncio twin of :meth:`stream` (the persona's): the model is awaited in a
+        thread, the kernel on asyncio. The session's executor must be an executor (a
+        chat's own kernel), and a spec'd model must have been loaded (:attr:`model`)."""
+        if self.executor is None or isinstance(self.executor, str):
+            raise ValueError("astream needs the session's own executor, not a pool spec")
+        model = self.model
+        self._question, self._events = question, []
+        self.solver = Solver(
+            model, self.executor, self.mode, timeout=self.timeout, **self.solver_options
+        )
+        with watching(watch):
+            async for event in self.solver.astream(question):
+                self._events.append(event)
+                yield event
 
     def solve(self, question: str, watch: Watcher | None = None) -> Trace:
         """Solve ``question`` and return its trace (see :meth:`stream`)."""

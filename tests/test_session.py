@@ -59,3 +59,24 @@ def test_the_watcher_reaches_the_model(kernel: JupyterExecutor) -> None:
     session = Session(Reporting(["```python\nprint(391)\n```"]), executor=kernel, mode="pot")
     assert session.solve("x", watch=lambda p: seen.append(p.tokens)).answer.normalized == "391"
     assert seen == [3]
+
+
+def test_astream_solves_on_the_sessions_own_kernel(kernel: JupyterExecutor) -> None:
+    import asyncio
+
+    session = Session(ScriptedModel([PROGRAM]), executor=kernel, mode="pot")
+
+    async def main() -> list[object]:
+        return [event async for event in session.astream("What is 17 * 23?")]
+
+    events = asyncio.run(main())
+    assert isinstance(events[-1], FinalAnswer)
+    assert session.trace().answer.normalized == "391"
+    pooled = Session(ScriptedModel([PROGRAM]), mode="pot")
+
+    async def refused() -> None:
+        async for _ in pooled.astream("x"):
+            pass
+
+    with pytest.raises(ValueError, match="own executor"):
+        asyncio.run(refused())

@@ -161,8 +161,8 @@ class PoTPersona(BasePersona):
         from pot.jupyter.chat import step_markdown
         from pot.jupyter.models import resolve_model
         from pot.models.base import ModelError
-        from pot.models.progress import watching
-        from pot.solver import QuestionError, Solver
+        from pot.session import Session
+        from pot.solver import QuestionError
         from pot.status import WritingStatus, loop_watcher
 
         try:
@@ -170,11 +170,10 @@ class PoTPersona(BasePersona):
                 resolve_model, self.model, *MODEL_ENV, **self._loader_options()
             )
             executor = await self._kernel()
-            mode = self.mode or default_mode()
-            solver = Solver(
+            session = Session(
                 model,
-                executor,
-                mode,
+                executor=executor,
+                mode=self.mode or default_mode(),
                 timeout=self.timeout,
                 temperature=self.temperature,
                 seed=self.seed,
@@ -183,11 +182,10 @@ class PoTPersona(BasePersona):
             # the chat's typing indicator: "PoT is writing step 2... 57 tokens: ..."
             writing = WritingStatus(str(getattr(model, "name", "PoT")))
             watcher = loop_watcher(asyncio.get_running_loop(), writing, self.set_status)
-            with watching(watcher):
-                async for event in solver.astream(question):
-                    writing.next_step()
-                    self.set_status(writing.doing())
-                    yield step_markdown(event)
+            async for event in session.astream(question, watcher):
+                writing.next_step()
+                self.set_status(writing.doing())
+                yield step_markdown(event)
         except QuestionError as error:
             yield f"**I cannot answer that:** {error}\n"
         except ModelError as error:
