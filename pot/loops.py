@@ -7,7 +7,8 @@
   ``tir`` runs each code block as it is written and puts its real output into the
   message, ``cot`` reasons in words; both end with a stated answer.
 
-Each generator asks for work (:class:`~pot.requests.Generate`, :class:`~pot.requests.Execute`)
+Each generator asks for work (:class:`~pot.loop_requests.Generate`,
+:class:`~pot.loop_requests.Execute`)
 and yields step records, returning the sample's :class:`~pot.trace.Answer`. A new mode
 is a new function here and a line in :data:`FAMILIES`.
 """
@@ -18,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pot.answers import find_answer, printed_answer
-from pot.chain import run_chain
+from pot.coc_run import run_chain
 from pot.executors import ExecutionResult
 from pot.extract import CodeBlock, extract_code
 from pot.feedback import describe_result, output_block
+from pot.loop_requests import Execute, Executed, Generate, Generated, Loop, Ran
 from pot.models.base import Message
 from pot.modes import Mode
 from pot.prompts import ANSWER_START, NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, repair_request
-from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran
 from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
 
 RESAMPLE_TEMPERATURE = 0.7

@@ -17,6 +17,7 @@ from pot.answers import answer_key
 from pot.consistency import vote
 from pot.executors import AsyncExecutor, Executor
 from pot.feedback import OUTPUT_LIMIT
+from pot.loop_requests import Execute, Generate, Generated, Loop, Reset, Totals
 from pot.loops import FAMILIES, Sample
 from pot.models.base import AsyncModel, GenerationConfig, Model
 from pot.modes import Mode, parse_mode
@@ -34,7 +35,6 @@ from pot.questions import (
     check_limits,
     check_question,
 )
-from pot.requests import Execute, Generate, Generated, Loop, Reset, Totals
 from pot.trace import (
     Answer,
     SampleAnswer,

@@ -9,7 +9,7 @@ from IPython.core.error import UsageError
 
 from pot.executors import JupyterExecutor
 from pot.jupyter.magic import MagicOptions, parse_magic
-from pot.jupyter.models import resolve_model, scripted_replies
+from pot.jupyter.model_specs import resolve_model, scripted_replies
 from pot.models.errors import UnknownModelError
 from pot.modes import Mode, default_mode
 from pot.testing import ScriptedModel

@@ -259,7 +259,7 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
     from pot.cli_checks import SettingError, check_executor, check_model
     from pot.cli_model import loading_stage, model_name
     from pot.executors import ExecutorError
-    from pot.jupyter.models import resolve_model
+    from pot.jupyter.model_specs import resolve_model
     from pot.jupyter.shell import ShellExecutor
     from pot.jupyter.view import LiveView
     from pot.models.base import ModelError

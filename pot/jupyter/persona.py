@@ -12,7 +12,7 @@ interrupts the running step.
 
 Which model: ``c.PoTPersona.model`` in a Jupyter server config, else
 ``$POT_PERSONA_MODEL``, else ``$POT_MODEL``, else pot's default model. Any spec
-of :func:`pot.jupyter.models.resolve_model` works (``scripted:`` for tests).
+of :func:`pot.jupyter.model_specs.resolve_model` works (``scripted:`` for tests).
 
 Where the kernels run: ``c.PoTPersona.executor``, else ``$POT_EXECUTOR``, else
 ``local`` (the same setting as ``pot solve --executor``): ``local``, ``sandbox``,
@@ -159,7 +159,7 @@ class PoTPersona(BasePersona):
         """The reply as markdown chunks; failures become text, never exceptions."""
         from pot.executors import ExecutorError
         from pot.jupyter.chat import step_markdown
-        from pot.jupyter.models import resolve_model
+        from pot.jupyter.model_specs import resolve_model
         from pot.models.base import ModelError
         from pot.session import Session
         from pot.solver import QuestionError

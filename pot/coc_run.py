@@ -21,9 +21,9 @@ from pot.coc import (
 )
 from pot.executors import ErrorInfo, ExecutionResult, KernelEvent
 from pot.extract import extract_code
+from pot.loop_requests import Execute, Executed, Generate, Generated, Loop, Ran, Request
 from pot.models.base import Message
 from pot.prompts import simulation_opening, simulation_request
-from pot.requests import Execute, Executed, Generate, Generated, Loop, Ran, Request
 from pot.trace import LineRun
 
 
@@ -31,7 +31,7 @@ def run_chain(code: str) -> Loop:
     """Run a program statement by statement, simulating what cannot run.
 
     A program that does not parse runs whole, so the model sees its real
-    SyntaxError. Returns a :class:`~pot.requests.Ran` whose ``lines`` say
+    SyntaxError. Returns a :class:`~pot.loop_requests.Ran` whose ``lines`` say
     which statements ran, were simulated, or failed (the run stops there).
     """
     statements = split_statements(code)

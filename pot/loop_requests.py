@@ -1,6 +1,6 @@
 """What the reasoning loop asks its driver for, and what it gets back.
 
-The loop (``Solver._reason``, :func:`pot.chain.run_chain`) is a generator: it
+The loop (:mod:`pot.loops`, :func:`pot.coc_run.run_chain`) is a generator: it
 yields a :class:`Generate`, :class:`Execute` or :class:`Reset` request and is
 sent the reply, or yields a step record to pass on. The blocking and the
 asyncio drivers answer the same requests, so the loop is written once.
