@@ -42,6 +42,12 @@ def executor_factory(spec: str | None = None, **options: Any) -> Callable[[], Po
     return lambda: JupyterExecutor(sandbox=sandbox, **options)
 
 
+def executor_setting(spec: str | None = None) -> str:
+    """The executor setting in force: ``spec``, else ``$POT_EXECUTOR``, else ``local``
+    (the one place that default is decided)."""
+    return (spec or os.environ.get(ENVIRONMENT_VARIABLE) or "local").strip()
+
+
 def parse_executor(spec: str | None = None) -> tuple[str, str]:
     """``("local", sandbox mode)`` or ``("gateway", URL)`` for an executor setting.
 
@@ -51,7 +57,7 @@ def parse_executor(spec: str | None = None) -> tuple[str, str]:
     Raises:
         ExecutorSpecError: A setting pot does not understand, or a gateway without a URL.
     """
-    spec = (spec or os.environ.get(ENVIRONMENT_VARIABLE) or "local").strip()
+    spec = executor_setting(spec)
     kind, _, rest = spec.partition(":")
     if kind in LOCAL_MODES and not rest:
         return "local", LOCAL_MODES[kind]

@@ -8,7 +8,6 @@ preloaded: :data:`pot.preload.PRELOAD`) and shut down at exit. Nothing happens a
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,8 +72,9 @@ def lend_executor(timeout: float = 10.0, executor: str | None = None) -> Iterato
         pot.executors.ExecutorError: No kernel could be started, or the setting is wrong.
     """
     from pot.executors import make_pool
+    from pot.executors.spec import executor_setting
 
-    key = executor or os.environ.get("POT_EXECUTOR") or "local"
+    key = executor_setting(executor)
     with _lock:
         pool = _pools.get(key)
         if pool is None:
