@@ -16,6 +16,7 @@ from typing import Any
 from pot.runs import EvaluationError
 from pot.solver import Solver
 from pot.tasks.record import (
+    RecordMismatchError,
     RunRecord,
     RunSettings,
     Session,
@@ -101,6 +102,14 @@ def open_record(
     path = Path(out)
     existing = check_settings(path, settings) if path.is_file() and path.stat().st_size else None
     session = start_session(model, problems=problems, skipped=skipped, options=options)
+    earlier = [old.quantization for old in (existing.sessions if existing else [])]
+    if earlier and earlier[-1] != session.quantization:
+        # the same alias in other weights is another model (llama.cpp installed meanwhile...)
+        raise RecordMismatchError(
+            f"{out} was made with quantization {earlier[-1] or 'none given'} and this run "
+            f"loads {session.quantization or 'none given'}; resume with --quantization "
+            f"{earlier[-1] or '...'} or write to another --out"
+        )
     record = existing or RunRecord(results=path.name, run=run, settings=settings)
     record.sessions.append(session)
     write_record(path, record)

@@ -166,3 +166,25 @@ def test_max_errors_counts_failures_in_a_row_only(
     unlimited = tmp_path / "unlimited.jsonl"
     summary = evaluate(arithmetic, ScriptedModel([]), unlimited, pool=session_pool, max_errors=0)
     assert summary.finished == 6 and summary.judged == 0 and summary.infrastructure_errors == 6
+
+
+def test_resume_refuses_a_model_in_other_weights(
+    arithmetic: list[Problem], session_pool: KernelPool, tmp_path: Path
+) -> None:
+    """The same alias in NF4 and in llama.cpp's GGUF are two models: a run made with
+    one is not continued with the other (e.g. after llama-cpp-python was installed)."""
+
+    class Weighed(ScriptedModel):
+        def __init__(self, replies: list[str], quantization: str) -> None:
+            super().__init__(replies)
+            self.quantization = quantization
+
+    out = tmp_path / "sums.jsonl"
+    evaluate(arithmetic[:1], Weighed([program("1")], "nf4"), out, pool=session_pool)
+    with pytest.raises(RecordMismatchError, match="quantization nf4 and this run loads gguf"):
+        evaluate(arithmetic, Weighed([], "gguf"), out, pool=session_pool, resume=True)
+    assert len(scan_results(out).records) == 1
+    summary = evaluate(
+        arithmetic[:2], Weighed([program("2")], "nf4"), out, pool=session_pool, resume=True
+    )
+    assert (summary.skipped, summary.finished) == (1, 1)
