@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_lab(tmp_path: Path, **env: str) -> Iterator[tuple[str, Path, Path]]:
+def running_lab(tmp_path: Path, *args: str, **env: str) -> Iterator[tuple[str, Path, Path]]:
     """Start ``jupyter lab`` on loopback (no token, a temporary root folder).
 
     Yields the base URL, the root folder and the file the test writes the
@@ -58,7 +58,7 @@ def running_lab(tmp_path: Path, **env: str) -> Iterator[tuple[str, Path, Path]]:
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         "--IdentityProvider.token=", "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}",
+        "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}", *args,
     ]  # fmt: skip
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -208,3 +208,39 @@ def test_the_persona_takes_the_generation_and_model_options_the_cli_has() -> Non
     persona = PoTPersona.__new__(PoTPersona)
     persona.config = config
     assert persona._loader_options() == {"quantization": "int8", "threads": 2}
+
+
+def test_the_persona_takes_a_prompt_file(tmp_path: Path) -> None:
+    """c.PoTPersona.prompt: a TOML prompt file, read at each question; a bad one is a
+    chat message, not a failure."""
+    from traitlets.config import Config
+
+    from pot.jupyter.persona import PoTPersona
+    from pot.prompt_file import PromptFileError
+
+    good = tmp_path / "terse.toml"
+    good.write_text('system = "Answer with one Python program."\n', encoding="utf-8")
+    config = Config()
+    config.PoTPersona.prompt = str(good)
+    persona = PoTPersona.__new__(PoTPersona)
+    persona.config = config
+    prompt = persona._prompt()
+    assert prompt is not None and prompt.system == "Answer with one Python program."
+    good.write_text("not toml [", encoding="utf-8")
+    with pytest.raises(PromptFileError):
+        persona._prompt()
+    unset = PoTPersona.__new__(PoTPersona)
+    unset.config = Config()
+    assert unset._prompt() is None
+
+
+def test_a_bad_prompt_file_is_a_chat_message_in_a_real_server(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("system = [", encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "jupyter_server_config.py").write_text(f"c.PoTPersona.prompt = {str(bad)!r}\n")
+    with running_lab(tmp_path) as (url, _root, replies):
+        replies.write_text(json.dumps(["```python\nprint(4)\n```"]))
+        answer = ask(url, "@PoT What is 2 + 2?")
+    assert answer.startswith("**Prompt file error:**") and "bad.toml" in answer, answer

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from jupyterlab_chat.models import Message
 
     from pot.executors import GatewayExecutor, JupyterExecutor
+    from pot.prompt_file import Prompt
 
 MODEL_ENV = ("POT_PERSONA_MODEL", "POT_MODEL")
 """Environment variables naming the model, in order, when ``PoTPersona.model`` is unset."""
@@ -88,9 +89,21 @@ class PoTPersona(BasePersona):
         help="Where the chats' kernels run: local, sandbox, unconfined or gateway:URL "
         "(default $POT_EXECUTOR, else local).",
     )
+    prompt = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="A prompt file (TOML: system message and examples; `pot prompt MODE` writes "
+        "one to start from) in place of the mode's built-in prompt.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # jupyter-ai makes personas without a path to the server's config (their
+        # manager has no parent): read c.PoTPersona.* from the running server itself
+        server = _server_config()
+        if server is not None and "PoTPersona" in server:
+            self.update_config(server)
         self._executor: JupyterExecutor | GatewayExecutor | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -161,6 +174,7 @@ class PoTPersona(BasePersona):
         from pot.jupyter.chat import step_markdown
         from pot.jupyter.model_specs import resolve_model
         from pot.models.base import ModelError
+        from pot.prompt_file import PromptFileError
         from pot.session import Session
         from pot.solver import QuestionError
         from pot.status import WritingStatus, loop_watcher
@@ -174,6 +188,7 @@ class PoTPersona(BasePersona):
                 model,
                 executor=executor,
                 mode=self.mode or default_mode(),
+                prompt=self._prompt(),
                 timeout=self.timeout,
                 temperature=self.temperature,
                 seed=self.seed,
@@ -188,6 +203,8 @@ class PoTPersona(BasePersona):
                 yield step_markdown(event)
         except QuestionError as error:
             yield f"**I cannot answer that:** {error}\n"
+        except PromptFileError as error:
+            yield f"**Prompt file error:** {error}\n"
         except ModelError as error:
             yield f"**Model error:** {error}\n"
         except ExecutorError as error:
@@ -197,6 +214,16 @@ class PoTPersona(BasePersona):
         except Exception as error:  # a bug must not break the chat server
             self.log.exception("PoT failed while answering")
             yield f"**PoT failed:** {type(error).__name__}: {error}\n"
+
+    def _prompt(self) -> Prompt | None:
+        """The configured prompt file, read at each question (so an edit applies at once).
+
+        Raises:
+            pot.prompt_file.PromptFileError: The file cannot be used (the chat says why).
+        """
+        from pot.prompt_file import load_prompt
+
+        return load_prompt(self.prompt) if self.prompt else None
 
     def _loader_options(self) -> dict[str, Any]:
         """Options for a model this server loads itself (not openai: or scripted:)."""
@@ -232,3 +259,12 @@ class PoTPersona(BasePersona):
             await executor.astart()
             self._executor = executor
         return self._executor
+
+
+def _server_config() -> Any:
+    """The running Jupyter server's config (None outside a server)."""
+    try:
+        from jupyter_server.serverapp import ServerApp
+    except ImportError:
+        return None
+    return ServerApp.instance().config if ServerApp.initialized() else None
