@@ -58,15 +58,7 @@ def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
 
 def trace_renderable(trace: Trace) -> RenderableType:
     """A rich renderable for a whole trace."""
-    final = FinalAnswer(
-        answer=trace.answer,
-        vote=trace.vote,
-        wall_seconds=trace.wall_seconds,
-        model_seconds=trace.model_seconds,
-        kernel_seconds=trace.kernel_seconds,
-        prompt_tokens=trace.prompt_tokens,
-        completion_tokens=trace.completion_tokens,
-    )
+    final = trace.final
     heading = Text(f"{visible(trace.question)}\n", style="bold")
     steps = (step_renderable(step) for step in trace.steps)
     return Group(heading, *steps, step_renderable(final, trace.samples))

@@ -82,15 +82,7 @@ def step_html(step: Step, samples: int | None = None) -> str:
 def trace_html(trace: Trace) -> str:
     """HTML for a whole trace: the question, its steps as the live view showed them, and
     the answer line."""
-    final = FinalAnswer(
-        answer=trace.answer,
-        vote=trace.vote,
-        wall_seconds=trace.wall_seconds,
-        model_seconds=trace.model_seconds,
-        kernel_seconds=trace.kernel_seconds,
-        prompt_tokens=trace.prompt_tokens,
-        completion_tokens=trace.completion_tokens,
-    )
+    final = trace.final
     heading = html.escape(clean_text(f"{trace.mode.value} · {trace.model}"))
     question = html.escape(clean_text(trace.question))
     steps = "".join(step_html(step, trace.samples) for step in [*trace.steps, final])

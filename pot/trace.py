@@ -207,6 +207,19 @@ class Trace(BaseModel):
     )
 
     @property
+    def final(self) -> FinalAnswer:
+        """The stream's last event, as the live view showed it: answer, vote and totals."""
+        return FinalAnswer(
+            answer=self.answer,
+            vote=self.vote,
+            wall_seconds=self.wall_seconds,
+            model_seconds=self.model_seconds,
+            kernel_seconds=self.kernel_seconds,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+        )
+
+    @property
     def code_steps(self) -> list[CodeStep]:
         """The steps that ran code."""
         return [step for step in self.steps if isinstance(step, CodeStep)]
