@@ -21,7 +21,15 @@ from pot.coc import (
 )
 from pot.executors import ErrorInfo, ExecutionResult, KernelEvent
 from pot.extract import extract_code
-from pot.loop_requests import Execute, Executed, Generate, Generated, Loop, Ran, Request
+from pot.loop_requests import (
+    Execute,
+    ExecuteReply,
+    Generate,
+    GenerateReply,
+    Loop,
+    ProgramRun,
+    Request,
+)
 from pot.models.base import Message
 from pot.prompts import simulation_opening, simulation_request
 from pot.trace import LineRun
@@ -31,14 +39,14 @@ def run_chain(code: str) -> Loop:
     """Run a program statement by statement, simulating what cannot run.
 
     A program that does not parse runs whole, so the model sees its real
-    SyntaxError. Returns a :class:`~pot.loop_requests.Ran` whose ``lines`` say
+    SyntaxError. Returns a :class:`~pot.loop_requests.ProgramRun` whose ``lines`` say
     which statements ran, were simulated, or failed (the run stops there).
     """
     statements = split_statements(code)
     if not statements:
-        executed: Executed = yield Execute(code)
-        return Ran(result=executed.result, kernel_seconds=executed.seconds)
-    ran = Ran(result=ExecutionResult(), kernel_seconds=0.0)
+        executed: ExecuteReply = yield Execute(code)
+        return ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
+    ran = ProgramRun(result=ExecutionResult(), kernel_seconds=0.0)
     kept: list[ExecutionResult] = []
     simulations = 0
     for statement in statements:
@@ -75,10 +83,10 @@ def run_chain(code: str) -> Loop:
 
 
 def _simulate(
-    program: str, statement: Statement, error: ErrorInfo, ran: Ran
+    program: str, statement: Statement, error: ErrorInfo, ran: ProgramRun
 ) -> Generator[Request, Any, tuple[str, ExecutionResult] | None]:
     """Ask the model for the values a statement would produce; run them instead."""
-    variables: Executed = yield Execute(VARIABLES_SNIPPET)
+    variables: ExecuteReply = yield Execute(VARIABLES_SNIPPET)
     ran.kernel_seconds += variables.seconds
     request = simulation_request(
         program,
@@ -88,7 +96,7 @@ def _simulate(
         statement.targets,
     )
     conversation = [*simulation_opening(), Message(role="user", content=request)]
-    generated: Generated = yield Generate(conversation, greedy=True)
+    generated: GenerateReply = yield Generate(conversation, greedy=True)
     generation = generated.samples[0]
     ran.model_seconds += generated.seconds
     ran.prompt_tokens += generation.prompt_tokens
@@ -97,7 +105,7 @@ def _simulate(
     simulation = keep_simulation(block.code, statement.targets) if block else None
     if simulation is None:
         return None
-    executed: Executed = yield Execute(simulation)
+    executed: ExecuteReply = yield Execute(simulation)
     ran.kernel_seconds += executed.seconds
     return (simulation, executed.result) if executed.result.ok else None
 

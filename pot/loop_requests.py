@@ -45,7 +45,7 @@ class Reset:
 
 
 @dataclass(frozen=True)
-class Generated:
+class GenerateReply:
     """The reply to :class:`Generate`: the samples and the seconds the call took."""
 
     samples: list[Generation]
@@ -53,7 +53,7 @@ class Generated:
 
 
 @dataclass(frozen=True)
-class Executed:
+class ExecuteReply:
     """The reply to :class:`Execute`: the result and the seconds the call took."""
 
     result: ExecutionResult
@@ -61,7 +61,7 @@ class Executed:
 
 
 @dataclass
-class Ran:
+class ProgramRun:
     """What running one program took, Chain-of-Code simulations included."""
 
     result: ExecutionResult
@@ -86,18 +86,18 @@ class Totals:
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
-    def generated(self, batch: list[list[Generation]], seconds: float) -> Generated:
+    def generated(self, batch: list[list[Generation]], seconds: float) -> GenerateReply:
         """Count one generation call (one conversation, its samples) and wrap its reply."""
         samples = batch[0]
         self.model_seconds += seconds
         self.prompt_tokens += samples[0].prompt_tokens if samples else 0
         self.completion_tokens += sum(sample.completion_tokens for sample in samples)
-        return Generated(samples, seconds)
+        return GenerateReply(samples, seconds)
 
-    def executed(self, result: ExecutionResult, seconds: float) -> Executed:
+    def executed(self, result: ExecutionResult, seconds: float) -> ExecuteReply:
         """Count one code run and wrap its reply."""
         self.kernel_seconds += seconds
-        return Executed(result, seconds)
+        return ExecuteReply(result, seconds)
 
     def final(self, outcome: tuple[Answer, Vote | None], wall: float) -> FinalAnswer:
         """The solve's last event: the answer, the vote and these sums."""

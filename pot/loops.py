@@ -23,7 +23,7 @@ from pot.coc_run import run_chain
 from pot.executors import ExecutionResult
 from pot.extract import CodeBlock, extract_code
 from pot.feedback import describe_result, output_block
-from pot.loop_requests import Execute, Executed, Generate, Generated, Loop, Ran
+from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
 from pot.models.base import Message
 from pot.modes import Mode
 from pot.prompts import ANSWER_START, NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, repair_request
@@ -53,9 +53,9 @@ class Sample:
     index: int
     max_steps: int
     output_limit: int
-    first: Generated | None = None
+    first: GenerateReply | None = None
 
-    def generate(self, step: int, conversation: list[Message]) -> Generate | Generated:
+    def generate(self, step: int, conversation: list[Message]) -> Generate | GenerateReply:
         """The first generation when it is given, else a request for one."""
         if step == 0 and self.first is not None:
             return self.first
@@ -68,12 +68,12 @@ def programs(sample: Sample) -> Loop:
     history: list[Message] = []  # repairs and nudges after the opening
     tried: set[str] = set()  # programs already run
     nudged, ran_code, resamples = False, False, 0
-    request: Generate | Generated | None = None
+    request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
     for index in range(sample.max_steps):
         asked = request or sample.generate(index, sample.opening + history)
         request = None
-        generated: Generated = asked if isinstance(asked, Generated) else (yield asked)
+        generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
         generation = generated.samples[0]
         block = extract_code(generation.text, "last")
         if block is None:  # no code: nudge once (plain never does)
@@ -100,8 +100,8 @@ def programs(sample: Sample) -> Loop:
         if mode is Mode.COC:
             ran = yield from run_chain(block.code)
         else:
-            executed: Executed = yield Execute(block.code)
-            ran = Ran(result=executed.result, kernel_seconds=executed.seconds)
+            executed: ExecuteReply = yield Execute(block.code)
+            ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
         ran_code = True
         observation = describe_result(ran.result, sample.output_limit)
         yield _code_step(sample, index, generated, written, block, ran, observation)
@@ -132,7 +132,7 @@ def continued(sample: Sample) -> Loop:
         if draft:
             conversation = [*conversation, Message(role="assistant", content=draft)]
         asked = sample.generate(index, conversation)
-        generated: Generated = asked if isinstance(asked, Generated) else (yield asked)
+        generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
         generation = generated.samples[0]
         block = extract_code(generation.text, "first") if sample.mode is Mode.TIR else None
         if block is None:
@@ -155,8 +155,8 @@ def continued(sample: Sample) -> Loop:
             draft = ""
             continue
         written = _written(generation.text, block)
-        executed: Executed = yield Execute(block.code)
-        ran = Ran(result=executed.result, kernel_seconds=executed.seconds)
+        executed: ExecuteReply = yield Execute(block.code)
+        ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
         ran_code = True
         observation = describe_result(ran.result, sample.output_limit)
         yield _code_step(sample, index, generated, written, block, ran, observation)
@@ -217,7 +217,7 @@ def _written(text: str, block: CodeBlock) -> str:
 
 
 def _text_step(
-    sample: Sample, index: int, generated: Generated, text: str, nudge: str = ""
+    sample: Sample, index: int, generated: GenerateReply, text: str, nudge: str = ""
 ) -> TextStep:
     generation = generated.samples[0]
     return TextStep(
@@ -234,10 +234,10 @@ def _text_step(
 def _code_step(
     sample: Sample,
     index: int,
-    generated: Generated,
+    generated: GenerateReply,
     written: str,
     block: CodeBlock,
-    ran: Ran,
+    ran: ProgramRun,
     observation: str,
 ) -> CodeStep:
     generation = generated.samples[0]

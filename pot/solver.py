@@ -17,7 +17,7 @@ from pot.answers import answer_key
 from pot.consistency import vote
 from pot.executors import AsyncExecutor, Executor
 from pot.feedback import OUTPUT_LIMIT
-from pot.loop_requests import Execute, Generate, Generated, Loop, Reset, Totals
+from pot.loop_requests import Execute, Generate, GenerateReply, Loop, Reset, Totals
 from pot.loops import FAMILIES, Sample
 from pot.models.base import AsyncModel, GenerationConfig, Model
 from pot.modes import Mode, parse_mode
@@ -246,13 +246,13 @@ class Solver:
         if self.samples == 1:
             answer = yield from self._reason(question, sample=0)
             return answer, None
-        batch: Generated = yield Generate(self.prompt.conversation(question), self.samples)
+        batch: GenerateReply = yield Generate(self.prompt.conversation(question), self.samples)
         share = batch.seconds / self.samples
         answers: list[Answer] = []
         for sample, generation in enumerate(batch.samples):
             if sample:
                 yield Reset()
-            first = Generated([generation], share)
+            first = GenerateReply([generation], share)
             answer = yield from self._reason(question, sample, first)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
@@ -262,7 +262,7 @@ class Solver:
         self,
         question: str,
         sample: int,
-        first: Generated | None = None,
+        first: GenerateReply | None = None,
         prompt: Prompt | None = None,
     ) -> Loop:
         """One sample, run by its mode's family of loop (:data:`pot.loops.FAMILIES`)."""
@@ -289,7 +289,7 @@ class Solver:
         first, other = answers
         if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
             return vote(answers)
-        batch: Generated = yield Generate(
+        batch: GenerateReply = yield Generate(
             self.prompt.conversation(question),
             AUTO_ESCALATION,
             temperature=AUTO_TEMPERATURE,
@@ -299,7 +299,7 @@ class Solver:
         for generation in batch.samples:
             sample = len(answers)
             yield Reset()
-            answer = yield from self._reason(question, sample, Generated([generation], share))
+            answer = yield from self._reason(question, sample, GenerateReply([generation], share))
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
         return vote(answers)
