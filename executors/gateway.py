@@ -27,7 +27,6 @@ from pot.executors.base import (
     KernelStartError,
 )
 from pot.executors.collect import Collector
-from pot.executors.facade import KernelFacade, interrupted_error, restarted_error
 from pot.executors.gateway_wire import (
     GatewayError,
     GatewayUnavailableError,
@@ -39,6 +38,7 @@ from pot.executors.gateway_wire import (
     rest_request,
     token_from_environment,
 )
+from pot.executors.kernel_executor import KernelExecutor, interrupted_error, restarted_error
 from pot.executors.kernel_setup import EMPTY_WORKDIR_CODE, setup_code
 from pot.executors.limits import OutputLimits, ResourceLimits
 
@@ -55,7 +55,7 @@ START_ATTEMPTS = 3
 """Kernels tried by one start before giving up (each one that dies while starting is deleted)."""
 
 
-class GatewayExecutor(KernelFacade):
+class GatewayExecutor(KernelExecutor):
     """Runs code in a kernel served by a Jupyter Kernel Gateway.
 
     Behaves like :class:`~pot.executors.JupyterExecutor` wherever the protocol

@@ -20,7 +20,7 @@ from pot.executors.base import (
     Reuse,
 )
 from pot.executors.collect import Collector, parent_id, receive
-from pot.executors.facade import KernelFacade, interrupted_error, restarted_error
+from pot.executors.kernel_executor import KernelExecutor, interrupted_error, restarted_error
 from pot.executors.kernel_process import KernelProcess, LaunchSettings
 from pot.executors.kernel_setup import setup_code
 from pot.executors.limits import OutputLimits, ResourceLimits, scrub_environment
@@ -40,7 +40,7 @@ POLL_SECONDS = 0.2
 """How long one wait on the kernel's sockets lasts before checking that it is alive."""
 
 
-class JupyterExecutor(KernelFacade):
+class JupyterExecutor(KernelExecutor):
     """Runs code in a Jupyter kernel (ipykernel by default), one persistent namespace.
 
     Every run has a deadline. Past it the kernel is interrupted; if it does not

@@ -23,7 +23,7 @@ from pot.executors.kernel_setup import RESET_CODE
 from pot.executors.loop_thread import blocking, call_async
 
 
-class KernelFacade:
+class KernelExecutor:
     """Public executor API over the ``_``-prefixed coroutines of a subclass."""
 
     timeout: float
