@@ -49,6 +49,8 @@ class AnswerSource(str, Enum):
     """The last value the program printed (or the value of its last expression)."""
     VOTE = "vote"
     """The majority of several samples (self-consistency)."""
+    RESTATED = "restated"
+    """A program's answer restated by the model in the form the question asks for."""
     NONE = "none"
     """No answer was found."""
 

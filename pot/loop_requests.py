@@ -23,6 +23,7 @@ class Generate:
 
     Greedy when ``greedy``; sampled at ``temperature`` (with ``seed_offset`` added
     to the solver's seed) when that is set; otherwise at the solver's temperature.
+    ``max_new_tokens`` caps this reply below the solver's budget.
     """
 
     conversation: Conversation
@@ -30,6 +31,7 @@ class Generate:
     greedy: bool = False
     temperature: float | None = None
     seed_offset: int = 0
+    max_new_tokens: int | None = None
 
 
 @dataclass(frozen=True)

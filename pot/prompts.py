@@ -57,6 +57,46 @@ SECOND_OPINION_SYSTEM = (
 """``auto``'s second program comes from this minimal prompt (no examples): a different
 prompt gives an independent second opinion at greedy quality."""
 
+RESTATE_SYSTEM = (
+    "You write the final answer to a problem that a Python program has solved. Take the "
+    "result from what the program printed and write it exactly in the form the problem "
+    "asks for: its format, rounding, units and wording. Reply with \\boxed{answer} only."
+)
+"""``auto``'s last turn: the winning program's result restated in the question's form."""
+
+
+def restate_request(question: str, code: str, printed: str) -> str:
+    """The message asking for a program's result in the form the question asks for."""
+    return (
+        f"Problem:\n{question}\n\nProgram:\n```python\n{code}\n```\n"
+        f"It printed:\n```output\n{printed}\n```\n"
+        "What is the final answer, written in the form the problem asks for?"
+    )
+
+
+RESTATE_EXAMPLES: list[tuple[str, str, str, str]] = [
+    (
+        "Which of these numbers are prime: 4, 7, 9, 11? List them separated by commas.",
+        "print([n for n in (4, 7, 9, 11) if all(n % d for d in range(2, n))])",
+        "[7, 11]",
+        "7, 11",
+    ),
+    (
+        "A tank holds 12 litres and 5 are used. What share is left? Give a percentage "
+        "rounded to one decimal place.",
+        "print((12 - 5) / 12)",
+        "0.5833333333333334",
+        "58.3%",
+    ),
+    (
+        "Is 91 divisible by 7? Answer Yes or No.",
+        "print(91 % 7 == 0)",
+        "True",
+        "Yes",
+    ),
+]
+"""Hand-written examples of a result restated in the form a question asks for."""
+
 _BAKER = (
     "A baker bakes 3 trays of 14 cookies. She gives 9 cookies to a neighbour and packs "
     "the rest into bags of 6. How many full bags does she pack?"
@@ -145,8 +185,10 @@ NUDGE_NOTHING_PRINTED = (
     "The program ran but printed nothing. Reply with the complete program, "
     "ending with a print of the final answer."
 )
-ANSWER_START = "The final answer is \\boxed{"
-"""Written after a reply that gave no final answer, for the model to complete."""
+ANSWER_START = "The final answer is \\boxed"
+"""Written after a reply that gave no final answer, for the model to complete. It stops
+before the ``{``: Qwen's tokenizer writes ``{-`` as one token, so after a written ``{``
+the model cannot start a negative answer (it answered ``3776`` for ``-3776``)."""
 
 SIMULATE_SYSTEM = (
     "You are a Python interpreter that also knows what undefined helper functions are "

@@ -86,6 +86,8 @@ def answer_origin(answer: Answer, vote: Vote | None = None, samples: int | None 
         return words + (f", tie broken by {vote.tie_break}" if vote.tie_break else "")
     if answer.source is AnswerSource.VOTE:
         return "majority vote of the samples"
+    if answer.source is AnswerSource.RESTATED:
+        return answer.detail or "restated in the form the question asks for"
     return SOURCE_WORDS.get(answer.source, answer.source.value)
 
 

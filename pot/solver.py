@@ -35,11 +35,14 @@ from pot.questions import (
     check_limits,
     check_question,
 )
+from pot.restate import restate
 from pot.trace import (
     Answer,
+    CodeStep,
     SampleAnswer,
     Step,
     Trace,
+    Vote,
 )
 
 __all__ = [
@@ -91,6 +94,9 @@ class Solver:
         max_question_chars: Longer questions raise :class:`QuestionTooLongError`.
         prompt: A :class:`~pot.prompt_file.Prompt` (system message and examples)
             in place of the mode's built-in one.
+        restate: ``auto`` only: end with the winning program's result restated in
+            the form the question asks for (:mod:`pot.restate`); False keeps what the
+            program printed.
 
     Example:
         >>> solver = Solver(model, executor, mode="tir")
@@ -115,6 +121,7 @@ class Solver:
         output_limit: int = OUTPUT_LIMIT,
         max_question_chars: int = MAX_QUESTION_CHARS,
         prompt: Prompt | None = None,
+        restate: bool = True,
     ) -> None:
         check_limits(samples, max_steps, timeout, max_new_tokens)
         self.model = model
@@ -133,6 +140,7 @@ class Solver:
         self.output_limit = output_limit
         self.max_question_chars = max_question_chars
         self.prompt = prompt or default_prompt(self.mode)
+        self.restate = restate
         self._family = FAMILIES[self.mode]
 
     @property
@@ -277,18 +285,20 @@ class Solver:
         when both give the same answer, that is the answer. Otherwise
         :data:`AUTO_ESCALATION` more programs are sampled in one batch and every
         executed answer votes (ties go to the earliest sample, pot's greedy program).
+        Last, the winner is restated in the form the question asks for (:mod:`pot.restate`).
         """
         answers: list[Answer] = []
+        programs: dict[int, CodeStep] = {}  # each sample's last program that ran
         second = Prompt(system=SECOND_OPINION_SYSTEM, name="second-opinion")
         for sample, prompt in enumerate((self.prompt, second)):
             if sample:
                 yield Reset()
-            answer = yield from self._reason(question, sample, prompt=prompt)
+            answer = yield from _noting(self._reason(question, sample, prompt=prompt), programs)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
         first, other = answers
         if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
-            return vote(answers)
+            return (yield from self._restated(question, vote(answers), programs))
         batch: GenerateReply = yield Generate(
             self.prompt.conversation(question),
             AUTO_ESCALATION,
@@ -299,10 +309,23 @@ class Solver:
         for generation in batch.samples:
             sample = len(answers)
             yield Reset()
-            answer = yield from self._reason(question, sample, GenerateReply([generation], share))
+            reasoned = self._reason(question, sample, GenerateReply([generation], share))
+            answer = yield from _noting(reasoned, programs)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
-        return vote(answers)
+        return (yield from self._restated(question, vote(answers), programs))
+
+    def _restated(
+        self, question: str, voted: tuple[Answer, Vote], programs: dict[int, CodeStep]
+    ) -> Loop:
+        """The vote's answer in the form the question asks for (:mod:`pot.restate`),
+        when the first sample that gave it printed it from a program."""
+        answer, ballot = voted
+        winner = ballot.counts[0].samples[0] if ballot.counts else None
+        step = programs.get(winner) if winner is not None else None
+        if not self.restate or step is None or not answer.ok:
+            return voted
+        return (yield from restate(question, answer, step)), ballot
 
     # -- running code ------------------------------------------------------------------
 
@@ -314,9 +337,22 @@ class Solver:
             seed = (self.seed or 0) + request.seed_offset
         return GenerationConfig(
             stop=[] if self.mode is Mode.COT else [OUTPUT_FENCE],
-            max_new_tokens=self.max_new_tokens,
+            max_new_tokens=min(self.max_new_tokens, request.max_new_tokens or self.max_new_tokens),
             temperature=0.0 if greedy else temperature,
             top_p=1.0 if greedy else 0.95,
             n=request.n,
             seed=seed,
         )
+
+
+def _noting(loop: Loop, programs: dict[int, CodeStep]) -> Loop:
+    """Pass ``loop`` through, noting each sample's last program that ran without error."""
+    reply = None
+    while True:
+        try:
+            item = loop.send(reply)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(item, CodeStep) and item.execution.ok:
+            programs[item.sample] = item
+        reply = yield item

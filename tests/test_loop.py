@@ -195,18 +195,18 @@ def test_cot_without_an_answer_is_nudged_then_gives_up(kernel: JupyterExecutor) 
 def test_cot_without_an_answer_completes_the_start_of_one(kernel: JupyterExecutor) -> None:
     # a small model copies "\\boxed{answer}" from the instructions: pot writes the
     # start of the final answer into the model's own message and lets it finish
-    model = ScriptedModel(["3 trays of 4 make 12. \\boxed{answer}", "12}."])
+    model = ScriptedModel(["3 trays of 4 make 12. \\boxed{answer}", "{12}."])
     trace = Solver(model, kernel, mode=Mode.COT).solve("3 trays of 4?")
     assert trace.answer.normalized == "12"
     assert [step.nudge for step in trace.steps] == [ANSWER_START, ""]
-    assert trace.steps[1].text == ANSWER_START + "12}."
+    assert trace.steps[1].text == ANSWER_START + "{12}."
     continued = model.calls[1].conversations[0][-1]
     assert continued.role == "assistant"
     assert continued.content == "3 trays of 4 make 12. \\boxed{answer}\n\n" + ANSWER_START
 
 
 def test_tir_after_code_completes_the_start_of_an_answer(kernel: JupyterExecutor) -> None:
-    model = ScriptedModel(["```python\nprint(3 * 4)\n```", "So it is twelve.", "12}"])
+    model = ScriptedModel(["```python\nprint(3 * 4)\n```", "So it is twelve.", "{12}"])
     trace = Solver(model, kernel, mode=Mode.TIR).solve("3 trays of 4?")
     assert trace.answer.normalized == "12"
     continued = model.calls[2].conversations[0][-1]

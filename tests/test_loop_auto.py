@@ -6,10 +6,11 @@ import pytest
 
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
-from pot.prompts import SECOND_OPINION_SYSTEM, SYSTEMS
+from pot.prompts import ANSWER_START, RESTATE_SYSTEM, SECOND_OPINION_SYSTEM, SYSTEMS
+from pot.restate import RESTATE_TOKENS
 from pot.solver import AUTO_ESCALATION, Solver
 from pot.testing import ScriptedModel
-from pot.trace import Mode, SampleAnswer
+from pot.trace import Mode, SampleAnswer, TextStep
 
 
 def program(value: str) -> str:
@@ -17,13 +18,13 @@ def program(value: str) -> str:
 
 
 def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
-    model = ScriptedModel([program("6 * 7"), program("42")])
+    model = ScriptedModel([program("6 * 7"), program("42"), "{42}"])
     trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
-    assert trace.answer.source is AnswerSource.VOTE
+    assert trace.answer.source is AnswerSource.VOTE  # restated alike: the vote's answer
     assert trace.samples == 2
-    assert len(model.calls) == 2
-    first, second = (call.conversations[0] for call in model.calls)
+    assert len(model.calls) == 3  # two programs, then the answer restated
+    first, second = (call.conversations[0] for call in model.calls[:2])
     assert first[0].content == SYSTEMS[Mode.POT]
     assert len(first) > 2  # pot's prompt has worked examples
     assert [message.content for message in second] == [
@@ -35,7 +36,7 @@ def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
 
 def test_disagreement_samples_more_programs_and_votes(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
-        [program("41"), program("42"), program("42"), program("40"), program("42")]
+        [program("41"), program("42"), program("42"), program("40"), program("42"), "{42}"]
     )
     trace = Solver(model, kernel, mode="auto", seed=3).solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
@@ -50,7 +51,7 @@ def test_disagreement_samples_more_programs_and_votes(kernel: JupyterExecutor) -
 
 def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
-        [program("7"), program("1 / 0"), program("1 / 0"), program("8"), program("7")]
+        [program("7"), program("1 / 0"), program("1 / 0"), program("8"), program("7"), "{7}"]
     )
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 3 + 4?")
     assert trace.answer.normalized == "7"
@@ -59,8 +60,8 @@ def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -
 
 
 def test_the_first_program_wins_a_tie(kernel: JupyterExecutor) -> None:
-    model = ScriptedModel([program("1"), program("2"), program("3"), program("4"), program("5")])
-    trace = Solver(model, kernel, mode="auto").solve("Pick a number.")
+    replies = [program("1"), program("2"), program("3"), program("4"), program("5"), "{1}"]
+    trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
     assert trace.answer.normalized == "1"
 
 
@@ -80,7 +81,7 @@ def test_auto_is_the_default_of_the_front_ends(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(ValueError, match="unknown mode"):
         default_mode({MODE_ENV: "fast"})
     monkeypatch.delenv(MODE_ENV, raising=False)
-    replies = '["```python\\nprint(6 * 7)\\n```", "```python\\nprint(42)\\n```"]'
+    replies = '["```python\\nprint(6 * 7)\\n```", "```python\\nprint(42)\\n```", "{42}"]'
     result = CliRunner().invoke(
         app, ["solve", "What is 6 * 7?", "--json", "-m", f"scripted:{replies}"]
     )
@@ -95,10 +96,60 @@ def test_the_answer_line_counts_the_samples_auto_drew(kernel: JupyterExecutor) -
     from pot.render import answer_line, disagreement
 
     model = ScriptedModel(
-        [program("41"), program("42"), program("42"), program("1 / 0"), program("42")]
+        [program("41"), program("42"), program("42"), program("1 / 0"), program("42"), "{42}"]
     )
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
     assert trace.vote is not None and trace.vote.samples == 5
     line = answer_line(trace.answer, trace.vote, 1)
     assert line == "Answer: 42 (majority of 5 samples, 3 agreeing)"
     assert disagreement(trace.vote, 1) == "samples disagree: 42 ×3, 41 ×1, no answer ×1"
+
+
+def test_the_answer_is_restated_in_the_form_the_question_asks_for(
+    kernel: JupyterExecutor,
+) -> None:
+    question = "How long is it from 10:32 to 22:19? Answer in HH:MM."
+    hours = "(22 * 60 + 19 - (10 * 60 + 32)) / 60"
+    model = ScriptedModel([program(hours), program(hours), "{11:47}."])
+    trace = Solver(model, kernel, mode="auto").solve(question)
+    assert trace.answer.value == "11:47"
+    assert trace.answer.source is AnswerSource.RESTATED
+    assert trace.answer.detail.startswith("11.783333333333333 restated in the form")
+    assert trace.vote is not None and trace.vote.winner == "11.783333333333333"
+    restating = model.calls[2]
+    assert restating.config.temperature == 0 and restating.config.max_new_tokens == RESTATE_TOKENS
+    asked = restating.conversations[0]
+    assert asked[0].content == RESTATE_SYSTEM
+    assert question in asked[-2].content and hours in asked[-2].content
+    assert "11.783333333333333" in asked[-2].content  # what the program printed
+    assert asked[-1].role == "assistant" and asked[-1].content == ANSWER_START
+    last = trace.steps[-1]  # the turn is a step of the winning sample, after its program
+    assert isinstance(last, TextStep) and last.sample == 0 and last.index == 1
+    assert last.text == ANSWER_START + "{11:47}."
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "{0.5}",  # the same answer written otherwise: the program's form is kept
+        "{0.5",  # the budget ran out before the brace closed
+        "I cannot tell.",  # no answer at all
+    ],
+)
+def test_a_restatement_that_is_no_new_answer_keeps_the_programs(
+    kernel: JupyterExecutor, reply: str
+) -> None:
+    model = ScriptedModel([program("1 / 2"), program("0.5"), reply])
+    trace = Solver(model, kernel, mode="auto").solve("What is half of 1?")
+    assert trace.answer.value == "0.5"
+    assert trace.answer.source is AnswerSource.VOTE
+
+
+def test_no_restatement_without_a_program_or_when_turned_off(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([program("6 * 7"), program("42")])
+    trace = Solver(model, kernel, mode="auto", restate=False).solve("What is 6 times 7?")
+    assert trace.answer.normalized == "42" and len(model.calls) == 2
+    model = ScriptedModel(["No code."] * 5)
+    trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
+    assert not trace.answer.ok
+    assert len(model.calls) == 3  # two programs, the escalation's batch: no restating

@@ -86,6 +86,29 @@ def test_cot_reply_without_an_answer_completes_one(qwen: Model, kernel: JupyterE
     assert trace.answer.source == "boxed" and "apple" in trace.answer.normalized
 
 
+def test_the_start_of_an_answer_leaves_its_sign_to_the_model(qwen_tokenizer: Path) -> None:
+    # Qwen's tokenizer writes "{-" as one token: after a written "\\boxed{" the model
+    # could not begin "-3776" and answered 3776. The start pot writes must be a whole
+    # prefix of how the model writes any answer.
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(qwen_tokenizer)
+    start = tokenizer.encode(ANSWER_START)
+    for answer in ("{-3776}.", "{12}", "{\\frac{1}{2}}", "{(A)}"):
+        assert tokenizer.encode(ANSWER_START + answer)[: len(start)] == start, answer
+    braced = tokenizer.encode(ANSWER_START + "{")
+    assert tokenizer.encode(ANSWER_START + "{-3776}")[: len(braced)] != braced
+
+
+def test_auto_keeps_a_negative_answer_through_its_last_turn(
+    qwen: Model, kernel: JupyterExecutor
+) -> None:
+    trace = Solver(qwen, kernel, mode="auto", max_new_tokens=192).solve("Calculate 1234 - 5010.")
+    _check(trace)
+    assert trace.steps[-1].kind == "text"  # the answer restated after the programs
+    assert trace.answer.normalized == "-3776"
+
+
 def test_self_consistency_with_a_real_batch(qwen: Model, kernel: JupyterExecutor) -> None:
     trace = Solver(qwen, kernel, samples=2, max_steps=1, max_new_tokens=192, seed=0).solve(
         WORD_PROBLEMS[0]
