@@ -193,6 +193,16 @@ def normalize_answer(value: str) -> str:
     return text
 
 
+EMPTY_ANSWERS = frozenset(["", "[]", "()", "{}", "set()", "none", "nan", "emptyset", "∅"])
+"""What a program prints when it found nothing (a search with no hit, ``solve`` with no
+solution, a function that returned nothing): keyed forms, see :func:`is_empty_answer`."""
+
+
+def is_empty_answer(value: str) -> bool:
+    """True for an empty result: ``[]``, ``{}``, ``()``, ``set()``, ``None``, ``nan``..."""
+    return normalize_answer(value).replace(" ", "").casefold() in EMPTY_ANSWERS
+
+
 def answer_key(value: str) -> str:
     """The key answers are voted on: normalised, case-folded, exact for numbers, and
     the same for one answer written in the ways programs print it.

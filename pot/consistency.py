@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pot.answers import AnswerSource, answer_key
+from pot.answers import AnswerSource, answer_key, is_empty_answer
 from pot.trace import Answer, NoAnswerReason, Vote, VoteCount
 
 TIE_BREAK = "earliest sample"
-"""Among answers with equally many votes, the one first given by the lowest-numbered sample wins."""
+"""Among answers with equally many votes, the one first given by the lowest-numbered sample
+wins; an empty result (``[]``, ``None``: a search that found nothing) loses every tie."""
 
 
 def vote(answers: list[Answer]) -> tuple[Answer, Vote]:
-    """Majority vote over normalised answers, ties broken by the earliest sample.
+    """Majority vote over normalised answers, ties broken by the earliest sample
+    (an empty result such as ``[]`` or ``None`` after every other answer).
 
     Samples without an answer do not vote.
 
@@ -34,7 +36,7 @@ def vote(answers: list[Answer]) -> tuple[Answer, Vote]:
         )
         for key, samples in groups.items()
     ]
-    counts.sort(key=lambda count: (-count.votes, count.samples[0]))
+    counts.sort(key=lambda count: (-count.votes, is_empty_answer(count.answer), count.samples[0]))
     if not counts:
         outcome = Answer(
             reason=NoAnswerReason.NO_MAJORITY,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer, printed_answer
+from pot.answers import (
+    AnswerSource,
+    answer_key,
+    find_answer,
+    is_empty_answer,
+    normalize_answer,
+    printed_answer,
+)
 
 FOUND = [
     ("So she makes \\boxed{18} dollars.", "18", AnswerSource.BOXED),
@@ -160,6 +167,28 @@ NORMALIZED = [
 @pytest.mark.parametrize(("raw", "normalized"), NORMALIZED)
 def test_normalize_answer(raw: str, normalized: str) -> None:
     assert normalize_answer(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    ("value", "empty"),
+    [
+        ("[]", True),
+        ("[ ]", True),
+        ("{}", True),
+        ("()", True),
+        ("set()", True),
+        ("None", True),
+        ("nan", True),
+        ("EmptySet", True),
+        ("0", False),
+        ("[0]", False),
+        ("False", False),
+        ("none of them", False),
+        ("{x: 4}", False),
+    ],
+)
+def test_empty_results_are_told_apart_from_answers(value: str, empty: bool) -> None:
+    assert is_empty_answer(value) is empty
 
 
 def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:

@@ -68,6 +68,23 @@ def test_no_sample_with_an_answer_means_no_majority() -> None:
     assert ballot.winner is None
 
 
+def printed(value: str) -> Answer:
+    return Answer(value=value, normalized=value, source=AnswerSource.PRINTED)
+
+
+def test_an_empty_result_loses_a_tie_but_not_a_majority() -> None:
+    # a program whose search found nothing prints [] or None: in a tie the answer wins
+    sentence = "Ava is a sage, and Luke is a fool"
+    answer, ballot = vote([printed("[]"), printed(sentence)])
+    assert answer.value == sentence
+    assert [count.answer for count in ballot.counts] == [sentence, "[]"]
+    assert ballot.tie_break == "earliest sample"
+    answer, _ = vote([printed("None"), printed("set()"), printed("7"), printed("None")])
+    assert answer.value == "None"  # two votes beat one
+    answer, _ = vote([printed("0"), printed("[]")])
+    assert answer.value == "0"  # zero is an answer, not an empty result
+
+
 async def test_asolve_matches_solve(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
         ["```python\nx = 6\nprint(x * 7)\n```", "```python\nprint(x)\n```", "\\boxed{6}"]
