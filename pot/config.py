@@ -50,6 +50,29 @@ ENVIRONMENT = {
 }
 """The settings that an environment variable can set, and their variables."""
 
+VARIABLES: dict[str, str] = {
+    "POT_MODEL": "the model (also the setting `model`)",
+    "POT_MODE": "how to reason (also the setting `mode`)",
+    "POT_EXECUTOR": "where code runs (also the setting `executor`)",
+    "POT_DATA": "the benchmark data folder (also the setting `data`)",
+    "POT_CONFIG": "the user's config file",
+    "POT_CACHE": "where weights and downloaded data are kept (default ~/.cache/pot)",
+    "POT_LOG": "debug: show dependencies' warnings and pot's debug log",
+    "POT_BATCHING": "transformers models: continuous (default) or static batching",
+    "POT_OPENAI_BASE_URL": "the server of openai: models (else OPENAI_BASE_URL)",
+    "POT_OPENAI_API_KEY": "its key (else OPENAI_API_KEY)",
+    "POT_GATEWAY_URL": "the Jupyter gateway of the executor `gateway`",
+    "POT_GATEWAY_TOKEN": "its token",
+    "POT_GATEWAY_KERNEL": "the kernel spec asked of the gateway (default python3)",
+    "POT_PERSONA_MODEL": "the model of the @PoT chat persona (else POT_MODEL)",
+}
+"""Every environment variable pot reads, in one place (``pot config`` shows them). The
+layers below the core (``executors``, ``tasks``) read theirs where they are used, as they
+import nothing from it; a test checks that no variable is read without being listed here."""
+
+SECRET_VARIABLES = frozenset({"POT_OPENAI_API_KEY", "POT_GATEWAY_TOKEN"})
+"""Variables ``pot config`` shows as set or unset, never by value."""
+
 DEFAULT = "default"
 """The source of a setting nobody set."""
 

@@ -8,6 +8,7 @@ ever cut in two as in a table squeezed into a narrow terminal.
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -99,7 +100,14 @@ def config_command(
     from rich.table import Table
     from rich.text import Text
 
-    from pot.config import NAMES, PROJECT_FILE, ConfigError, load_configuration, user_config_file
+    from pot.config import (
+        NAMES,
+        PROJECT_FILE,
+        VARIABLES,
+        ConfigError,
+        load_configuration,
+        user_config_file,
+    )
     from pot.terminal import print_error
 
     console = Console()
@@ -109,11 +117,12 @@ def config_command(
         print_error(Console(stderr=True), error)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     values = configuration.settings.model_dump(mode="json")
+    variables = {name: _variable(name) for name in VARIABLES}
     if as_json:
         rows = {
             name: {"value": values[name], "from": configuration.sources[name]} for name in NAMES
         }
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps({**rows, "environment": variables}, indent=2))
         return
     console.print(
         Text(f"files read, first wins: ./{PROJECT_FILE}, {user_config_file()}", style="dim"),
@@ -128,6 +137,25 @@ def config_command(
         shown = "-" if value is None else str(value)
         grid.add_row(name, Text(shown), Text(configuration.sources[name]))
     console.print(grid)
+    console.print(Text("\nenvironment variables pot reads", style="dim"))
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column(overflow="fold")
+    table.add_column(overflow="fold", style="dim")
+    for name, meaning in VARIABLES.items():
+        value = variables[name]
+        table.add_row(name, Text("-" if value is None else value), Text(meaning))
+    console.print(table)
+
+
+def _variable(name: str) -> str | None:
+    """An environment variable's value as ``pot config`` shows it (a secret only as set)."""
+    from pot.config import SECRET_VARIABLES
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    return "(set)" if name in SECRET_VARIABLES else value
 
 
 def _fields(*rows: tuple[str, str]) -> Table:

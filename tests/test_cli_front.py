@@ -4,6 +4,7 @@ anything heavy, config files, help and tables that fit 80 columns."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -158,6 +159,30 @@ def test_config_files_and_where_each_setting_came_from(
     assert shown["samples"] == {"value": 1, "from": "default"}
     text = runner.invoke(app, ["config"], env=env)
     assert "tir" in text.output and "pot.toml" in text.output
+
+
+def test_config_lists_every_environment_variable_and_hides_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"POT_CACHE": str(tmp_path / "cache"), "POT_OPENAI_API_KEY": "sk-do-not-show"}
+    shown = json.loads(runner.invoke(app, ["config", "--json"], env=env).output)
+    assert shown["environment"]["POT_CACHE"] == str(tmp_path / "cache")
+    assert shown["environment"]["POT_OPENAI_API_KEY"] == "(set)"
+    text = runner.invoke(app, ["config"], env=env).output
+    assert "sk-do-not-show" not in text and "POT_GATEWAY_URL" in text
+
+
+def test_every_variable_pot_reads_is_listed_in_one_place() -> None:
+    from pot.config import VARIABLES
+
+    root = Path(__file__).resolve().parents[1]
+    read = set()
+    for folder in ("pot", "executors", "tasks"):
+        for source in (root / folder).rglob("*.py"):
+            read |= set(re.findall(r"[\"'](POT_[A-Z_]+)[\"']", source.read_text()))
+    assert read, "the search found no variable at all"
+    assert read <= set(VARIABLES), f"not in pot.config.VARIABLES: {sorted(read - set(VARIABLES))}"
 
 
 def test_a_bad_config_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
