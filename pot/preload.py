@@ -1,7 +1,8 @@
 """What pot's kernels import before the model's first program runs.
 
 Small models use the usual names (``symbols``, ``sqrt``, ``Fraction``,
-``permutations``, ``Counter``, ``date``...) without importing them; ToRA-style
+``permutations``, ``Counter``, ``date``, and ``List``/``Dict`` in type hints...)
+without importing them; ToRA-style
 harnesses run code with these imports done. Importing them once per kernel
 (in the pool's warm-up, not in the problem's time) means a missing import
 never costs a repair. The model's own imports still win: they simply rebind.
@@ -29,6 +30,7 @@ from itertools import (accumulate, combinations, combinations_with_replacement, 
 from functools import cache, lru_cache, reduce
 from collections import Counter, OrderedDict, defaultdict, deque, namedtuple
 from datetime import date, timedelta
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 import sympy
 import sympy as sp
 from sympy import (Eq, Integer, Matrix, Poly, Rational, Symbol, binomial, divisors, expand,

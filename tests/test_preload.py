@@ -22,7 +22,9 @@ ways = len(list(permutations('abc'))) + comb(5, 2)
 common = Counter('hello').most_common(1)[0][0]
 later = date(2024, 2, 28) + timedelta(days=2)
 also = datetime.date(2024, 1, 1).year
-print(root, share, ways, common, later, also, sqrt(16), floor(pi), np.array([1, 2]).sum())
+def total(items: List[int], extra: Optional[Dict[str, int]] = None) -> int:
+    return sum(items)
+print(total([1, 2]),root, share, ways, common, later, also, sqrt(16), floor(pi), np.array([1, 2]).sum())
 """
 
 
@@ -35,7 +37,7 @@ def preloaded() -> JupyterExecutor:
 def test_names_small_models_forget_to_import_are_there(preloaded: JupyterExecutor) -> None:
     result = preloaded.run(FORGETFUL, timeout=30)
     assert result.ok, result.error
-    assert result.stdout.strip() == "22 6 16 l 2024-03-01 2024 4 3 3"
+    assert result.stdout.strip() == "3 22 6 16 l 2024-03-01 2024 4 3 3"
 
 
 def test_a_program_without_imports_needs_no_repair(preloaded: JupyterExecutor) -> None:
