@@ -195,3 +195,13 @@ def tiny(tiny_qwen: Path) -> TransformersModel:
 def tiny_plain(tiny_qwen: Path) -> TransformersModel:
     """The tiny model in NF4 without the prefix cache: the reference for cached runs."""
     return TransformersModel(str(tiny_qwen), device="cpu", prefix_cache=False, batch_window=0.0)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close the two /dev/null files llama-cpp-python opens at import and never closes,
+    so the run does not end with "Exception ignored ... unclosed file" noise."""
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(utils, name, None)
+        if handle is not None and not handle.closed:
+            handle.close()
