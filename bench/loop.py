@@ -31,6 +31,9 @@ def main() -> None:
     parser.add_argument("--mode", default="pot", choices=["pot", "tir", "coc", "cot"])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="GSM8K test.jsonl.")
     parser.add_argument("--max-new-tokens", type=int, default=512)
+    parser.add_argument(
+        "--quantization", default=None, help="nf4, gguf, int8 or none (default: pot's choice)."
+    )
     parser.add_argument("--json", type=Path, default=None, help="Also write the rows here.")
     args = parser.parse_args()
 
@@ -42,7 +45,8 @@ def main() -> None:
 
     problems = [json.loads(line) for line in args.data.open(encoding="utf-8")][: args.n]
     began = time.perf_counter()
-    model = load_model(args.model)
+    options = {"quantization": args.quantization} if args.quantization else {}
+    model = load_model(args.model, **options)
     print(f"model {args.model} loaded in {time.perf_counter() - began:.1f}s", flush=True)
 
     rows = []
