@@ -24,7 +24,8 @@ later = date(2024, 2, 28) + timedelta(days=2)
 also = datetime.date(2024, 1, 1).year
 def total(items: List[int], extra: Optional[Dict[str, int]] = None) -> int:
     return sum(items)
-print(total([1, 2]),root, share, ways, common, later, also, sqrt(16), floor(pi), np.array([1, 2]).sum())
+print(total([1, 2]), end=" ")
+print(root, share, ways, common, later, also, sqrt(16), floor(pi), np.array([1, 2]).sum())
 """
 
 
