@@ -346,13 +346,17 @@ class Solver:
 
 
 def _noting(loop: Loop, programs: dict[int, CodeStep]) -> Loop:
-    """Pass ``loop`` through, noting each sample's last program that ran without error."""
+    """Pass ``loop`` through, noting each sample's last program that ran without error
+    (a solve closed early, say a cancelled stream, closes ``loop`` with it)."""
     reply = None
-    while True:
-        try:
-            item = loop.send(reply)
-        except StopIteration as stop:
-            return stop.value
-        if isinstance(item, CodeStep) and item.execution.ok:
-            programs[item.sample] = item
-        reply = yield item
+    try:
+        while True:
+            try:
+                item = loop.send(reply)
+            except StopIteration as stop:
+                return stop.value
+            if isinstance(item, CodeStep) and item.execution.ok:
+                programs[item.sample] = item
+            reply = yield item
+    finally:
+        loop.close()

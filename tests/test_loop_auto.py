@@ -153,3 +153,13 @@ def test_no_restatement_without_a_program_or_when_turned_off(kernel: JupyterExec
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
     assert not trace.answer.ok
     assert len(model.calls) == 3  # two programs, the escalation's batch: no restating
+
+
+def test_a_stream_closed_early_closes_cleanly(kernel: JupyterExecutor) -> None:
+    # a front end that stops reading (a cancelled chat reply) closes the stream mid-solve
+    model = ScriptedModel([program("6 * 7"), program("41")])
+    stream = Solver(model, kernel, mode="auto").stream("What is 6 times 7?")
+    first = next(stream)
+    assert first.kind == "code"
+    stream.close()
+    assert len(model.calls) == 1
