@@ -163,11 +163,7 @@ class Conversation:
 
     def ask(self, question: str) -> None:
         """Solve one question in the chat's kernel, showing each step; Ctrl-C stops it."""
-        from pot.executors import ExecutorError
-        from pot.models.base import ModelError
-        from pot.questions import QuestionError
-        from pot.render import step_renderable
-        from pot.terminal import print_error, print_note
+        from pot.terminal import print_note
 
         events: queue.Queue[Any] = queue.Queue()
         stop = threading.Event()
@@ -177,33 +173,42 @@ class Conversation:
         worker.start()
         print_note(self.console, "thinking...", "dim")
         while True:
-            try:
+            try:  # Ctrl-C anywhere in here stops the step, printing included
                 item = events.get(timeout=0.2)
+                if item is None:
+                    break
+                self._show(question, item)
             except queue.Empty:
                 continue
             except KeyboardInterrupt:
                 stop.set()
                 self.kernel.interrupt()
                 print_note(self.console, "stopped: the kernel keeps its variables", "yellow")
-                continue
-            if item is None:
-                break
-            if isinstance(item, Exception):
-                label = "error"
-                if isinstance(item, ModelError):
-                    label = "model error"
-                elif isinstance(item, ExecutorError):
-                    label = "kernel error"
-                elif not isinstance(item, QuestionError):
-                    label = f"pot failed ({type(item).__name__})"
-                print_error(self.console, item, label)
-                continue
-            self.console.print(step_renderable(item))
-            self._save_figures(item)
-            answer = getattr(item, "answer", None)
-            if item.kind == "final" and answer is not None:
-                self.history.append((question, answer.normalized or "no answer"))
         worker.join()
+
+    def _show(self, question: str, item: Any) -> None:
+        """Print one event of the solve (a step, an error, the answer) and keep the answer."""
+        from pot.executors import ExecutorError
+        from pot.models.base import ModelError
+        from pot.questions import QuestionError
+        from pot.render import step_renderable
+        from pot.terminal import print_error
+
+        if isinstance(item, Exception):
+            label = "error"
+            if isinstance(item, ModelError):
+                label = "model error"
+            elif isinstance(item, ExecutorError):
+                label = "kernel error"
+            elif not isinstance(item, QuestionError):
+                label = f"pot failed ({type(item).__name__})"
+            print_error(self.console, item, label)
+            return
+        self.console.print(step_renderable(item))
+        self._save_figures(item)
+        answer = getattr(item, "answer", None)
+        if item.kind == "final" and answer is not None:
+            self.history.append((question, answer.normalized or "no answer"))
 
     def with_context(self, question: str) -> str:
         """The question with what the model needs to follow up: earlier questions and
