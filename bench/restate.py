@@ -28,17 +28,15 @@ from pot.loop_requests import Generate, GenerateReply
 from pot.models import load_model
 from pot.models.base import GenerationConfig
 from pot.prompts import OUTPUT_FENCE
-from pot.restate import restate
+from pot.restate import restate, winning_program
 from pot.tasks import TaskOptions, judge, load_problems
 from pot.tasks.stats import mcnemar_exact
 from pot.trace import Answer, CodeStep, Trace
 
 
-def winning_program(trace: Trace) -> CodeStep | None:
-    """The last program that ran without error in the sample whose answer won."""
-    sample = trace.vote.counts[0].samples[0] if trace.vote and trace.vote.counts else 0
-    steps = [s for s in trace.code_steps if s.sample == sample and s.execution.ok]
-    return steps[-1] if steps else None
+def programs_that_ran(trace: Trace) -> dict[int, CodeStep]:
+    """Each sample's last program that ran without error, as auto notes them."""
+    return {step.sample: step for step in trace.code_steps if step.execution.ok}
 
 
 def run_restate(model, question: str, answer: Answer, step: CodeStep) -> tuple[Answer, float, int]:
@@ -94,7 +92,7 @@ def main() -> None:
             continue
         trace = Trace.model_validate(record["trace"])
         was = bool(record["correct"])
-        step = winning_program(trace)
+        step = winning_program(trace.vote, programs_that_ran(trace))
         now, answer = was, trace.answer
         if step is not None and trace.answer.ok:
             answer, took, used = run_restate(model, problem.question, trace.answer, step)

@@ -14,10 +14,17 @@ from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
-from pot.trace import Answer, CodeStep, TextStep
+from pot.trace import Answer, CodeStep, TextStep, Vote
 
 RESTATE_TOKENS = 48
 """Token budget of the restated answer (the examples end right after the ``}``)."""
+
+
+def winning_program(ballot: Vote | None, programs: dict[int, CodeStep]) -> CodeStep | None:
+    """The program whose answer won: the last that ran in the first sample that gave the
+    vote's winner (sample 0 when there was no vote); ``programs`` holds each sample's."""
+    sample = ballot.counts[0].samples[0] if ballot is not None and ballot.counts else 0
+    return programs.get(sample)
 
 
 def restate_conversation(question: str, code: str, printed: str) -> list[Message]:

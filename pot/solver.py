@@ -35,7 +35,7 @@ from pot.questions import (
     check_limits,
     check_question,
 )
-from pot.restate import restate
+from pot.restate import restate, winning_program
 from pot.trace import (
     Answer,
     CodeStep,
@@ -321,8 +321,7 @@ class Solver:
         """The vote's answer in the form the question asks for (:mod:`pot.restate`),
         when the first sample that gave it printed it from a program."""
         answer, ballot = voted
-        winner = ballot.counts[0].samples[0] if ballot.counts else None
-        step = programs.get(winner) if winner is not None else None
+        step = winning_program(ballot, programs)
         if not self.restate or step is None or not answer.ok:
             return voted
         return (yield from restate(question, answer, step)), ballot
