@@ -142,6 +142,40 @@ def _pot_setup(head, tail, cpu_seconds, workdir, adopt_orphans=False):
         session.pack = escaping_pack
         session._pot_packs = True
 
+    # IPython leaves out Python's "Did you mean" for a misspelt name; a small model
+    # that wrote Samantha_age for samantha_age then rewrites the same program
+    def near_name(value, tb):
+        import difflib
+        wanted = getattr(value, "name", None)
+        if not isinstance(wanted, str) or not wanted:
+            return None
+        if isinstance(value, AttributeError):
+            names = dir(getattr(value, "obj", None)) if hasattr(value, "obj") else []
+        else:
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            frame = tb.tb_frame if tb is not None else None
+            names = [*vars(builtins)]
+            if frame is not None:
+                names += [*frame.f_globals, *frame.f_locals]
+        names = [n for n in set(names) if isinstance(n, str) and n != wanted
+                 and (wanted.startswith("_") or not n.startswith("_"))]
+        same = [n for n in names if n.casefold() == wanted.casefold()]
+        close = same or difflib.get_close_matches(wanted, names, 1, 0.8)
+        return close[0] if close else None
+
+    def with_suggestion(shell, etype, value, tb, tb_offset=None):
+        try:
+            hint = near_name(value, tb)
+            args = value.args
+            if hint and len(args) == 1 and isinstance(args[0], str) and "Did you mean" not in args[0]:
+                value.args = (f"{args[0]}. Did you mean: {hint!r}?",)
+        except Exception:
+            pass
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+
+    ip.set_custom_exc((NameError, AttributeError), with_suggestion)
+
     formatter = ip.display_formatter
     if not getattr(formatter, "_pot_capped", False):
         original = formatter.format
