@@ -168,7 +168,8 @@ def _pot_setup(head, tail, cpu_seconds, workdir, adopt_orphans=False):
         try:
             hint = near_name(value, tb)
             args = value.args
-            if hint and len(args) == 1 and isinstance(args[0], str) and "Did you mean" not in args[0]:
+            plain = len(args) == 1 and isinstance(args[0], str) and "Did you mean" not in args[0]
+            if hint and plain:
                 value.args = (f"{args[0]}. Did you mean: {hint!r}?",)
         except Exception:
             pass

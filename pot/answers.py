@@ -203,6 +203,19 @@ def is_empty_answer(value: str) -> bool:
     return normalize_answer(value).replace(" ", "").casefold() in EMPTY_ANSWERS
 
 
+_OBJECT_REPR = re.compile(
+    r"<(?:function|built-in (?:function|method)|bound method|method|class|module|"
+    r"generator object|[\w.]+ object at 0x[0-9a-fA-F]+)\b[^\n]*>"
+)
+
+
+def is_object_repr(value: str) -> bool:
+    """True when ``value`` is how Python shows a function, class or other object
+    (``<function print at ...>``, ``<generator object <genexpr> at 0x...>``): a program
+    that printed it forgot a call (``print`` with no parentheses), not an answer."""
+    return _OBJECT_REPR.fullmatch(value.strip()) is not None
+
+
 def answer_key(value: str) -> str:
     """The key answers are voted on: normalised, case-folded, exact for numbers, and
     the same for one answer written in the ways programs print it.

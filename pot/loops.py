@@ -18,15 +18,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pot.answers import find_answer, printed_answer
+from pot.answers import find_answer, is_object_repr, printed_answer
 from pot.coc_run import run_chain
+from pot.copies import COPY_NOTE, COPY_OUTPUT, copies_example, example_programs
 from pot.executors import ExecutionResult
 from pot.extract import CodeBlock, extract_code
 from pot.feedback import describe_result, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
 from pot.models.base import Message
 from pot.modes import Mode
-from pot.prompts import ANSWER_START, NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, repair_request
+from pot.prompts import (
+    ANSWER_START,
+    NUDGE_NO_CODE,
+    NUDGE_NOTHING_PRINTED,
+    object_printed_request,
+    repair_request,
+)
 from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
 
 RESAMPLE_TEMPERATURE = 0.7
@@ -67,6 +74,7 @@ def programs(sample: Sample) -> Loop:
     mode = Mode.POT if sample.mode is Mode.AUTO else sample.mode
     history: list[Message] = []  # repairs and nudges after the opening
     tried: set[str] = set()  # programs already run
+    examples = example_programs(sample.opening)
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
@@ -85,6 +93,11 @@ def programs(sample: Sample) -> Loop:
             history += [_said(generation.text), _asked(nudge)]
             continue
         written = _written(generation.text, block)
+        if copies_example(block.code, examples):  # the example's program answers the example
+            yield _text_step(sample, index, generated, generation.text, COPY_NOTE)
+            failure, detail = NoAnswerReason.CODE_FAILED, "the model wrote an example's program"
+            history += [_said(written), _asked(COPY_NOTE)]
+            continue
         if block.code in tried:  # it would fail the same way: ask again, sampling this time
             yield _text_step(sample, index, generated, generation.text)
             if resamples == RESAMPLES:
@@ -107,10 +120,13 @@ def programs(sample: Sample) -> Loop:
         yield _code_step(sample, index, generated, written, block, ran, observation)
         if ran.result.ok:  # a program that printed its answer ends the sample
             printed = printed_answer(ran.result.stdout, ran.result.result)
-            if printed is not None:
+            if printed is not None and not is_object_repr(printed.value):
                 return Answer.found(printed)
             failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
             repair = NUDGE_NOTHING_PRINTED
+            if printed is not None:
+                detail = f"the program printed an object, {printed.value[:80]}"
+                repair = object_printed_request(printed.value)
         else:
             failure = NoAnswerReason.CODE_FAILED
             detail = f"the program still failed after {index + 1} attempts"
@@ -127,6 +143,7 @@ def continued(sample: Sample) -> Loop:
     forced = ""  # the start of an answer written for the model
     nudged, ran_code = False, False
     last_ok: ExecutionResult | None = None
+    examples = example_programs(sample.opening)
     for index in range(sample.max_steps):
         conversation = sample.opening + history
         if draft:
@@ -155,6 +172,10 @@ def continued(sample: Sample) -> Loop:
             draft = ""
             continue
         written = _written(generation.text, block)
+        if copies_example(block.code, examples):  # not run: its output is the example's
+            yield _text_step(sample, index, generated, written, COPY_OUTPUT)
+            draft += f"{written}\n{output_block(COPY_OUTPUT)}"
+            continue
         executed: ExecuteReply = yield Execute(block.code)
         ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
         ran_code = True
@@ -183,7 +204,7 @@ def give_up(mode: Mode, ran_code: bool, last_ok: ExecutionResult | None) -> Answ
     """The outcome when the model stops without code or an answer, even after a nudge."""
     if mode is Mode.TIR and last_ok is not None:
         printed = printed_answer(last_ok.stdout, last_ok.result)
-        if printed is not None:
+        if printed is not None and not is_object_repr(printed.value):
             return Answer.found(printed, "no final answer stated; the last printed value")
     if ran_code or mode is Mode.COT:
         return Answer(

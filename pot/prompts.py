@@ -185,6 +185,17 @@ NUDGE_NOTHING_PRINTED = (
     "The program ran but printed nothing. Reply with the complete program, "
     "ending with a print of the final answer."
 )
+
+
+def object_printed_request(printed: str) -> str:
+    """The repair request for a program whose answer was a Python object's repr."""
+    return (
+        f"The program printed {printed[:200]}, which is a Python object, not a value "
+        "(a missing call or parentheses?). Reply with the complete corrected program, "
+        "ending with a print of the final answer."
+    )
+
+
 ANSWER_START = "The final answer is \\boxed"
 """Written after a reply that gave no final answer, for the model to complete. It stops
 before the ``{``: Qwen's tokenizer writes ``{-`` as one token, so after a written ``{``

@@ -9,6 +9,7 @@ from pot.answers import (
     answer_key,
     find_answer,
     is_empty_answer,
+    is_object_repr,
     normalize_answer,
     printed_answer,
 )
@@ -236,3 +237,25 @@ def test_votes_group_one_answer_written_the_ways_programs_print_it(one: str, oth
 )
 def test_different_answers_keep_different_keys(one: str, other: str) -> None:
     assert answer_key(one) != answer_key(other)
+
+
+@pytest.mark.parametrize(
+    ("value", "an_object"),
+    [
+        ("<built-in function print>", True),
+        ("<function print(*args, sep=' ', end='\\n', file=None, flush=False)>", True),
+        ("<function solve at 0x7f3a2c1b5e40>", True),
+        ("<generator object <genexpr> at 0x7f3a2c1b5e40>", True),
+        ("<bound method Counter.most_common of Counter({'a': 2})>", True),
+        ("<class 'int'>", True),
+        ("<module 'math' (built-in)>", True),
+        ("<__main__.Person object at 0x7f3a2c1b5e40>", True),
+        ("<3", False),
+        ("<b>bold</b>", False),
+        ("x < 5", False),
+        ("<0, 1>", False),
+        ("18", False),
+    ],
+)
+def test_printed_objects_are_told_apart_from_answers(value: str, an_object: bool) -> None:
+    assert is_object_repr(value) is an_object

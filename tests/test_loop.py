@@ -245,3 +245,22 @@ def test_bad_questions_raise_typed_errors(
 def test_unknown_mode_is_a_value_error(kernel: JupyterExecutor) -> None:
     with pytest.raises(ValueError):
         Solver(ScriptedModel(), kernel, mode="magic")
+
+
+def test_a_printed_function_object_is_no_answer_and_is_repaired(kernel: JupyterExecutor) -> None:
+    """``print`` without parentheses shows ``<function print...>``: a missing call, which
+    the model is told about, never an answer."""
+    model = ScriptedModel(
+        [
+            "```python\nx = 18\nprint\n```",
+            "```python\nx = 18\nprint(x)\n```",
+        ]
+    )
+    trace = Solver(model, kernel).solve("How many vacuum cleaners did she start with?")
+    assert trace.answer.normalized == "18"
+    repair = model.calls[1].conversations[0][-1].content
+    assert "<function print(" in repair and "missing call" in repair
+    alone = Solver(ScriptedModel(["```python\nprint\n```"] * 2), kernel, max_steps=2)
+    answer = alone.solve("How many?").answer
+    assert answer.value is None and answer.reason is NoAnswerReason.NOTHING_PRINTED
+    assert "object" in answer.detail
