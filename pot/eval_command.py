@@ -109,6 +109,14 @@ def eval_command(
     shard: Annotated[
         str | None, typer.Option(help="Only shard I/N of the problems (0-based), e.g. 0/4.")
     ] = None,
+    ids: Annotated[
+        str | None,
+        typer.Option(
+            "--ids",
+            help="Only these problems: ids comma-separated (gsm8k/3,gsm8k/12), or @FILE with "
+            "one id a line or JSON lines with an id (a results file).",
+        ),
+    ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Data folder (default $POT_DATA, the cache).")
     ] = None,
@@ -162,7 +170,15 @@ def eval_command(
         model_label,
         run_label,
     )
-    from pot.tasks import TaskError, TaskOptions, load_problems, parse_shard, render_report, report
+    from pot.tasks import (
+        TaskError,
+        TaskOptions,
+        load_problems,
+        parse_ids,
+        parse_shard,
+        render_report,
+        report,
+    )
     from pot.tasks.record import check_settings
     from pot.tasks.registry import describe_task, task_file_name
     from pot.terminal import print_note
@@ -191,8 +207,15 @@ def eval_command(
         if shard is not None:
             parse_shard(shard)
         task_options = TaskOptions(size=size, seed=seed, judge=judge.value if judge else None)
+        chosen_ids = parse_ids(ids) if ids is not None else None
         problems = load_problems(
-            task, data_dir=data, limit=limit, per_task=per_task, shard=shard, options=task_options
+            task,
+            data_dir=data,
+            limit=limit,
+            per_task=per_task,
+            shard=shard,
+            options=task_options,
+            ids=chosen_ids,
         )
         out = out or default_out(task_file_name(task, task_options), labelled, label, shard)
         check_writable(out, "--out")
@@ -220,6 +243,7 @@ def eval_command(
         raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
     print_note(errors, f"{run} on {task}: {len(problems)} problems -> {out}")
     session = {"limit": limit, "per_task": per_task, "kernels": kernels, "executor": executor}
+    session |= {"ids": chosen_ids} if chosen_ids else {}
     try:
         with _Progress(errors) as progress:
             summary = evaluate(

@@ -24,6 +24,7 @@ from pot.tasks.base import (
     ResultsFileError,
     ShardSpecError,
     TaskError,
+    UnknownProblemError,
     UnknownTaskError,
 )
 from pot.tasks.data import cache_dir, data_file
@@ -55,6 +56,7 @@ from pot.tasks.registry import (
     get_task,
     judge,
     load_problems,
+    parse_ids,
     parse_shard,
     select_shard,
 )
@@ -95,6 +97,7 @@ __all__ = [
     "TaskError",
     "TaskOptionError",
     "TaskOptions",
+    "UnknownProblemError",
     "UnknownTaskError",
     "cache_dir",
     "compare",
@@ -122,6 +125,7 @@ __all__ = [
     "load_svamp",
     "mcnemar_exact",
     "paired_difference",
+    "parse_ids",
     "parse_number",
     "parse_shard",
     "read_results",

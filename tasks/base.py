@@ -75,5 +75,9 @@ class ShardSpecError(TaskError, ValueError):
     """A shard specification that is not ``I/N`` with ``0 <= I < N``."""
 
 
+class UnknownProblemError(TaskError, ValueError):
+    """Problem ids asked for (``--ids``) that the task does not have, or an unreadable list."""
+
+
 class MissingDependencyError(TaskError, ImportError):
     """An optional package that a judge needs is not installed (the message says which)."""

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
 
-from pot.tasks.base import Judgement, Problem, ShardSpecError, TaskError, UnknownTaskError
+from pot.tasks.base import (
+    Judgement,
+    Problem,
+    ShardSpecError,
+    TaskError,
+    UnknownProblemError,
+    UnknownTaskError,
+)
 from pot.tasks.files import file_stem, is_problem_file, judge_file_problem, load_file
 from pot.tasks.gym import (
     DEFAULT_SEED,
@@ -255,6 +262,7 @@ def load_problems(
     per_task: int | None = None,
     shard: str | tuple[int, int] | None = None,
     options: TaskOptions | None = None,
+    ids: Sequence[str] | None = None,
 ) -> list[Problem]:
     """Load a task's problems, optionally the first ``limit`` of them and one shard.
 
@@ -271,9 +279,12 @@ def load_problems(
         per_task: Keep only the first ``per_task`` problems of each subtask.
         shard: ``"I/N"`` or ``(I, N)``: keep the problems whose index ``% N == I``.
         options: Task options (reasoning-gym's size and seed, a file's judge).
+        ids: Keep only the problems with these ids (in the task's order), before
+            ``per_task``, ``limit`` and the shard.
 
     Raises:
         UnknownTaskError: Unknown task or subtask.
+        UnknownProblemError: An id in ``ids`` that the task does not have.
         TaskOptionError: An option the task does not take.
         ShardSpecError: A malformed shard.
         DataUnavailableError: The data could not be found or downloaded.
@@ -289,6 +300,8 @@ def load_problems(
         where = " and ".join(sorted({takers[name] for name in refused}))
         raise TaskOptionError(f"{flags} apply to {where} only, not to {spec}")
     problems = task.load(data_dir, subset, options)
+    if ids is not None:
+        problems = _with_ids(problems, ids, spec)
     if per_task is not None:
         seen: Counter[str] = Counter()
         kept = []
@@ -300,6 +313,50 @@ def load_problems(
     if limit is not None:
         problems = problems[: max(0, limit)]
     return select_shard(problems, shard) if shard is not None else problems
+
+
+def _with_ids(problems: list[Problem], ids: Sequence[str], spec: str) -> list[Problem]:
+    wanted = set(ids)
+    missing = wanted - {problem.id for problem in problems}
+    if missing:
+        some = ", ".join(sorted(missing)[:5]) + (" ..." if len(missing) > 5 else "")
+        example = problems[0].id if problems else "none"
+        raise UnknownProblemError(
+            f"{len(missing)} id(s) not in {spec}: {some} (its ids look like {example})"
+        )
+    return [problem for problem in problems if problem.id in wanted]
+
+
+def parse_ids(text: str) -> list[str]:
+    """Problem ids from ``--ids``: comma-separated, or ``@FILE`` with one id a line or JSON
+    lines with an ``id`` (a results file: ``jq -c 'select(.correct|not)'`` keeps the wrong).
+
+    Raises:
+        UnknownProblemError: An unreadable file, a line that is neither, or no id at all.
+    """
+    import json
+
+    if not text.startswith("@"):
+        ids = [part.strip() for part in text.split(",") if part.strip()]
+    else:
+        path = Path(text[1:]).expanduser()
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise UnknownProblemError(f"--ids: cannot read {path}: {error}") from None
+        ids = []
+        for number, line in enumerate(lines, 1):
+            line = line.strip()
+            if not line.startswith("{"):
+                ids += [line] if line else []
+                continue
+            try:
+                ids.append(str(json.loads(line)["id"]))
+            except (ValueError, KeyError, TypeError):
+                raise UnknownProblemError(f'--ids: {path} line {number} has no "id"') from None
+    if not ids:
+        raise UnknownProblemError(f"--ids {text!r} names no problem id")
+    return list(dict.fromkeys(ids))
 
 
 def judge(prediction: object, problem: Problem) -> Judgement:

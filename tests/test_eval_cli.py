@@ -185,6 +185,58 @@ def test_shards_split_and_merge_in_report(data_args: list[str], tmp_path: Path) 
     assert table.exit_code == 0 and "pot/scripted" in table.stdout and "100.0" in table.stdout
 
 
+def test_ids_pick_problems_from_a_list_or_a_results_file(
+    data_args: list[str], tmp_path: Path
+) -> None:
+    """``--ids`` reruns chosen problems: named, or the ids of a results file's lines
+    (say, the wrong ones); unknown ids and unreadable lists are one clear line."""
+    first = tmp_path / "first.jsonl"
+    model = scripted(program("18"), program("4"), program("70000"))
+    args = ["--model", model, *data_args]
+    result = runner.invoke(
+        app, ["eval", "gsm8k", "--ids", "gsm8k/2, gsm8k/0,gsm8k/1", "--out", str(first), *args]
+    )
+    assert result.exit_code == 0, result.output
+    records = scan_results(first).records
+    assert [r.id for r in records] == ["gsm8k/0", "gsm8k/1", "gsm8k/2"]  # the task's order
+    assert [r.correct for r in records] == [True, False, True]
+    record = json.loads(first.with_suffix(".record.json").read_text())
+    assert record["sessions"][-1]["options"]["ids"] == ["gsm8k/2", "gsm8k/0", "gsm8k/1"]
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text(
+        "".join(line + "\n" for line in first.read_text().splitlines() if '"correct":false' in line)
+    )
+    forget_scripted()
+    again = tmp_path / "again.jsonl"
+    rerun = runner.invoke(
+        app,
+        [
+            "eval",
+            "gsm8k",
+            "--ids",
+            f"@{wrong}",
+            "--out",
+            str(again),
+            "--model",
+            scripted(program("3")),
+            *data_args,
+        ],
+    )
+    assert rerun.exit_code == 0, rerun.output
+    assert [(r.id, r.correct) for r in scan_results(again).records] == [("gsm8k/1", True)]
+    (tmp_path / "ids.txt").write_text("gsm8k/1\n\ngsm8k/99999\n")
+    for ids, message in [
+        (f"@{tmp_path / 'ids.txt'}", "1 id(s) not in gsm8k: gsm8k/99999"),
+        (f"@{tmp_path / 'none.txt'}", "cannot read"),
+        (" , ", "names no problem id"),
+    ]:
+        bad = runner.invoke(
+            app, ["eval", "gsm8k", "--ids", ids, "--out", str(tmp_path / "x.jsonl"), *args]
+        )
+        assert bad.exit_code == 2 and message in bad.stderr, bad.output
+        assert len(bad.stderr.strip().splitlines()) == 1
+
+
 def write_run(path: Path, run: str, verdicts: list[bool]) -> None:
     with ResultWriter(path) as writer:
         for index, correct in enumerate(verdicts):
