@@ -13,14 +13,18 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import pairwise
 
 from pot.extract import find_code_blocks
 from pot.models.base import Message
 
-SIMILAR = 0.8
-"""How alike (difflib ratio of the programs' tokens) a copy is to its example."""
+COVERED = 0.8
+"""How much of an example's tokens (difflib matching blocks) a copy holds, in order."""
+SMALLEST = 15
+"""Examples shorter than this many tokens are never looked for (``print(left // 6)`` is
+how anyone would write that line)."""
 
 _LITERAL = re.compile(r"""\.?\d|[rRbBuUfF]{0,2}['"]""")
 
@@ -34,39 +38,55 @@ COPY_OUTPUT = "Not run: this code is the example's, for a different problem."
 """What a multi-step solve (``tir``) shows in place of a copied block's output."""
 
 
-def example_programs(opening: list[Message]) -> list[str]:
-    """The code of the examples in a solve's opening whose question is not the one asked.
+@dataclass(frozen=True)
+class Examples:
+    """The example programs of a solve's opening, and the question it asks."""
 
-    The opening is the system message, example turns, then the question (last).
-    """
-    if not opening or opening[-1].role != "user":
-        return []
-    asked = _plain(opening[-1].content)
-    programs: list[str] = []
-    for question, answer in pairwise(opening[1:-1]):
-        if question.role != "user" or answer.role != "assistant":
-            continue
-        if _plain(question.content) == asked:
-            continue
-        programs += [block.code for block in find_code_blocks(answer.content)]
-    return programs
+    programs: tuple[tuple[str, ...], ...]
+    question: str
 
+    @classmethod
+    def of(cls, opening: list[Message]) -> Examples:
+        """The examples in ``opening`` (system message, example turns, the question last)
+        whose question is not the one asked: that one may get its own program."""
+        if not opening or opening[-1].role != "user":
+            return cls((), "")
+        asked = _plain(opening[-1].content)
+        programs: list[tuple[str, ...]] = []
+        for question, answer in pairwise(opening[1:-1]):
+            if question.role != "user" or answer.role != "assistant":
+                continue
+            if _plain(question.content) == asked:
+                continue
+            for block in find_code_blocks(answer.content):
+                tokens = tuple(_tokens(block.code))
+                if len(tokens) >= SMALLEST:
+                    programs.append(tokens)
+        return cls(tuple(programs), asked)
 
-def copies_example(code: str, examples: list[str]) -> bool:
-    """True when ``code`` is one of ``examples`` up to comments, spacing and a few names:
-    the same numbers and strings (a problem's data), nearly the same tokens. Code that
-    follows an example's pattern with this problem's own numbers is no copy."""
-    tokens = _tokens(code)
-    if not tokens:
+    def copied_by(self, code: str) -> bool:
+        """True when ``code`` holds one of the examples nearly whole (up to comments,
+        layout and a few names) with the example's own data: its numbers and strings,
+        which the question asked does not have. A program that follows an example's
+        pattern with this problem's data is no copy."""
+        tokens = _tokens(code)
+        if not tokens:
+            return False
+        literals = set(_literals(tokens))
+        for example in self.programs:
+            data = set(_literals(list(example)))
+            if not data <= literals or all(_in_question(item, self.question) for item in data):
+                continue
+            matcher = SequenceMatcher(None, example, tokens, autojunk=False)
+            held = sum(block.size for block in matcher.get_matching_blocks())
+            if held >= COVERED * len(example):
+                return True
         return False
-    data = _literals(tokens)
-    for example in examples:
-        other = _tokens(example)
-        if not other or _literals(other) != data:
-            continue
-        if SequenceMatcher(None, tokens, other, autojunk=False).ratio() >= SIMILAR:
-            return True
-    return False
+
+
+def _in_question(literal: str, question: str) -> bool:
+    text = literal.lstrip("rRbBuUfF").strip("'\"").casefold()
+    return not text or text in question
 
 
 def _plain(text: str) -> str:
@@ -74,8 +94,8 @@ def _plain(text: str) -> str:
 
 
 def _literals(tokens: list[str]) -> list[str]:
-    """The numbers and strings among ``tokens``, sorted."""
-    return sorted(token for token in tokens if _LITERAL.match(token))
+    """The numbers and strings among ``tokens``."""
+    return [token for token in tokens if _LITERAL.match(token)]
 
 
 def _tokens(code: str) -> list[str]:

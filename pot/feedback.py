@@ -21,6 +21,15 @@ _TEMP_FILE = re.compile(r"\s*\(\d+\.py, line \d+\)$")
 _FINAL_LINE = re.compile(r"^\w+(Error|Exception|Exit|Interrupt)\b")
 _RULE = re.compile(r"^-{20,}$")
 _HEADER = re.compile(r"Traceback \(most recent call last\)")
+# a single-quoted string with an apostrophe inside a word: 'He didn't know'
+_APOSTROPHE = re.compile(r"'[^'\n]*[A-Za-z]'[A-Za-z]")
+
+QUOTE_HINT = (
+    "Hint: the apostrophe in a word (didn't, it's) ends a '...' string early; "
+    'write text that has apostrophes in double quotes: "..."'
+)
+"""Added to a SyntaxError on a line like ``s = 'He didn't know'``: small models copy the
+single quotes of examples onto text that has apostrophes, and repair by cutting lines."""
 
 
 def cap_text(text: str, limit: int = OUTPUT_LIMIT) -> str:
@@ -78,6 +87,8 @@ def describe_error(error: ErrorInfo, limit: int = OUTPUT_LIMIT) -> str:
         kept.extend(library_frame)
     body = "\n".join(line.rstrip() for line in kept).strip("\n")
     text = f"{body}\n{final}" if body else final
+    if error.name == "SyntaxError" and _APOSTROPHE.search(body):
+        text = f"{text}\n{QUOTE_HINT}"
     return cap_text(text, limit)
 
 

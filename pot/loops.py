@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from pot.answers import find_answer, is_object_repr, printed_answer
 from pot.coc_run import run_chain
-from pot.copies import COPY_NOTE, COPY_OUTPUT, copies_example, example_programs
+from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
 from pot.executors import ExecutionResult
 from pot.extract import CodeBlock, extract_code
 from pot.feedback import describe_result, output_block
@@ -74,7 +74,7 @@ def programs(sample: Sample) -> Loop:
     mode = Mode.POT if sample.mode is Mode.AUTO else sample.mode
     history: list[Message] = []  # repairs and nudges after the opening
     tried: set[str] = set()  # programs already run
-    examples = example_programs(sample.opening)
+    examples = Examples.of(sample.opening)
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
@@ -93,7 +93,7 @@ def programs(sample: Sample) -> Loop:
             history += [_said(generation.text), _asked(nudge)]
             continue
         written = _written(generation.text, block)
-        if copies_example(block.code, examples):  # the example's program answers the example
+        if examples.copied_by(block.code):  # the example's program answers the example
             yield _text_step(sample, index, generated, generation.text, COPY_NOTE)
             failure, detail = NoAnswerReason.CODE_FAILED, "the model wrote an example's program"
             history += [_said(written), _asked(COPY_NOTE)]
@@ -143,7 +143,7 @@ def continued(sample: Sample) -> Loop:
     forced = ""  # the start of an answer written for the model
     nudged, ran_code = False, False
     last_ok: ExecutionResult | None = None
-    examples = example_programs(sample.opening)
+    examples = Examples.of(sample.opening)
     for index in range(sample.max_steps):
         conversation = sample.opening + history
         if draft:
@@ -172,7 +172,7 @@ def continued(sample: Sample) -> Loop:
             draft = ""
             continue
         written = _written(generation.text, block)
-        if copies_example(block.code, examples):  # not run: its output is the example's
+        if examples.copied_by(block.code):  # not run: its output is the example's
             yield _text_step(sample, index, generated, written, COPY_OUTPUT)
             draft += f"{written}\n{output_block(COPY_OUTPUT)}"
             continue

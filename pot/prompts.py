@@ -160,9 +160,9 @@ EXAMPLES: dict[Mode, list[tuple[str, str]]] = {
             "    if is_fruit(item):\n        fruits += count\nprint(fruits)\n```",
         ),
         (
-            'Is the following sentence sarcastic? "Oh great, a meeting at 7am on a Saturday."\n'
-            "Options:\n(A) Yes\n(B) No",
-            "```python\nsentence = 'Oh great, a meeting at 7am on a Saturday.'\n"
+            'Is the following sentence sarcastic? "Oh great, a meeting at 7am on a Saturday. '
+            "Can't wait.\"\nOptions:\n(A) Yes\n(B) No",
+            '```python\nsentence = "Oh great, a meeting at 7am on a Saturday. Can\'t wait."\n'
             "sarcastic = is_sarcastic(sentence)\nprint('(A)' if sarcastic else '(B)')\n```",
         ),
     ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pot.copies import COPY_NOTE, COPY_OUTPUT, copies_example, example_programs
+from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
 from pot.executors import JupyterExecutor
 from pot.models.base import Message
 from pot.prompt_file import default_prompt
@@ -12,47 +12,76 @@ from pot.testing import ScriptedModel
 from pot.trace import Mode, NoAnswerReason, TextStep
 
 PETS = EXAMPLES[Mode.POT][1][1]  # the pets example's reply (Ann owns the cat)
-BAKER = "cookies = 3 * 14\nleft = cookies - 9\nprint(left // 6)"
+BAKER = "cookies = 3 * 14\nleft = cookies - 9\nbags = left // 6\nprint(bags)"
 LEMONS = "A tree costs $90 and earns $7.5 a year. After how many years has it paid for itself?"
 
 
 def test_the_examples_programs_are_found_in_the_opening() -> None:
-    programs = example_programs(default_prompt(Mode.POT).conversation(LEMONS))
-    assert len(programs) == len(EXAMPLES[Mode.POT])
-    assert "permutations(['cat', 'dog', 'fish'])" in programs[1]
+    examples = Examples.of(default_prompt(Mode.POT).conversation(LEMONS))
+    assert len(examples.programs) == len(EXAMPLES[Mode.POT])
+    assert examples.copied_by(PETS.strip("`").removeprefix("python"))
 
 
 def test_an_example_asked_itself_may_get_its_own_program() -> None:
     question = EXAMPLES[Mode.POT][1][0]
-    programs = example_programs(default_prompt(Mode.POT).conversation(f"  {question}\n"))
-    assert len(programs) == len(EXAMPLES[Mode.POT]) - 1
-    assert not any("permutations" in program for program in programs)
+    examples = Examples.of(default_prompt(Mode.POT).conversation(f"  {question}\n"))
+    assert len(examples.programs) == len(EXAMPLES[Mode.POT]) - 1
+    assert not examples.copied_by(PETS.strip("`").removeprefix("python"))
 
 
 def test_an_opening_without_examples_has_none() -> None:
     opening = [Message(role="system", content="s"), Message(role="user", content="q")]
-    assert example_programs(opening) == []
-    assert example_programs([]) == []
+    assert Examples.of(opening).programs == ()
+    assert Examples.of([]).programs == ()
+    assert not Examples.of(opening).copied_by(BAKER)
 
 
-def test_a_copy_is_the_same_program_up_to_comments_layout_and_a_name() -> None:
-    [example] = example_programs(
+def baker(question: str) -> Examples:
+    return Examples.of(
         [
             Message(role="system", content="s"),
             Message(role="user", content="example"),
             Message(role="assistant", content=f"```python\n{BAKER}\n```"),
+            Message(role="user", content=question),
+        ]
+    )
+
+
+def test_a_copy_is_the_example_up_to_comments_layout_names_and_additions() -> None:
+    examples = baker("How many kites fly?")
+    assert examples.copied_by(BAKER)
+    commented = (
+        "# bags\ncookies = 3*14\nleft = cookies - 9  # the rest\n\nbags = left//6\nprint(bags)"
+    )
+    assert examples.copied_by(commented)
+    assert examples.copied_by("baked = 3 * 14\nleft = baked - 9\nbags = left // 6\nprint(bags)")
+    # the example inside a longer program (the 1.5B wrapped the coc example in a def)
+    assert examples.copied_by(f"def helper(x):\n    return ['a', 'b', 'c']\n\n{BAKER}\nkites = 7")
+    # the pattern with this problem's own numbers is no copy, nor is other code
+    assert not examples.copied_by(
+        "cookies = 4 * 12\nleft = cookies - 9\nbags = left // 6\nprint(bags)"
+    )
+    assert not examples.copied_by("print(sum(range(10)))")
+    assert not examples.copied_by("")
+    assert not examples.copied_by("x = (")
+
+
+def test_the_example_data_in_the_question_makes_no_copy() -> None:
+    question = "3 trays of 14 buns; 9 are eaten; the rest go in boxes of 6. How many boxes?"
+    assert not baker(question).copied_by(BAKER)
+
+
+def test_short_examples_are_never_looked_for() -> None:
+    short = Examples.of(
+        [
+            Message(role="system", content="s"),
+            Message(role="user", content="example"),
+            Message(role="assistant", content="```python\nprint(left // 6)\n```"),
             Message(role="user", content="asked"),
         ]
     )
-    assert copies_example(example, [example])
-    commented = "# bags\ncookies = 3*14\nleft = cookies - 9   # the rest\n\nprint(left // 6)"
-    assert copies_example(commented, [example])
-    assert copies_example("baked = 3 * 14\nleft = baked - 9\nprint(left // 6)", [example])
-    # the pattern with this problem's own numbers is no copy, nor is other code
-    assert not copies_example("cookies = 4 * 12\nleft = cookies - 9\nprint(left // 6)", [example])
-    assert not copies_example("print(sum(range(10)))", [example])
-    assert not copies_example("", [example])
-    assert not copies_example("x = (", [example])
+    assert short.programs == ()
+    assert not short.copied_by("left = 40\nprint(left // 6)")
 
 
 def test_pot_does_not_run_a_copied_example_and_asks_again(kernel: JupyterExecutor) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
+from pot.feedback import QUOTE_HINT, describe_error
 from pot.prompts import ANSWER_START, NUDGE_NO_CODE, NUDGE_NOTHING_PRINTED, OUTPUT_FENCE
 from pot.solver import EmptyQuestionError, QuestionError, QuestionTooLongError, Solver
 from pot.testing import ScriptedModel
@@ -264,3 +265,20 @@ def test_a_printed_function_object_is_no_answer_and_is_repaired(kernel: JupyterE
     answer = alone.solve("How many?").answer
     assert answer.value is None and answer.reason is NoAnswerReason.NOTHING_PRINTED
     assert "object" in answer.detail
+
+
+def test_an_apostrophe_that_ends_a_string_early_gets_a_hint(kernel: JupyterExecutor) -> None:
+    """``'He didn't know'`` is a SyntaxError whose message does not say why; the repair
+    request names the apostrophe and the double quotes that fix it."""
+    model = ScriptedModel(
+        [
+            "```python\ns = 'He didn't know'\nprint(len(s))\n```",
+            '```python\ns = "He didn\'t know"\nprint(len(s))\n```',
+        ]
+    )
+    trace = Solver(model, kernel).solve("How many characters are in: He didn't know?")
+    assert trace.answer.normalized == "14"
+    repair = model.calls[1].conversations[0][-1].content
+    assert "SyntaxError" in repair and QUOTE_HINT in repair
+    other = Solver(ScriptedModel(["```python\nprint('a' +)\n```"]), kernel, max_steps=1)
+    assert QUOTE_HINT not in describe_error(other.solve("a?").code_steps[0].execution.error)
