@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pot.answers import find_answer, is_object_repr, printed_answer
+from pot.choices import question_choices
 from pot.coc_run import run_chain
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
 from pot.executors import ExecutionResult
@@ -31,6 +32,7 @@ from pot.prompts import (
     ANSWER_START,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
+    not_an_option_request,
     object_printed_request,
     repair_request,
 )
@@ -75,6 +77,8 @@ def programs(sample: Sample) -> Loop:
     history: list[Message] = []  # repairs and nudges after the opening
     tried: set[str] = set()  # programs already run
     examples = Examples.of(sample.opening)
+    # plain is the baseline: it takes whatever its one program printed
+    choices = None if mode is Mode.PLAIN else question_choices(sample.opening[-1].content)
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
@@ -120,13 +124,16 @@ def programs(sample: Sample) -> Loop:
         yield _code_step(sample, index, generated, written, block, ran, observation)
         if ran.result.ok:  # a program that printed its answer ends the sample
             printed = printed_answer(ran.result.stdout, ran.result.result)
-            if printed is not None and not is_object_repr(printed.value):
-                return Answer.found(printed)
             failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
             repair = NUDGE_NOTHING_PRINTED
-            if printed is not None:
+            if printed is not None and is_object_repr(printed.value):
                 detail = f"the program printed an object, {printed.value[:80]}"
                 repair = object_printed_request(printed.value)
+            elif printed is not None and choices and not choices.holds(printed.value):
+                detail = f"the program printed {printed.value[:80]!r}, none of the options"
+                repair = not_an_option_request(printed.value, choices.named())
+            elif printed is not None:
+                return Answer.found(printed)
         else:
             failure = NoAnswerReason.CODE_FAILED
             detail = f"the program still failed after {index + 1} attempts"

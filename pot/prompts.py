@@ -160,10 +160,11 @@ EXAMPLES: dict[Mode, list[tuple[str, str]]] = {
             "    if is_fruit(item):\n        fruits += count\nprint(fruits)\n```",
         ),
         (
-            'Is the following sentence sarcastic? "Oh great, a meeting at 7am on a Saturday. '
-            "Can't wait.\"\nOptions:\n(A) Yes\n(B) No",
-            '```python\nsentence = "Oh great, a meeting at 7am on a Saturday. Can\'t wait."\n'
-            "sarcastic = is_sarcastic(sentence)\nprint('(A)' if sarcastic else '(B)')\n```",
+            "Which of these would you most likely find in a kitchen?\nOptions:\n"
+            "(A) a snowplough\n(B) a chef's whisk\n(C) a canoe",
+            '```python\noptions = {"A": "a snowplough", "B": "a chef\'s whisk", "C": "a canoe"}\n'
+            "scores = {letter: kitchen_likelihood(text) for letter, text in options.items()}\n"
+            'best = max(scores, key=scores.get)\nprint(f"({best})")\n```',
         ),
     ],
     Mode.COT: [
@@ -193,6 +194,15 @@ def object_printed_request(printed: str) -> str:
         f"The program printed {printed[:200]}, which is a Python object, not a value "
         "(a missing call or parentheses?). Reply with the complete corrected program, "
         "ending with a print of the final answer."
+    )
+
+
+def not_an_option_request(printed: str, options: str) -> str:
+    """The repair request for a multiple-choice answer that is none of the options."""
+    return (
+        f"The program printed {printed[:200]}, which is none of the options ({options}). "
+        "Reply with the complete corrected program; its last line prints the one option "
+        "that answers the question."
     )
 
 

@@ -1,0 +1,77 @@
+"""Multiple-choice questions: an answer that is none of the options is repaired."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.choices import Choices, question_choices
+from pot.executors import JupyterExecutor
+from pot.solver import Solver
+from pot.testing import ScriptedModel
+from pot.trace import NoAnswerReason
+
+MOVIES = (
+    "Find a movie similar to Heat, The Fugitive, Forrest Gump:\nOptions:\n"
+    "(A) Death Race 2\n(B) Independence Day\n(C) Slumber Party Massacre II"
+)
+CAUSE = "Did the black wire cause the short circuit?\nOptions:\n- Yes\n- No"
+
+
+def test_lettered_and_bulleted_options_are_read() -> None:
+    assert question_choices(MOVIES) == Choices(
+        {"A": "Death Race 2", "B": "Independence Day", "C": "Slumber Party Massacre II"}
+    )
+    assert question_choices(CAUSE) == Choices({}, ("Yes", "No"))
+    assert question_choices("How many legs do 3 spiders have?") is None
+    # one option, letters not from A, or dashes that are not after "Options:" are no options
+    assert question_choices("Pick:\n(A) only one") is None
+    assert question_choices("(B) x\n(C) y") is None
+    assert question_choices("Steps:\n- add 2\n- double it") is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "held"),
+    [
+        ("(B)", True),
+        ("B", True),
+        ("b)", True),
+        ("Independence Day", True),
+        ("(B) Independence Day", True),
+        ("(D)", False),
+        ("Heat", False),
+        ("None", False),
+        ("[]", False),
+    ],
+)
+def test_an_answer_names_an_option_or_does_not(answer: str, held: bool) -> None:
+    choices = question_choices(MOVIES)
+    assert choices is not None and choices.holds(answer) is held
+
+
+def test_word_options_are_matched_whole() -> None:
+    choices = question_choices(CAUSE)
+    assert choices is not None
+    assert choices.holds("Yes") and choices.holds("no.") and not choices.holds("True")
+    assert choices.named() == "Yes, No"
+
+
+def test_a_program_that_prints_no_option_is_repaired(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        [
+            "```python\nmovies = ['Heat', 'The Fugitive']\nprint(movies[0])\n```",
+            "```python\nprint('(B)')\n```",
+        ]
+    )
+    trace = Solver(model, kernel).solve(MOVIES)
+    assert trace.answer.value == "(B)"
+    repair = model.calls[1].conversations[0][-1].content
+    assert "Heat, which is none of the options ((A), (B), (C))" in repair
+    stuck = Solver(ScriptedModel(["```python\nprint('True')\n```"] * 3), kernel, max_steps=2)
+    answer = stuck.solve(CAUSE).answer
+    assert answer.value is None and answer.reason is NoAnswerReason.NOTHING_PRINTED
+    assert "none of the options" in answer.detail
+
+
+def test_plain_takes_what_its_program_printed(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint('Heat')\n```"])
+    assert Solver(model, kernel, mode="plain").solve(MOVIES).answer.value == "Heat"
