@@ -26,7 +26,7 @@ from pot.executors import ExecutionResult
 from pot.extract import CodeBlock, extract_code
 from pot.feedback import describe_result, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
-from pot.models.base import Message
+from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
 from pot.prompts import (
     ANSWER_START,
@@ -37,6 +37,7 @@ from pot.prompts import (
     repair_request,
 )
 from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
+from pot.typos import case_mended
 
 RESAMPLE_TEMPERATURE = 0.7
 """Temperature of a repair asked again because the model repeated a failed program."""
@@ -138,6 +139,9 @@ def programs(sample: Sample) -> Loop:
             failure = NoAnswerReason.CODE_FAILED
             detail = f"the program still failed after {index + 1} attempts"
             repair = repair_request(observation)
+            mended = case_mended(block.code, ran.result.error)
+            if mended is not None and mode is not Mode.PLAIN:  # pot writes the next step
+                request = _pot_wrote(mended)
         history += [_said(written), _asked(repair)]
     return Answer(reason=failure, detail=detail)
 
@@ -229,6 +233,12 @@ def give_up(mode: Mode, ran_code: bool, last_ok: ExecutionResult | None) -> Answ
 def _continue_nudge(mode: Mode, ran_code: bool) -> str:
     """cot, and tir once it ran code, are handed the start of an answer to complete."""
     return ANSWER_START if mode is Mode.COT or ran_code else NUDGE_NO_CODE
+
+
+def _pot_wrote(code: str) -> GenerateReply:
+    """A step pot writes itself, in place of the model's next program."""
+    program = Generation(text=f"```python\n{code}\n```", stop_reason=StopReason.END)
+    return GenerateReply([program], 0.0)
 
 
 def _said(text: str) -> Message:

@@ -1,0 +1,50 @@
+"""Mend a name written in the wrong case, which a small model cannot see.
+
+The 1.5B defines ``samantha_age`` and then uses ``Samantha_age`` (the question's
+capital); told ``NameError: ... Did you mean: 'samantha_age'?`` it writes the same
+program again, greedy and sampled alike (four of five GSM8K programs on one question).
+When the kernel's suggestion differs from the missing name only in case, pot renames
+it in the program itself, says so in a comment on the first line, and runs that as the
+next step; the model sees the mended program as its own and carries on from there.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+from pot.executors import ErrorInfo
+
+_SUGGESTED = re.compile(r"name '(\w+)' is not defined\. Did you mean: '(\w+)'\?")
+
+
+def case_mended(code: str, error: ErrorInfo | None) -> str | None:
+    """``code`` with the NameError's name renamed to the suggested one when the two differ
+    only in case, a comment first saying so; None when there is nothing to mend."""
+    if error is None or error.name != "NameError":
+        return None
+    found = _SUGGESTED.search(error.value)
+    if found is None:
+        return None
+    wrong, right = found.groups()
+    if wrong == right or wrong.casefold() != right.casefold():
+        return None
+    lines = code.splitlines(keepends=True)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    renamed = 0
+    before = None
+    for token in tokens:
+        if token.type == tokenize.NAME and token.string == wrong and before != ".":
+            row, column = token.start
+            line = lines[row - 1]
+            lines[row - 1] = line[:column] + right + line[column + len(wrong) :]
+            renamed += 1
+        if token.type not in (tokenize.NL, tokenize.COMMENT):
+            before = token.string
+    if not renamed:
+        return None
+    return f"# pot renamed {wrong} to {right} (NameError)\n" + "".join(lines)
