@@ -78,8 +78,7 @@ def programs(sample: Sample) -> Loop:
     history: list[Message] = []  # repairs and nudges after the opening
     tried: set[str] = set()  # programs already run
     examples = Examples.of(sample.opening)
-    # plain is the baseline: it takes whatever its one program printed
-    choices = None if mode is Mode.PLAIN else question_choices(sample.opening[-1].content)
+    choices = question_choices(sample.opening[-1].content)
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
@@ -123,10 +122,12 @@ def programs(sample: Sample) -> Loop:
         ran_code = True
         observation = describe_result(ran.result, sample.output_limit)
         yield _code_step(sample, index, generated, written, block, ran, observation)
-        if ran.result.ok:  # a program that printed its answer ends the sample
+        if ran.result.ok:  # a program that printed its answer ends the sample (plain: any)
             printed = printed_answer(ran.result.stdout, ran.result.result)
             failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
             repair = NUDGE_NOTHING_PRINTED
+            if printed is not None and mode is Mode.PLAIN:
+                return Answer.found(printed)
             if printed is not None and is_object_repr(printed.value):
                 detail = f"the program printed an object, {printed.value[:80]}"
                 repair = object_printed_request(printed.value)
