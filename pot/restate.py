@@ -21,10 +21,11 @@ RESTATE_TOKENS = 48
 
 
 def winning_program(ballot: Vote | None, programs: dict[int, CodeStep]) -> CodeStep | None:
-    """The program whose answer won: the last that ran in the first sample that gave the
-    vote's winner (sample 0 when there was no vote); ``programs`` holds each sample's."""
-    sample = ballot.counts[0].samples[0] if ballot is not None and ballot.counts else 0
-    return programs.get(sample)
+    """The program whose answer won: the last that ran in the first sample with a program
+    that gave the vote's winner (sample 0 when there was no vote; a chain of thought has
+    no program); ``programs`` holds each sample's."""
+    samples = ballot.counts[0].samples if ballot is not None and ballot.counts else [0]
+    return next((programs[sample] for sample in samples if sample in programs), None)
 
 
 def restate_conversation(question: str, code: str, printed: str) -> list[Message]:

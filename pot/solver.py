@@ -272,19 +272,26 @@ class Solver:
         sample: int,
         first: GenerateReply | None = None,
         prompt: Prompt | None = None,
+        mode: Mode | None = None,
     ) -> Loop:
-        """One sample, run by its mode's family of loop (:data:`pot.loops.FAMILIES`)."""
+        """One sample, run by its mode's family of loop (:data:`pot.loops.FAMILIES`);
+        ``auto`` runs its chain of thought as ``mode=Mode.COT``."""
         opening = (prompt or self.prompt).conversation(question)
-        settings = Sample(self.mode, opening, sample, self.max_steps, self.output_limit, first)
-        return (yield from self._family(settings))
+        if mode is None:
+            settings = Sample(self.mode, opening, sample, self.max_steps, self.output_limit, first)
+            return (yield from self._family(settings))
+        steps = DEFAULT_MAX_STEPS[mode]
+        settings = Sample(mode, opening, sample, steps, self.output_limit, first)
+        return (yield from FAMILIES[mode](settings))
 
     def _auto(self, question: str) -> Loop:
         """Spend little where two programs agree, more where they do not.
 
         Two greedy programs from two different prompts (pot's, and a minimal one);
-        when both give the same answer, that is the answer. Otherwise
-        :data:`AUTO_ESCALATION` more programs are sampled in one batch and every
-        executed answer votes (ties go to the earliest sample, pot's greedy program).
+        when both give the same answer, that is the answer. Otherwise a greedy chain of
+        thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
+        in one batch, and every answer votes (ties go to the earliest sample: pot's greedy
+        program, the minimal prompt's, the chain of thought, then the sampled programs).
         Last, the winner is restated in the form the question asks for (:mod:`pot.restate`).
         """
         answers: list[Answer] = []
@@ -299,6 +306,10 @@ class Solver:
         first, other = answers
         if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
             return (yield from self._restated(question, vote(answers), programs))
+        # a third opinion in words (greedy), then programs sampled in one batch
+        words = yield from self._reason(question, 2, prompt=default_prompt(Mode.COT), mode=Mode.COT)
+        yield SampleAnswer(sample=2, answer=words)
+        answers.append(words)
         batch: GenerateReply = yield Generate(
             self.prompt.conversation(question),
             AUTO_ESCALATION,

@@ -34,33 +34,70 @@ def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
     assert all(call.config.temperature == 0 for call in model.calls)
 
 
-def test_disagreement_samples_more_programs_and_votes(kernel: JupyterExecutor) -> None:
+def words(value: str) -> str:
+    return f"Six sevens make \\boxed{{{value}}}."
+
+
+def test_disagreement_asks_for_words_and_more_programs_and_votes(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
-        [program("41"), program("42"), program("42"), program("40"), program("42"), "{42}"]
+        [
+            program("41"),
+            program("42"),
+            words("42"),
+            program("42"),
+            program("40"),
+            program("42"),
+            "{42}",
+        ]
     )
     trace = Solver(model, kernel, mode="auto", seed=3).solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
     assert trace.vote is not None
-    assert trace.vote.counts[0].votes == 3
-    assert trace.samples == 2 + AUTO_ESCALATION
-    escalation = model.calls[2]
+    assert trace.vote.counts[0].votes == 4 and trace.vote.counts[0].samples == [1, 2, 3, 5]
+    assert trace.samples == 3 + AUTO_ESCALATION
+    chain = model.calls[2]  # the chain of thought: cot's prompt, greedy
+    assert chain.conversations[0][0].content == SYSTEMS[Mode.COT]
+    assert chain.config.temperature == 0 and chain.config.n == 1
+    escalation = model.calls[3]
     assert escalation.config.n == AUTO_ESCALATION
     assert escalation.config.temperature == pytest.approx(0.7)
-    assert [type(step).__name__ for step in trace.steps].count("SampleAnswer") == 5
+    assert [type(step).__name__ for step in trace.steps].count("SampleAnswer") == 6
+
+
+def test_a_vote_won_by_words_is_restated_from_a_program_that_gave_it(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel(
+        [program("41"), program("40"), words("42"), program("6 * 7"), program("7"), program("8")]
+    )
+    model.add("{42}")
+    trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
+    assert trace.answer.normalized == "42"
+    assert trace.vote is not None and trace.vote.counts[0].samples == [2, 3]
+    assert "print(6 * 7)" in model.calls[-1].conversations[0][-2].content
 
 
 def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
-        [program("7"), program("1 / 0"), program("1 / 0"), program("8"), program("7"), "{7}"]
+        [
+            program("7"),
+            program("1 / 0"),
+            words("8"),
+            program("1 / 0"),
+            program("8"),
+            program("7"),
+            "{7}",
+        ]
     )
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 3 + 4?")
     assert trace.answer.normalized == "7"
     samples = [step for step in trace.steps if isinstance(step, SampleAnswer)]
-    assert [sample.answer.ok for sample in samples] == [True, False, False, True, True]
+    assert [sample.answer.ok for sample in samples] == [True, False, True, False, True, True]
 
 
 def test_the_first_program_wins_a_tie(kernel: JupyterExecutor) -> None:
-    replies = [program("1"), program("2"), program("3"), program("4"), program("5"), "{1}"]
+    replies = [program("1"), program("2"), words("6")]
+    replies += [program("3"), program("4"), program("5"), "{1}"]
     trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
     assert trace.answer.normalized == "1"
 
@@ -96,13 +133,21 @@ def test_the_answer_line_counts_the_samples_auto_drew(kernel: JupyterExecutor) -
     from pot.render import answer_line, disagreement
 
     model = ScriptedModel(
-        [program("41"), program("42"), program("42"), program("1 / 0"), program("42"), "{42}"]
+        [
+            program("41"),
+            program("42"),
+            words("41"),
+            program("42"),
+            program("1 / 0"),
+            program("42"),
+            "{42}",
+        ]
     )
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
-    assert trace.vote is not None and trace.vote.samples == 5
+    assert trace.vote is not None and trace.vote.samples == 6
     line = answer_line(trace.answer, trace.vote, 1)
-    assert line == "Answer: 42 (majority of 5 samples, 3 agreeing)"
-    assert disagreement(trace.vote, 1) == "samples disagree: 42 ×3, 41 ×1, no answer ×1"
+    assert line == "Answer: 42 (majority of 6 samples, 3 agreeing)"
+    assert disagreement(trace.vote, 1) == "samples disagree: 42 ×3, 41 ×2, no answer ×1"
 
 
 def test_the_answer_is_restated_in_the_form_the_question_asks_for(
@@ -149,10 +194,11 @@ def test_no_restatement_without_a_program_or_when_turned_off(kernel: JupyterExec
     model = ScriptedModel([program("6 * 7"), program("42")])
     trace = Solver(model, kernel, mode="auto", restate=False).solve("What is 6 times 7?")
     assert trace.answer.normalized == "42" and len(model.calls) == 2
-    model = ScriptedModel(["No code."] * 5)
+    model = ScriptedModel(["No code."] * 7)
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
     assert not trace.answer.ok
-    assert len(model.calls) == 3  # two programs, the escalation's batch: no restating
+    # two programs, words (nudged once to answer), the escalation's batch: no restating
+    assert len(model.calls) == 5
 
 
 def test_a_stream_closed_early_closes_cleanly(kernel: JupyterExecutor) -> None:
