@@ -18,6 +18,7 @@ from pot.tasks.judge_text import extract_choice
 _LETTERED = re.compile(r"^\(([A-Z])\)\s*(.*?)\s*$")
 _BULLET = re.compile(r"^[-*]\s+(.+?)\s*$")
 _OPTIONS_LINE = re.compile(r"^options\s*:?\s*$", re.IGNORECASE)
+_TWO_WAY = ({"yes", "no"}, {"valid", "invalid"})
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,10 @@ class Choices:
         """True when ``answer`` names one option: its letter, or its whole text."""
         if self.letters:
             return extract_choice(answer, self.letters) in self.letters
-        return _plain(answer) in {_plain(word) for word in self.words}
+        words = {_plain(word) for word in self.words}
+        if words in _TWO_WAY:  # a program computes yes/no as a boolean: True is Yes
+            words |= {"true", "false"}
+        return _plain(answer) in words
 
     def named(self) -> str:
         """The options as a request names them: ``(A), (B), (C)`` or ``Yes, No``."""
