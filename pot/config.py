@@ -50,11 +50,18 @@ ENVIRONMENT = {
 }
 """The settings that an environment variable can set, and their variables."""
 
+_SETTING_WORDS = {
+    "model": "the model",
+    "mode": "how to reason",
+    "executor": "where code runs",
+    "data": "the benchmark data folder",
+}
+
 VARIABLES: dict[str, str] = {
-    "POT_MODEL": "the model (also the setting `model`)",
-    "POT_MODE": "how to reason (also the setting `mode`)",
-    "POT_EXECUTOR": "where code runs (also the setting `executor`)",
-    "POT_DATA": "the benchmark data folder (also the setting `data`)",
+    **{
+        variable: f"{_SETTING_WORDS[setting]} (also the setting `{setting}`)"
+        for setting, variable in ENVIRONMENT.items()
+    },
     "POT_CONFIG": "the user's config file",
     "POT_CACHE": "where weights and downloaded data are kept (default ~/.cache/pot)",
     "POT_LOG": "debug: show dependencies' warnings and pot's debug log",
