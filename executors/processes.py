@@ -172,10 +172,16 @@ def _empty(top: int) -> None:
             continue
         entry = entries[-1]
         try:
-            if not entry.is_dir(follow_symlinks=False):
-                entries.pop()
+            folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            folder = False
+        if not folder:
+            entries.pop()
+            # another pot process sweeping the same stale folder may have been first
+            with contextlib.suppress(OSError):
                 os.unlink(entry.name, dir_fd=descriptor)
-                continue
+            continue
+        try:
             flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
             child = os.open(entry.name, flags, dir_fd=descriptor)
         except OSError:

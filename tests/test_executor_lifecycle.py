@@ -205,6 +205,29 @@ def test_stale_folders_of_killed_parents_are_swept(tmp_path: Path) -> None:
     assert not stale.exists()
 
 
+def test_two_processes_sweeping_one_stale_folder_both_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two pot evaluations started at once sweep the same stale folders; a file the other
+    removed first is no error (it was: ``IndexError: pop from empty list``, and the
+    evaluation died before its first problem)."""
+    from pot.executors import processes
+
+    stale = tmp_path / "pot-kernel-1-stale"
+    (stale / "deep").mkdir(parents=True)
+    for name in ("a", "b", "deep/c"):
+        (stale / name).write_text("x")
+    unlink = os.unlink
+
+    def removed_by_the_other(path: str, *, dir_fd: int | None = None) -> None:
+        unlink(path, dir_fd=dir_fd)
+        raise FileNotFoundError(path)  # as if the other process had been first
+
+    monkeypatch.setattr(processes.os, "unlink", removed_by_the_other)
+    processes.remove_tree(stale)
+    assert not stale.exists()
+
+
 @pytest.mark.slow
 def test_fifty_start_stop_cycles_leak_nothing() -> None:
     me = psutil.Process()
