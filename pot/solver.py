@@ -141,7 +141,6 @@ class Solver:
         self.max_question_chars = max_question_chars
         self.prompt = prompt or default_prompt(self.mode)
         self.restate = restate
-        self._family = FAMILIES[self.mode]
 
     @property
     def model_name(self) -> str:
@@ -277,10 +276,8 @@ class Solver:
         """One sample, run by its mode's family of loop (:data:`pot.loops.FAMILIES`);
         ``auto`` runs its chain of thought as ``mode=Mode.COT``."""
         opening = (prompt or self.prompt).conversation(question)
-        if mode is None:
-            settings = Sample(self.mode, opening, sample, self.max_steps, self.output_limit, first)
-            return (yield from self._family(settings))
-        steps = DEFAULT_MAX_STEPS[mode]
+        steps = self.max_steps if mode is None else DEFAULT_MAX_STEPS[mode]
+        mode = mode or self.mode
         settings = Sample(mode, opening, sample, steps, self.output_limit, first)
         return (yield from FAMILIES[mode](settings))
 
@@ -330,7 +327,7 @@ class Solver:
         self, question: str, voted: tuple[Answer, Vote], programs: dict[int, CodeStep]
     ) -> Loop:
         """The vote's answer in the form the question asks for (:mod:`pot.restate`),
-        when the first sample that gave it printed it from a program."""
+        when a sample that gave it printed it from a program."""
         answer, ballot = voted
         step = winning_program(ballot, programs)
         if not self.restate or step is None or not answer.ok:
