@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from pot.tasks.judge_text import extract_choice
+from pot.tasks.loaders import parse_options
 
-_LETTERED = re.compile(r"^\(([A-Z])\)\s*(.*?)\s*$")
 _BULLET = re.compile(r"^[-*]\s+(.+?)\s*$")
 _OPTIONS_LINE = re.compile(r"^options\s*:?\s*$", re.IGNORECASE)
 _TWO_WAY = ({"yes", "no"}, {"valid", "invalid"})
@@ -46,14 +46,13 @@ class Choices:
 
 def question_choices(question: str) -> Choices | None:
     """The options listed in ``question``, or None when it lists none (two at least)."""
-    lines = [line.strip() for line in question.splitlines()]
     letters: dict[str, str] = {}
-    for line in lines:
-        match = _LETTERED.match(line)
-        if match and match.group(1) == chr(ord("A") + len(letters)):
-            letters[match.group(1)] = match.group(2)
+    for letter, text in parse_options(question).items():  # (A) ... lines, as BBH's judge
+        if letter == chr(ord("A") + len(letters)):
+            letters[letter] = text
     if len(letters) >= 2:
         return Choices(letters)
+    lines = [line.strip() for line in question.splitlines()]
     for index, line in enumerate(lines):
         if _OPTIONS_LINE.match(line):
             words = []
