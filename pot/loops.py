@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pot.answers import find_answer, is_object_repr, printed_answer
-from pot.choices import question_choices
+from pot.choices import Choices, question_choices
 from pot.coc_run import run_chain
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
 from pot.executors import ExecutionResult
@@ -124,18 +124,13 @@ def programs(sample: Sample) -> Loop:
         yield _code_step(sample, index, generated, written, block, ran, observation)
         if ran.result.ok:  # a program that printed its answer ends the sample (plain: any)
             printed = printed_answer(ran.result.stdout, ran.result.result)
-            failure, detail = NoAnswerReason.NOTHING_PRINTED, "the program printed nothing"
-            repair = NUDGE_NOTHING_PRINTED
-            if printed is not None and mode is Mode.PLAIN:
+            refused = None
+            if printed is not None and mode is not Mode.PLAIN:
+                refused = _refusal(printed.value, choices)
+            if printed is not None and refused is None:
                 return Answer.found(printed)
-            if printed is not None and is_object_repr(printed.value):
-                detail = f"the program printed an object, {printed.value[:80]}"
-                repair = object_printed_request(printed.value)
-            elif printed is not None and choices and not choices.holds(printed.value):
-                detail = f"the program printed {printed.value[:80]!r}, none of the options"
-                repair = not_an_option_request(printed.value, choices.named())
-            elif printed is not None:
-                return Answer.found(printed)
+            failure = NoAnswerReason.NOTHING_PRINTED
+            detail, repair = refused or ("the program printed nothing", NUDGE_NOTHING_PRINTED)
         else:
             failure = NoAnswerReason.CODE_FAILED
             detail = f"the program still failed after {index + 1} attempts"
@@ -234,6 +229,16 @@ def give_up(mode: Mode, ran_code: bool, last_ok: ExecutionResult | None) -> Answ
 def _continue_nudge(mode: Mode, ran_code: bool) -> str:
     """cot, and tir once it ran code, are handed the start of an answer to complete."""
     return ANSWER_START if mode is Mode.COT or ran_code else NUDGE_NO_CODE
+
+
+def _refusal(value: str, choices: Choices | None) -> tuple[str, str] | None:
+    """Why a printed value is no answer (the detail, the repair request), or None."""
+    if is_object_repr(value):
+        return f"the program printed an object, {value[:80]}", object_printed_request(value)
+    if choices is not None and not choices.holds(value):
+        detail = f"the program printed {value[:80]!r}, none of the options"
+        return detail, not_an_option_request(value, choices.named())
+    return None
 
 
 def _pot_wrote(code: str) -> GenerateReply:
