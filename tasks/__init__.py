@@ -56,9 +56,6 @@ from pot.tasks.registry import (
     get_task,
     judge,
     load_problems,
-    parse_ids,
-    parse_shard,
-    select_shard,
 )
 from pot.tasks.report import Comparison, Report, RunSummary, compare, report
 from pot.tasks.report_render import render_report
@@ -70,6 +67,7 @@ from pot.tasks.results import (
     read_results,
     scan_results,
 )
+from pot.tasks.selection import parse_ids, parse_shard, select_shard
 from pot.tasks.stats import mcnemar_exact, paired_difference, wilson_interval
 
 __all__ = [

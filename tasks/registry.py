@@ -1,4 +1,4 @@
-"""The task registry: task names -> loader and judge; task specs; shards.
+"""The task registry: task names -> loader and judge; task specs.
 
 A task spec is a name (``gsm8k``), a name with a subset (``bbh:navigate,word_sorting``,
 ``rg:gcd,lcm``, ``rg:suite``), or a problem file (``my.jsonl``, ``my.csv``, ``file:PATH``).
@@ -13,16 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TypeVar
 
-from pot.tasks.base import (
-    Judgement,
-    Problem,
-    ShardSpecError,
-    TaskError,
-    UnknownProblemError,
-    UnknownTaskError,
-)
+from pot.tasks.base import Judgement, Problem, TaskError, UnknownTaskError
 from pot.tasks.files import file_stem, is_problem_file, judge_file_problem, load_file
 from pot.tasks.gym import (
     DEFAULT_SEED,
@@ -46,9 +38,9 @@ from pot.tasks.loaders import (
     load_svamp,
 )
 from pot.tasks.record import TaskSpec
+from pot.tasks.selection import select_ids, select_shard
 
 Judge = Callable[[object, Problem], Judgement]
-T = TypeVar("T")
 
 
 class TaskOptionError(TaskError, ValueError):
@@ -301,7 +293,7 @@ def load_problems(
         raise TaskOptionError(f"{flags} apply to {where} only, not to {spec}")
     problems = task.load(data_dir, subset, options)
     if ids is not None:
-        problems = _with_ids(problems, ids, spec)
+        problems = select_ids(problems, ids, spec)
     if per_task is not None:
         seen: Counter[str] = Counter()
         kept = []
@@ -315,50 +307,6 @@ def load_problems(
     return select_shard(problems, shard) if shard is not None else problems
 
 
-def _with_ids(problems: list[Problem], ids: Sequence[str], spec: str) -> list[Problem]:
-    wanted = set(ids)
-    missing = wanted - {problem.id for problem in problems}
-    if missing:
-        some = ", ".join(sorted(missing)[:5]) + (" ..." if len(missing) > 5 else "")
-        example = problems[0].id if problems else "none"
-        raise UnknownProblemError(
-            f"{len(missing)} id(s) not in {spec}: {some} (its ids look like {example})"
-        )
-    return [problem for problem in problems if problem.id in wanted]
-
-
-def parse_ids(text: str) -> list[str]:
-    """Problem ids from ``--ids``: comma-separated, or ``@FILE`` with one id a line or JSON
-    lines with an ``id`` (a results file: ``jq -c 'select(.correct|not)'`` keeps the wrong).
-
-    Raises:
-        UnknownProblemError: An unreadable file, a line that is neither, or no id at all.
-    """
-    import json
-
-    if not text.startswith("@"):
-        ids = [part.strip() for part in text.split(",") if part.strip()]
-    else:
-        path = Path(text[1:]).expanduser()
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise UnknownProblemError(f"--ids: cannot read {path}: {error}") from None
-        ids = []
-        for number, line in enumerate(lines, 1):
-            line = line.strip()
-            if not line.startswith("{"):
-                ids += [line] if line else []
-                continue
-            try:
-                ids.append(str(json.loads(line)["id"]))
-            except (ValueError, KeyError, TypeError):
-                raise UnknownProblemError(f'--ids: {path} line {number} has no "id"') from None
-    if not ids:
-        raise UnknownProblemError(f"--ids {text!r} names no problem id")
-    return list(dict.fromkeys(ids))
-
-
 def judge(prediction: object, problem: Problem) -> Judgement:
     """Judge a prediction for any registered task's problem (by ``problem.task``).
 
@@ -369,39 +317,6 @@ def judge(prediction: object, problem: Problem) -> Judgement:
     if name not in TASKS:
         raise UnknownTaskError(f"No judge for task {problem.task!r}.")
     return TASKS[name].judge(prediction, problem)
-
-
-def parse_shard(spec: str | tuple[int, int]) -> tuple[int, int]:
-    """Parse ``"I/N"`` (0-based: ``"0/4"`` ... ``"3/4"``) into ``(I, N)``.
-
-    Raises:
-        ShardSpecError: Not two integers with ``0 <= I < N``.
-    """
-    if isinstance(spec, tuple):
-        index, count = spec
-    else:
-        left, slash, right = spec.partition("/")
-        try:
-            index, count = int(left), int(right)
-        except ValueError:
-            raise ShardSpecError(f"Shard {spec!r} is not I/N, e.g. 0/4.") from None
-        if not slash:
-            raise ShardSpecError(f"Shard {spec!r} is not I/N, e.g. 0/4.")
-    if count < 1 or not 0 <= index < count:
-        raise ShardSpecError(f"Shard {index}/{count}: need 0 <= I < N (shards are 0-based).")
-    return index, count
-
-
-def select_shard(items: Sequence[T], shard: str | tuple[int, int]) -> list[T]:
-    """Keep the items whose position ``% N == I``: stable across runs, and the N shards
-    together hold every item exactly once.
-
-    Args:
-        items: Problems (or anything) in their task order.
-        shard: ``"I/N"`` or ``(I, N)``, 0-based.
-    """
-    index, count = parse_shard(shard)
-    return [item for position, item in enumerate(items) if position % count == index]
 
 
 def describe_task(
