@@ -16,15 +16,11 @@ The worker starts with the first call and ends when nothing is left to do.
 
 from __future__ import annotations
 
-import atexit
-import functools
-import threading
 import time
-import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
+from pot.models.base import Generation, GenerationConfig, StopReason
 from pot.models.errors import NotEnoughMemoryError
 from pot.models.kvcache import (
     CacheStats,
@@ -34,8 +30,9 @@ from pot.models.kvcache import (
     join_batches,
     layers_of,
 )
-from pot.models.progress import TAIL_CHARS, Progress, current_watcher, wait_watching
-from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating, stop_window
+from pot.models.progress import TAIL_CHARS, Progress
+from pot.models.rows import Request, Row, RowBatcher, deliver
+from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, repeating, stop_window
 
 if TYPE_CHECKING:
     import torch
@@ -46,40 +43,18 @@ WATCH_TOKENS = 48
 
 
 @dataclass(eq=False)
-class _Request:
-    prompts: list[torch.Tensor]
-    config: GenerationConfig
-    results: list[list[Generation | None]]
-    remaining: int
-    done: threading.Event = field(default_factory=threading.Event)
-    error: BaseException | None = None
-    cancelled: bool = False
-    watched: bool = False
-    """A watcher waits on it: its rows keep ``tail`` up to date."""
-    rows: list[_Row] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class _Row:
-    request: _Request
-    conversation: int
-    sample: int
-    started: float
+class _Row(Row["torch.Tensor"]):
     generator: torch.Generator | None
     reused: int = 0
-    tokens: list[int] = field(default_factory=list)
-    """Chosen tokens; the last one is not in the cache yet."""
-    finished: StopReason | None = None
     stop_string: str | None = None
     tail: str = ""
     """The text of its last tokens, kept only while watched (decoded in the worker)."""
 
-    @property
-    def prompt(self) -> torch.Tensor:
-        return self.request.prompts[self.conversation]
+    def progress(self) -> Progress:
+        return Progress(self.conversation, self.sample, len(self.tokens), self.tail)
 
 
-class ContinuousBatcher:
+class ContinuousBatcher(RowBatcher[_Row]):
     """Generate for calls from many threads in one continuously refilled batch.
 
     Args:
@@ -91,6 +66,8 @@ class ContinuousBatcher:
         stats: Prompt token counts to update.
         max_batch: Most rows decoding at once; further calls wait their turn.
     """
+
+    closed_message = "the model was closed (the interpreter is exiting)"
 
     def __init__(
         self,
@@ -109,59 +86,15 @@ class ContinuousBatcher:
         self.prefix_cache = prefix_cache
         self.stats = stats
         self.max_batch = max_batch
-        self.steps_run = 0
-        self.most_rows = 0
-        """The largest batch decoded so far (how much merging happened)."""
-        self._lock = threading.Lock()
-        self._pending: list[_Request] = []
-        self._worker: threading.Thread | None = None
-        self._rows: list[_Row] = []
         self._cache: Any = None
         self._mask: torch.Tensor | None = None
-        self._closing = False
-        _open.add(self)
-
-    def close(self, timeout: float = 30.0) -> None:
-        """Stop the worker (calls still running fail) and wait for it to end.
-
-        Called for every batcher at interpreter exit: a daemon thread still inside
-        torch when the interpreter finalizes aborts the process ("terminate called
-        without an active exception", exit status 134).
-        """
-        with self._lock:
-            self._closing = True
-            worker = self._worker
-        if worker is not None:
-            worker.join(timeout)
+        super().__init__()
 
     def submit(
         self, prompts: list[torch.Tensor], config: GenerationConfig
     ) -> list[list[Generation]]:
         """Generate ``config.n`` continuations of each prompt (1-D token id tensors)."""
-        request = _Request(
-            prompts=prompts,
-            config=config,
-            results=[[None] * config.n for _ in prompts],
-            remaining=len(prompts) * config.n,
-        )
-        watch = current_watcher()
-        request.watched = watch is not None
-        with self._lock:
-            if self._closing:
-                raise ModelError("the model was closed (the interpreter is exiting)")
-            self._pending.append(request)
-            if self._worker is None:
-                _close_all_at_exit()
-                self._worker = threading.Thread(target=self._work, name="pot-batch", daemon=True)
-                self._worker.start()
-        try:
-            wait_watching(request.done, watch, lambda: _progress(request))
-        except BaseException:  # Ctrl-C in the caller: its rows are dropped at the next step
-            request.cancelled = True
-            raise
-        if request.error is not None:
-            raise request.error
-        return [[g for g in samples if g is not None] for samples in request.results]
+        return self._run(prompts, config)
 
     # -- the worker ---------------------------------------------------------------------
 
@@ -169,40 +102,12 @@ class ContinuousBatcher:
         import torch
 
         with torch.inference_mode():
-            while True:
-                with self._lock:
-                    if self._closing:
-                        self._fail(self._pending, ModelError("the model was closed"))
-                        self._pending, self._worker = [], None
-                        return
-                    admitted = self._take_pending()
-                    if not admitted and not self._rows:
-                        self._worker = None
-                        return
-                try:
-                    if admitted:
-                        self._admit(admitted)
-                    if self._rows:
-                        self._step()
-                except BaseException as error:  # every caller in the batch gets it
-                    self._fail(admitted, error)
+            super()._work()
 
-    def _take_pending(self) -> list[_Request]:
-        taken: list[_Request] = []
-        room = self.max_batch - len(self._rows)
-        for request in list(self._pending):
-            if request.cancelled:
-                self._pending.remove(request)
-                continue
-            rows = len(request.prompts) * request.config.n
-            if rows > room and (taken or self._rows):
-                break
-            taken.append(request)
-            self._pending.remove(request)
-            room -= rows
-        return taken
+    def _room(self) -> int:
+        return self.max_batch - len(self._rows)
 
-    def _admit(self, requests: list[_Request]) -> None:
+    def _admit(self, requests: list[Request[torch.Tensor]]) -> None:
         """Prefill new rows and join them to the running batch."""
         from transformers import DynamicCache
 
@@ -328,7 +233,7 @@ class ContinuousBatcher:
             if row.request.cancelled:
                 continue
             self._store(index, row, layers)
-            self._deliver(row)
+            deliver(row, self._text(row))
         gone = set(leaving)
         keep = [i for i in range(len(self._rows)) if i not in gone]
         self._rows = [self._rows[i] for i in keep]
@@ -367,52 +272,12 @@ class ContinuousBatcher:
             ],
         )
 
-    def _deliver(self, row: _Row) -> None:
-        reason = row.finished or StopReason.LENGTH
-        content = row.tokens[:-1] if reason is StopReason.END else row.tokens
-        text = self.tokenizer.decode(content, skip_special_tokens=True)
-        text, stop_string = cut_at_stop(text, row.request.config.stop)
-        request = row.request
-        request.results[row.conversation][row.sample] = Generation(
-            text=text,
-            stop_reason=StopReason.STOP if stop_string is not None else reason,
-            stop_string=stop_string,
-            prompt_tokens=row.prompt.shape[0],
-            completion_tokens=len(row.tokens),
-            seconds=time.perf_counter() - row.started,
-        )
-        request.remaining -= 1
-        if request.remaining == 0:
-            request.done.set()
+    def _text(self, row: _Row) -> str:
+        content = row.tokens[:-1] if row.finished is StopReason.END else row.tokens
+        return self.tokenizer.decode(content, skip_special_tokens=True)
 
-    def _fail(self, admitted: list[_Request], error: BaseException) -> None:
-        requests = {row.request for row in self._rows} | set(admitted)
-        self._rows, self._cache, self._mask = [], None, None
-        for request in requests:
-            request.error = error
-            request.done.set()
-
-
-_open: weakref.WeakSet[ContinuousBatcher] = weakref.WeakSet()
-
-
-@functools.cache
-def _close_all_at_exit() -> None:
-    # Registered when the first worker starts, not at import: importing pot registers nothing.
-    atexit.register(_close_all)
-
-
-def _close_all() -> None:
-    for batcher in list(_open):
-        batcher.close()
-
-
-def _progress(request: _Request) -> list[Progress]:
-    """How far each admitted row of ``request`` is (read from the caller's thread)."""
-    return [
-        Progress(row.conversation, row.sample, len(row.tokens), row.tail)
-        for row in list(request.rows)
-    ]
+    def _reset(self) -> None:
+        self._cache, self._mask = None, None
 
 
 def _generator(config: GenerationConfig, conversation: int, sample: int) -> Any:

@@ -20,12 +20,8 @@ not depend on what else is in the batch.
 
 from __future__ import annotations
 
-import atexit
 import ctypes
-import functools
-import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,24 +29,12 @@ import numpy as np
 
 from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
 from pot.models.kvcache import CacheStats
-from pot.models.progress import TAIL_CHARS, Progress, current_watcher, wait_watching
-from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, cut_at_stop, repeating
+from pot.models.progress import TAIL_CHARS, Progress
+from pot.models.rows import Request, Row, RowBatcher, deliver
+from pot.models.stops import REPEAT_EVERY, REPEAT_TAIL_TOKENS, repeating
 
 COPY_AT_LEAST = 16
 """Copy another sequence's cache only when it holds this many more prompt tokens."""
-
-
-@dataclass(eq=False)
-class _Request:
-    prompts: list[list[int]]
-    config: GenerationConfig
-    results: list[list[Generation | None]]
-    remaining: int
-    done: threading.Event = field(default_factory=threading.Event)
-    error: BaseException | None = None
-    cancelled: bool = False
-    rows: list[_Row] = field(default_factory=list)
-    """Its rows once admitted (read by the waiting caller for progress)."""
 
 
 @dataclass(eq=False)
@@ -63,25 +47,18 @@ class _Slot:
 
 
 @dataclass(eq=False)
-class _Row:
-    request: _Request
-    conversation: int
-    sample: int
+class _Row(Row[list[int]]):
     slot: _Slot
-    started: float
     rng: np.random.Generator | None
-    tokens: list[int] = field(default_factory=list)
-    """Chosen tokens; the last one is not in the cache yet."""
     pieces: list[bytes] = field(default_factory=list)
     text: bytearray = field(default_factory=bytearray)
-    finished: StopReason | None = None
 
-    @property
-    def prompt(self) -> list[int]:
-        return self.request.prompts[self.conversation]
+    def progress(self) -> Progress:
+        tail = bytes(self.text[-4 * TAIL_CHARS :]).decode("utf-8", "ignore")[-TAIL_CHARS:]
+        return Progress(self.conversation, self.sample, len(self.pieces), tail)
 
 
-class LlamaBatcher:
+class LlamaBatcher(RowBatcher[_Row]):
     """Generate for calls from many threads on one llama.cpp context.
 
     Args:
@@ -93,6 +70,8 @@ class LlamaBatcher:
         stats: Prompt token counts to update.
         reuse: Reuse a slot's keys and values by longest common prefix.
     """
+
+    thread_name = "pot-llama"
 
     def __init__(
         self,
@@ -115,29 +94,17 @@ class LlamaBatcher:
         self.n_batch = n_batch
         self.stats = stats
         self.reuse = reuse
-        self.steps_run = 0
         self.copies = 0
         """Prefixes copied from another sequence's cache."""
-        self.most_rows = 0
-        """The largest batch decoded so far (how much merging happened)."""
         self._slots = [_Slot(seq) for seq in range(slots)]
         self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
         self._piece = ctypes.create_string_buffer(256)
-        self._lock = threading.Lock()
-        self._pending: list[_Request] = []
-        self._worker: threading.Thread | None = None
-        self._rows: list[_Row] = []
-        self._closing = False
         self._closed = False
-        _open.add(self)
+        super().__init__()
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop the worker (calls still running fail), wait for it, free the batch."""
-        with self._lock:
-            self._closing = True
-            worker = self._worker
-        if worker is not None:
-            worker.join(timeout)
+        super().close(timeout)
         with self._lock:
             if not self._closed and self._worker is None:
                 self._lib.llama_batch_free(self._batch)
@@ -163,66 +130,14 @@ class LlamaBatcher:
             for start in range(0, len(prompts), per):
                 results += self.submit(prompts[start : start + per], config)
             return results
-        request = _Request(
-            prompts=prompts,
-            config=config,
-            results=[[None] * config.n for _ in prompts],
-            remaining=len(prompts) * config.n,
-        )
-        with self._lock:
-            if self._closing:
-                raise ModelError("the model was closed")
-            self._pending.append(request)
-            if self._worker is None:
-                _close_all_at_exit()
-                self._worker = threading.Thread(target=self._work, name="pot-llama", daemon=True)
-                self._worker.start()
-        try:
-            wait_watching(request.done, current_watcher(), lambda: _progress(request))
-        except BaseException:  # Ctrl-C in the caller: its rows are dropped at the next step
-            request.cancelled = True
-            raise
-        if request.error is not None:
-            raise request.error
-        return [[g for g in samples if g is not None] for samples in request.results]
+        return self._run(prompts, config)
 
     # -- the worker ---------------------------------------------------------------------
 
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                if self._closing:
-                    self._fail(self._pending, ModelError("the model was closed"))
-                    self._pending, self._worker = [], None
-                    return
-                admitted = self._take_pending()
-                if not admitted and not self._rows:
-                    self._worker = None
-                    return
-            try:
-                if admitted:
-                    self._admit(admitted)
-                if self._rows:
-                    self._step()
-            except BaseException as error:  # every caller in the batch gets it
-                self._fail(admitted, error)
+    def _room(self) -> int:
+        return sum(not slot.busy for slot in self._slots)
 
-    def _take_pending(self) -> list[_Request]:
-        taken: list[_Request] = []
-        room = sum(not slot.busy for slot in self._slots)
-        for request in list(self._pending):
-            if request.cancelled:
-                self._pending.remove(request)
-                continue
-            rows = len(request.prompts) * request.config.n
-            if rows > room:
-                break
-            taken.append(request)
-            self._pending.remove(request)
-            room -= rows
-        return taken
-
-    def _admit(self, requests: list[_Request]) -> None:
+    def _admit(self, requests: list[Request[list[int]]]) -> None:
         """Give each new row a slot, prefill what its slot does not hold, pick its first token."""
         started = time.perf_counter()
         rows: list[_Row] = []
@@ -230,9 +145,8 @@ class LlamaBatcher:
             for index, prompt in enumerate(request.prompts):
                 for sample in range(request.config.n):
                     slot = self._pick_slot(prompt)
-                    row = _Row(
-                        request, index, sample, slot, started, _rng(request.config, index, sample)
-                    )
+                    rng = _rng(request.config, index, sample)
+                    row = _Row(request, index, sample, started, slot, rng)
                     rows.append(row)
                     request.rows.append(row)
         for row in rows:  # one by one: a row can take the prefix an earlier one just ran
@@ -359,59 +273,13 @@ class LlamaBatcher:
             row.slot.busy = False
             row.slot.used = time.monotonic()
             if not row.request.cancelled:
-                self._deliver(row)
+                deliver(row, row.text.decode("utf-8", "replace"))
         self._rows = keep
 
-    def _deliver(self, row: _Row) -> None:
-        reason = row.finished or StopReason.LENGTH
-        text, stop_string = cut_at_stop(
-            row.text.decode("utf-8", "replace"), row.request.config.stop
-        )
-        request = row.request
-        request.results[row.conversation][row.sample] = Generation(
-            text=text,
-            stop_reason=StopReason.STOP if stop_string is not None else reason,
-            stop_string=stop_string,
-            prompt_tokens=len(row.prompt),
-            completion_tokens=len(row.tokens),
-            seconds=time.perf_counter() - row.started,
-        )
-        request.remaining -= 1
-        if request.remaining == 0:
-            request.done.set()
-
-    def _fail(self, admitted: list[_Request], error: BaseException) -> None:
-        requests = {row.request for row in self._rows} | set(admitted)
-        self._rows = []
+    def _reset(self) -> None:
         self._lib.llama_memory_clear(self._memory, True)
         for slot in self._slots:
             slot.tokens, slot.busy = [], False
-        for request in requests:
-            request.error = error
-            request.done.set()
-
-
-_open: weakref.WeakSet[LlamaBatcher] = weakref.WeakSet()
-
-
-@functools.cache
-def _close_all_at_exit() -> None:
-    # Registered when the first worker starts, not at import: importing pot registers nothing.
-    atexit.register(_close_all)
-
-
-def _close_all() -> None:
-    for batcher in list(_open):
-        batcher.close()
-
-
-def _progress(request: _Request) -> list[Progress]:
-    """How far each admitted row of ``request`` is (read from the caller's thread)."""
-    progress = []
-    for row in list(request.rows):
-        tail = bytes(row.text[-4 * TAIL_CHARS :]).decode("utf-8", "ignore")[-TAIL_CHARS:]
-        progress.append(Progress(row.conversation, row.sample, len(row.pieces), tail))
-    return progress
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
