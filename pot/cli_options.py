@@ -90,5 +90,10 @@ DeviceOption = Annotated[
     str | None, typer.Option(help="Local models: cpu, cuda, cuda:1... (default cuda if present).")
 ]
 ThreadsOption = Annotated[
-    int | None, typer.Option(min=1, help="Local models: CPU threads torch may use.")
+    int | None,
+    typer.Option(
+        min=1,
+        help="Local models: CPU threads the model computes with, llama.cpp's or torch's "
+        "(default: every core; give each of several runs sharing a machine its share).",
+    ),
 ]

@@ -78,7 +78,7 @@ class MagicOptions:
     device: str | None = None
     """A model loaded in this kernel: cpu, cuda, cuda:1..."""
     threads: int | None = None
-    """A model loaded in this kernel: CPU threads torch may use."""
+    """A model loaded in this kernel: CPU threads it computes with (llama.cpp's or torch's)."""
 
     def __repr__(self) -> str:
         """The options that differ from pot's defaults, objects by name (no addresses)."""
