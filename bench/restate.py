@@ -2,12 +2,15 @@
 
 ``auto`` ends by showing the model the question, the winning program and what it
 printed, and asking for the answer in the form the question asks for
-(:mod:`pot.restate`). The turn comes after everything else ``auto`` does and is
-greedy, so running it on the traces of a finished ``pot eval`` run gives the
+(:mod:`pot.restate`). The turn comes after everything else ``auto`` does and
+is greedy, so running it on the traces of a finished ``pot eval`` run gives the
 answers ``auto`` with the turn would have given on those problems (up to batched
 decoding's tiny differences), without solving them again. This script does that
-with the real model and pot's own ``restate`` loop, judges both answers with the
-task's judge, and prints the paired comparison (McNemar) and every changed answer.
+with the real model and pot's own ``restate`` loop, judges the answers
+with the task's judge, and prints the paired comparison (McNemar) and every changed
+answer. A run made with a restating turn already (its answer's source ``restated``)
+is compared three ways: the vote's answer without the turn, the run's own turn (as
+``auto`` was when the run was made), and the turn as it is now.
 
     python bench/restate.py runs/auto.jsonl --task rg:suite --size 3 --seed 2026 \\
         --model qwen2.5-coder-1.5b
@@ -24,6 +27,7 @@ import statistics
 import time
 from pathlib import Path
 
+from pot.answers import AnswerSource
 from pot.loop_requests import Generate, GenerateReply
 from pot.models import load_model
 from pot.models.base import GenerationConfig
@@ -31,7 +35,10 @@ from pot.prompts import OUTPUT_FENCE
 from pot.restate import restate, winning_program
 from pot.tasks import TaskOptions, judge, load_problems
 from pot.tasks.stats import mcnemar_exact
-from pot.trace import Answer, CodeStep, Trace
+from pot.trace import Answer, CodeStep, SampleAnswer, TextStep, Trace
+
+last_written = ""
+"""What the last restating turn wrote (printed beside a changed answer)."""
 
 
 def programs_that_ran(trace: Trace) -> dict[int, CodeStep]:
@@ -39,16 +46,28 @@ def programs_that_ran(trace: Trace) -> dict[int, CodeStep]:
     return {step.sample: step for step in trace.code_steps if step.execution.ok}
 
 
+def voted(trace: Trace) -> Answer:
+    """The answer before any restating turn: the vote's (the first sample that gave it)."""
+    if trace.answer.source is not AnswerSource.RESTATED or trace.vote is None:
+        return trace.answer
+    first = trace.vote.counts[0].samples[0]
+    given = next(s for s in trace.steps if isinstance(s, SampleAnswer) and s.sample == first)
+    return given.answer.model_copy(update={"source": AnswerSource.VOTE})
+
+
 def run_restate(model, question: str, answer: Answer, step: CodeStep) -> tuple[Answer, float, int]:
     """Drive pot's restate loop with the model; the answer, seconds and tokens it took."""
     loop = restate(question, answer, step)
     reply, seconds, tokens = None, 0.0, 0
+    global last_written
     while True:
         try:
             item = loop.send(reply)
         except StopIteration as stop:
             return stop.value, seconds, tokens
         reply = None
+        if isinstance(item, TextStep):
+            last_written = item.text
         if isinstance(item, Generate):
             config = GenerationConfig(
                 stop=[OUTPUT_FENCE], max_new_tokens=item.max_new_tokens or 48, temperature=0.0
@@ -59,6 +78,10 @@ def run_restate(model, question: str, answer: Answer, step: CodeStep) -> tuple[A
             seconds += took
             tokens += batch[0][0].completion_tokens
             reply = GenerateReply(batch[0], took)
+
+
+def _judged(answer: Answer, problem) -> bool:
+    return judge(answer.normalized or answer.value, problem).correct
 
 
 def main() -> None:
@@ -84,47 +107,51 @@ def main() -> None:
     if args.threads:
         options["threads"] = args.threads
     model = load_model(args.model, **options)
-    before, after, seconds, tokens, changed = [], [], [], [], []
+    rows: list[tuple[bool, bool, bool]] = []  # without the turn, the run's own, now
+    seconds, tokens, changed = [], [], []
     for line in args.runs.read_text().splitlines():
         record = json.loads(line)
         problem = problems.get(record["id"])
         if problem is None or not record.get("trace") or record.get("correct") is None:
             continue
         trace = Trace.model_validate(record["trace"])
-        was = bool(record["correct"])
+        ran = bool(record["correct"])
+        base = voted(trace)
+        without = ran if base is trace.answer else _judged(base, problem)
         step = winning_program(trace.vote, programs_that_ran(trace))
-        now, answer = was, trace.answer
-        if step is not None and trace.answer.ok:
-            answer, took, used = run_restate(model, problem.question, trace.answer, step)
+        now = without
+        if step is not None and base.ok:
+            answer, took, used = run_restate(model, problem.question, base, step)
             seconds.append(took)
             tokens.append(used)
-            if answer is not trace.answer:
-                now = judge(answer.normalized or answer.value, problem).correct
+            if answer is not base:
+                now = _judged(answer, problem)
                 changed.append(
                     {
                         "id": problem.id,
-                        "before": trace.answer.normalized,
+                        "before": base.normalized,
                         "after": answer.normalized,
                         "gold": problem.answer,
-                        "was": was,
+                        "was": without,
                         "now": now,
                     }
                 )
                 print(
-                    f"{problem.id}: {trace.answer.normalized!r} -> {answer.normalized!r} "
-                    f"(gold {problem.answer!r}) {was} -> {now}",
+                    f"{problem.id}: {base.normalized!r} -> {answer.normalized!r} "
+                    f"(gold {problem.answer!r}) {without} -> {now}\n{last_written}",
                     flush=True,
                 )
-        before.append(was)
-        after.append(now)
-    n = len(before)
-    lost = sum(b and not a for b, a in zip(before, after, strict=True))
-    gained = sum(a and not b for b, a in zip(before, after, strict=True))
+        rows.append((without, ran, now))
+    n = len(rows)
     print(f"\n{args.runs.name}: {n} problems, {len(seconds)} restated, {len(changed)} changed")
-    print(f"without the turn {sum(before)}/{n} = {100 * sum(before) / n:.1f}%")
-    print(f"with the turn    {sum(after)}/{n} = {100 * sum(after) / n:.1f}%")
-    p = mcnemar_exact(lost, gained)
-    print(f"only without / only with: {lost} / {gained}, McNemar p = {p:.3g}")
+    for name, column in (("without the turn", 0), ("the run's own", 1), ("the turn now", 2)):
+        right = sum(row[column] for row in rows)
+        print(f"{name:<17}{right}/{n} = {100 * right / n:.1f}%")
+    for name, column in (("without", 0), ("the run's own", 1)):
+        lost = sum(row[column] and not row[2] for row in rows)
+        gained = sum(row[2] and not row[column] for row in rows)
+        p = mcnemar_exact(lost, gained)
+        print(f"only {name} / only now: {lost} / {gained}, McNemar p = {p:.3g}")
     if seconds:
         print(
             f"the turn: median {statistics.median(seconds):.1f} s, "

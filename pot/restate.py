@@ -5,15 +5,22 @@ the question may ask for ``HH:MM``, factors separated by ``×`` or ``Yes``/``No`
 short greedy generation shows the model the question, the program and what it printed,
 and has it complete ``The final answer is \\boxed``. The restated answer replaces the
 program's only when it is a real answer and differs from it (as :func:`answer_key`
-sees them): ``54.0`` restated as ``54`` changes nothing.
+sees them): ``54.0`` restated as ``54`` changes nothing. A restatement changes the
+form, never the value: a number restated as a number of another value (``119538200``
+as ``0x58ac0000``: the model converted in its head and slipped) keeps the program's
+answer; rounding (``0.58333`` as ``58.3%``, ``11.78333`` as ``11.78``) is a form.
 """
 
 from __future__ import annotations
+
+import re
+from fractions import Fraction
 
 from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
+from pot.tasks.numbers import read_whole_number
 from pot.trace import Answer, CodeStep, TextStep, Vote
 
 RESTATE_TOKENS = 48
@@ -69,6 +76,8 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
         return answer  # no closed \boxed{}: the reply ran out or said something else
     if answer_key(found.value) == answer_key(answer.value):
         return answer
+    if changes_value(answer.value, found.value):
+        return answer
     detail = f"{answer.normalized} restated in the form the question asks for"
     return Answer(
         value=found.value,
@@ -76,3 +85,46 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
         source=AnswerSource.RESTATED,
         detail=f"{detail}; {answer.detail}" if answer.detail else detail,
     )
+
+
+_LITERAL = re.compile(r"[-+]?0(?:[xX][0-9a-fA-F]+|[bB][01]+|[oO][0-7]+)")
+"""A Python integer literal in base 16, 2 or 8 (``0x7200218``)."""
+
+
+_OPERATION = re.compile(r"[\w)]\s*(?:\*\*?|<<|>>|//|\+|\^)\s*[\w(]")
+"""Arithmetic between two operands (``0x92bc * 0xd2d4``, ``2 ** 10``, ``a + b``)."""
+
+
+def changes_value(before: str, after: str) -> bool:
+    """Whether ``after`` is no restatement of the number ``before``: a number of another
+    value (not the same value in another base, as a fraction, a percentage or rounded),
+    or an expression in its place (``0x92bc * 0xd2d4 >> 0x2``, the question's own).
+
+    ``before`` not a plain number (``[2, 7]``), or ``after`` a form that is no number and
+    no expression (``11:47``, ``Yes``), changes nothing that can be compared: False.
+    """
+    old, new = _value(before), _value(after)
+    if old is None:
+        return False
+    if new is None:  # a form of it, unless the number was replaced by an expression
+        return _OPERATION.search(after) is not None
+    (old_value, _), (new_value, percent) = old, new
+    written = after.strip().rstrip("%").strip()
+    places = len(written.split(".", 1)[1]) if "." in written else 0
+    readings = [(new_value, places)]
+    if percent:
+        readings.append((new_value / 100, places + 2))
+    return all(
+        value != old_value and round(old_value, digits) != value for value, digits in readings
+    )
+
+
+def _value(text: str) -> tuple[Fraction, bool] | None:
+    """The exact value of a plain number and whether it was a percentage, else None."""
+    text = text.strip()
+    if _LITERAL.fullmatch(text):
+        return Fraction(int(text, 0)), False
+    number = read_whole_number(text)
+    if number is None or number.base != 10:
+        return None if number is None else (number.value, False)
+    return number.value, number.percent

@@ -7,7 +7,7 @@ import pytest
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
 from pot.prompts import ANSWER_START, RESTATE_SYSTEM, SECOND_OPINION_SYSTEM, SYSTEMS
-from pot.restate import RESTATE_TOKENS
+from pot.restate import RESTATE_TOKENS, changes_value
 from pot.solver import AUTO_ESCALATION, Solver
 from pot.testing import ScriptedModel
 from pot.trace import Mode, SampleAnswer, TextStep
@@ -188,6 +188,47 @@ def test_a_restatement_that_is_no_new_answer_keeps_the_programs(
     trace = Solver(model, kernel, mode="auto").solve("What is half of 1?")
     assert trace.answer.value == "0.5"
     assert trace.answer.source is AnswerSource.VOTE
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("{0x7200218}", "0x7200218"),  # the same value in the base asked for
+        ("{0x58ac0000}", "119538200"),  # converted in its head and slipped: kept
+        ("{0x58ac * 0xa49 << 1}", "119538200"),  # the question's expression: kept
+    ],
+)
+def test_a_restatement_changes_the_form_never_the_value(
+    kernel: JupyterExecutor, reply: str, answer: str
+) -> None:
+    question = "What is (0x58ac << 0x1) * (0xa49 << 0x0)? Reply in hexadecimal."
+    model = ScriptedModel([program("(0x58ac << 1) * 0xa49"), program("119538200"), reply])
+    trace = Solver(model, kernel, mode="auto").solve(question)
+    assert trace.answer.value == answer
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "changed"),
+    [
+        ("119538200", "0x58ac0000", True),
+        ("15", "16", True),
+        ("3776", "-3776", True),
+        ("1926033997600", "0x92bc * 0xd2d4 * 0xed9 >> 0x2", True),
+        ("119538200", "0x7200218", False),
+        ("0.5", "1/2", False),
+        ("0.5833333333333334", "58.3%", False),  # a percentage, rounded
+        ("11.783333333333333", "11.78", False),  # rounded
+        ("11.7", "12", False),
+        ("5.5", "5 1/2", False),
+        ("1200000", "1.2 × 10^6", False),
+        ("12", "twelve", False),
+        ("11.783333333333333", "11:47", False),  # no number: not comparable
+        ("True", "Yes", False),
+        ("[2, 7]", "2 × 7", False),  # the program's answer is no number
+    ],
+)
+def test_which_restatements_change_the_value(before: str, after: str, changed: bool) -> None:
+    assert changes_value(before, after) is changed
 
 
 def test_no_restatement_without_a_program_or_when_turned_off(kernel: JupyterExecutor) -> None:
