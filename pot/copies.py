@@ -84,6 +84,11 @@ class Examples:
         return False
 
 
+def literal_texts(code: str) -> list[str]:
+    """The numbers and strings of ``code`` as written, strings without their quotes."""
+    return [token.lstrip("rRbBuUfF").strip("'\"") for token in _literals(_tokens(code))]
+
+
 def _in_question(literal: str, question: str) -> bool:
     text = literal.lstrip("rRbBuUfF").strip("'\"").casefold()
     return not text or text in question

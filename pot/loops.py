@@ -36,6 +36,7 @@ from pot.prompts import (
     object_printed_request,
     repair_request,
 )
+from pot.question_examples import EXAMPLE_NOTE, uses_question_example
 from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
 from pot.typos import case_mended
 
@@ -78,7 +79,8 @@ def programs(sample: Sample) -> Loop:
     history: list[Message] = []  # repairs and nudges after the opening
     tried: set[str] = set()  # programs already run
     examples = Examples.of(sample.opening)
-    choices = question_choices(sample.opening[-1].content)
+    question = sample.opening[-1].content
+    choices = question_choices(question)
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
@@ -101,6 +103,14 @@ def programs(sample: Sample) -> Loop:
             yield _text_step(sample, index, generated, generation.text, COPY_NOTE)
             failure, detail = NoAnswerReason.CODE_FAILED, "the model wrote an example's program"
             history += [_said(written), _asked(COPY_NOTE)]
+            continue
+        if mode is not Mode.PLAIN and uses_question_example(block.code, question):
+            yield _text_step(sample, index, generated, generation.text, EXAMPLE_NOTE)
+            failure, detail = (
+                NoAnswerReason.CODE_FAILED,
+                "the model worked on the question's example",
+            )
+            history += [_said(written), _asked(EXAMPLE_NOTE)]
             continue
         if block.code in tried:  # it would fail the same way: ask again, sampling this time
             yield _text_step(sample, index, generated, generation.text)

@@ -1,0 +1,92 @@
+"""Notice a program that works on the question's own example instead of its data.
+
+Questions often show the answer's form with an example (``Instead of reporting your
+answer as -69, -13, 1, use ['-69', '-13', '1']``; ``Example: for 12 the answer would
+be 2 × 2 × 3``; ``e.g. sun -> nus``). A small model sometimes computes on that example:
+the 1.5B sorted the format example's numbers and answered them, twice, in one solve,
+and that answer then won a tied vote. A program whose data (its numbers and strings)
+found in the question all come from such an example, and none from the rest of the
+question, is not run; the model is told and asked again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pot.copies import literal_texts
+
+EXAMPLE_START = re.compile(
+    r"(?i)(?:\be\.g\.|\bfor example\b|\bfor instance\b|\bex\.|\bexample:|\binstead of reporting\b)"
+)
+"""Where a question begins an example of its own."""
+SPAN_END = re.compile(r"\n|\)|\]")
+"""An example runs to the end of its line or its bracket."""
+SPAN_LIMIT = 300
+"""An example is at most this long."""
+SHORTEST = 2
+"""Literals shorter than this (``0``, ``5``, ``'a'``) are anyone's and never count."""
+
+EXAMPLE_NOTE = (
+    "That program works on the example the problem gives of its answer's form, not on "
+    "the problem's own data; it was not run. Reply with a new program that solves the "
+    "problem itself, in one ```python block."
+)
+"""What the model is told instead of the program's output."""
+
+
+def example_spans(question: str) -> list[tuple[int, int]]:
+    """The spans of ``question`` that are examples of its own (start, end)."""
+    spans = []
+    for start in EXAMPLE_START.finditer(question):
+        rest = question[start.end() : start.end() + SPAN_LIMIT]
+        # a bracket that opens inside the example closes inside it
+        end = _span_end(rest)
+        spans.append((start.start(), start.end() + end))
+    return spans
+
+
+def uses_question_example(code: str, question: str) -> bool:
+    """True when every datum of ``code`` that the question holds (two or more of them)
+    is found only inside the question's examples."""
+    spans = example_spans(question)
+    if not spans:
+        return False
+    outside = _outside(question, spans)
+    inside = [question[start:end] for start, end in spans]
+    from_example = 0
+    for text in set(literal_texts(code)):
+        if len(text) < SHORTEST or text not in question:
+            continue
+        if text in outside:
+            return False  # the program uses the problem's own data
+        if any(text in span for span in inside):
+            from_example += 1
+    return from_example >= 2
+
+
+def _outside(question: str, spans: list[tuple[int, int]]) -> str:
+    """The question with its examples blanked out (one NUL each, so nothing joins)."""
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        if start >= last:
+            parts.append(question[last:start])
+            last = end
+        else:
+            last = max(last, end)
+        parts.append("\0")
+    parts.append(question[last:])
+    return "".join(parts)
+
+
+def _span_end(rest: str) -> int:
+    depth = 0
+    for index, char in enumerate(rest):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            if depth == 0:
+                return index
+            depth -= 1
+        elif char == "\n":
+            return index
+    return len(rest)

@@ -1,0 +1,74 @@
+"""A program that works on the question's own example of its answer's form is not run."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.executors import JupyterExecutor
+from pot.question_examples import EXAMPLE_NOTE, example_spans, uses_question_example
+from pot.solver import Solver
+from pot.testing import ScriptedModel
+from pot.trace import TextStep
+
+SORTING = (
+    "Sort these numbers in descending order: 29.35, -71.1, 46.79\n"
+    "Let all your answers be a list of numbers. Instead of reporting your answer as "
+    "-69, -13, 1, 7, 61, use ['-69', '-13', '1', '7', '61'] instead\n"
+)
+FACTORS = (
+    "Find the prime factorization of 246. Write the factors separated by × "
+    "(Example: for 12 the answer would be: 2 × 2 × 3)"
+)
+ON_EXAMPLE = "numbers = ['-69', '-13', '1', '7', '61']\nprint(sorted(numbers, reverse=True))"
+ON_DATA = "numbers = [29.35, -71.1, 46.79]\nprint(sorted(numbers, reverse=True))"
+
+
+def test_the_examples_of_a_question_run_to_their_line_or_bracket_end() -> None:
+    spans = [SORTING[start:end] for start, end in example_spans(SORTING)]
+    assert spans == [
+        "Instead of reporting your answer as -69, -13, 1, 7, 61, use "
+        "['-69', '-13', '1', '7', '61'] instead"
+    ]
+    spans = [FACTORS[start:end] for start, end in example_spans(FACTORS)]
+    assert spans == ["Example: for 12 the answer would be: 2 × 2 × 3"]
+    assert example_spans("What is 6 times 7?") == []
+    worded = "Answer with the weekday (e.g., Monday, Tuesday, etc.). What day is it?"
+    assert [worded[start:end] for start, end in example_spans(worded)] == [
+        "e.g., Monday, Tuesday, etc."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "question", "flagged"),
+    [
+        (ON_EXAMPLE, SORTING, True),
+        ("print(sorted([-69, -13, 1, 7, 61], reverse=True))", SORTING, True),
+        (ON_DATA, SORTING, False),  # the problem's own numbers
+        # the example's numbers beside the problem's: the problem's data is used
+        ("print(sorted([29.35, -71.1, 46.79, -69, -13], reverse=True))", SORTING, False),
+        ("n = 246\nprint(n)", FACTORS, False),
+        ("n = 12\nprint(' × '.join(['2', '2', '3']))", FACTORS, False),  # one datum only
+        ("print(12 * 2)", "What is 12 * 2?", False),  # no example in the question
+    ],
+)
+def test_a_program_on_the_questions_example(code: str, question: str, flagged: bool) -> None:
+    assert uses_question_example(code, question) is flagged
+
+
+def test_pot_does_not_run_a_program_on_the_example_and_asks_again(
+    kernel: JupyterExecutor,
+) -> None:
+    replies = [f"```python\n{ON_EXAMPLE}\n```", f"```python\n{ON_DATA}\n```"]
+    model = ScriptedModel(replies)
+    trace = Solver(model, kernel, mode="pot", max_steps=3).solve(SORTING)
+    assert trace.answer.normalized == "[46.79, 29.35, -71.1]"
+    first = trace.steps[0]
+    assert isinstance(first, TextStep) and first.nudge == EXAMPLE_NOTE
+    assert [step.code for step in trace.code_steps] == [ON_DATA]  # the first never ran
+    assert model.calls[1].conversations[0][-1].content == EXAMPLE_NOTE
+
+
+def test_plain_runs_it_as_written(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([f"```python\n{ON_EXAMPLE}\n```"])
+    trace = Solver(model, kernel, mode="plain").solve(SORTING)
+    assert trace.answer.normalized == "['7', '61', '1', '-69', '-13']"
