@@ -99,23 +99,10 @@ def programs(sample: Sample) -> Loop:
             history += [_said(generation.text), _asked(nudge)]
             continue
         written = _written(generation.text, block)
-        if examples.copied_by(block.code):  # the example's program answers the example
-            yield _text_step(sample, index, generated, generation.text, COPY_NOTE)
-            failure, detail = NoAnswerReason.CODE_FAILED, "the model wrote an example's program"
-            history += [_said(written), _asked(COPY_NOTE)]
-            continue
-        if mode is not Mode.PLAIN and uses_question_example(block.code, question):
-            yield _text_step(sample, index, generated, generation.text, EXAMPLE_NOTE)
-            failure, detail = (
-                NoAnswerReason.CODE_FAILED,
-                "the model worked on the question's example",
-            )
-            history += [_said(written), _asked(EXAMPLE_NOTE)]
-            continue
         if block.code in tried:  # it would fail the same way: ask again, sampling this time
             yield _text_step(sample, index, generated, generation.text)
             if resamples == RESAMPLES:
-                return Answer(reason=failure, detail="the model repeated a program that failed")
+                return Answer(reason=failure, detail=f"{detail}; it repeated that program")
             resamples += 1
             request = Generate(
                 sample.opening + history,
@@ -124,6 +111,17 @@ def programs(sample: Sample) -> Loop:
             )
             continue
         tried.add(block.code)
+        if examples.copied_by(block.code):  # the example's program answers the example
+            yield _text_step(sample, index, generated, generation.text, COPY_NOTE)
+            failure, detail = NoAnswerReason.CODE_FAILED, "the model wrote an example's program"
+            history += [_said(written), _asked(COPY_NOTE)]
+            continue
+        if mode is not Mode.PLAIN and uses_question_example(block.code, question):
+            yield _text_step(sample, index, generated, generation.text, EXAMPLE_NOTE)
+            failure = NoAnswerReason.CODE_FAILED
+            detail = "the model worked on the question's example"
+            history += [_said(written), _asked(EXAMPLE_NOTE)]
+            continue
         if mode is Mode.COC:
             ran = yield from run_chain(block.code)
         else:

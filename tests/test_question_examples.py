@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pot.executors import JupyterExecutor
+from pot.loops import RESAMPLE_TEMPERATURE
 from pot.question_examples import EXAMPLE_NOTE, example_spans, uses_question_example
 from pot.solver import Solver
 from pot.testing import ScriptedModel
@@ -72,3 +73,23 @@ def test_plain_runs_it_as_written(kernel: JupyterExecutor) -> None:
     model = ScriptedModel([f"```python\n{ON_EXAMPLE}\n```"])
     trace = Solver(model, kernel, mode="plain").solve(SORTING)
     assert trace.answer.normalized == "['7', '61', '1', '-69', '-13']"
+
+
+def test_the_same_program_again_is_asked_for_anew_with_sampling(kernel: JupyterExecutor) -> None:
+    # the greedy 1.5B wrote the flagged program three times over; a repeat is resampled
+    program = f"```python\n{ON_EXAMPLE}\n```"
+    model = ScriptedModel([program, program, f"```python\n{ON_DATA}\n```"])
+    trace = Solver(model, kernel, mode="pot", max_steps=4).solve(SORTING)
+    assert trace.answer.normalized == "[46.79, 29.35, -71.1]"
+    assert model.calls[1].config.temperature == 0
+    assert model.calls[2].config.temperature == pytest.approx(RESAMPLE_TEMPERATURE)
+
+
+def test_a_sample_that_only_repeats_it_gives_no_answer(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([f"```python\n{ON_EXAMPLE}\n```"] * 3)
+    trace = Solver(model, kernel, mode="pot", max_steps=4).solve(SORTING)
+    assert trace.answer.value is None
+    assert trace.answer.detail == (
+        "the model worked on the question's example; it repeated that program"
+    )
+    assert trace.code_steps == []
