@@ -37,9 +37,6 @@ from pot.tasks import TaskOptions, judge, load_problems
 from pot.tasks.stats import mcnemar_exact
 from pot.trace import Answer, CodeStep, SampleAnswer, TextStep, Trace
 
-last_written = ""
-"""What the last restating turn wrote (printed beside a changed answer)."""
-
 
 def programs_that_ran(trace: Trace) -> dict[int, CodeStep]:
     """Each sample's last program that ran without error, as auto notes them."""
@@ -55,19 +52,21 @@ def voted(trace: Trace) -> Answer:
     return given.answer.model_copy(update={"source": AnswerSource.VOTE})
 
 
-def run_restate(model, question: str, answer: Answer, step: CodeStep) -> tuple[Answer, float, int]:
-    """Drive pot's restate loop with the model; the answer, seconds and tokens it took."""
+def run_restate(
+    model, question: str, answer: Answer, step: CodeStep
+) -> tuple[Answer, float, int, str]:
+    """Drive pot's restate loop with the model; the answer, seconds and tokens it took,
+    and what the turn wrote."""
     loop = restate(question, answer, step)
-    reply, seconds, tokens = None, 0.0, 0
-    global last_written
+    reply, seconds, tokens, written = None, 0.0, 0, ""
     while True:
         try:
             item = loop.send(reply)
         except StopIteration as stop:
-            return stop.value, seconds, tokens
+            return stop.value, seconds, tokens, written
         reply = None
         if isinstance(item, TextStep):
-            last_written = item.text
+            written = item.text
         if isinstance(item, Generate):
             config = GenerationConfig(
                 stop=[OUTPUT_FENCE], max_new_tokens=item.max_new_tokens or 48, temperature=0.0
@@ -121,7 +120,7 @@ def main() -> None:
         step = winning_program(trace.vote, programs_that_ran(trace))
         now = without
         if step is not None and base.ok:
-            answer, took, used = run_restate(model, problem.question, base, step)
+            answer, took, used, written = run_restate(model, problem.question, base, step)
             seconds.append(took)
             tokens.append(used)
             if answer is not base:
@@ -138,7 +137,7 @@ def main() -> None:
                 )
                 print(
                     f"{problem.id}: {base.normalized!r} -> {answer.normalized!r} "
-                    f"(gold {problem.answer!r}) {without} -> {now}\n{last_written}",
+                    f"(gold {problem.answer!r}) {without} -> {now}\n{written}",
                     flush=True,
                 )
         rows.append((without, ran, now))

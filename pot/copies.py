@@ -86,11 +86,16 @@ class Examples:
 
 def literal_texts(code: str) -> list[str]:
     """The numbers and strings of ``code`` as written, strings without their quotes."""
-    return [token.lstrip("rRbBuUfF").strip("'\"") for token in _literals(_tokens(code))]
+    return [_unquoted(token) for token in _literals(_tokens(code))]
+
+
+def _unquoted(literal: str) -> str:
+    """A literal token as written, a string's prefix and quotes taken off."""
+    return literal.lstrip("rRbBuUfF").strip("'\"")
 
 
 def _in_question(literal: str, question: str) -> bool:
-    text = literal.lstrip("rRbBuUfF").strip("'\"").casefold()
+    text = _unquoted(literal).casefold()
     return not text or text in question
 
 

@@ -111,16 +111,12 @@ def programs(sample: Sample) -> Loop:
             )
             continue
         tried.add(block.code)
-        if examples.copied_by(block.code):  # the example's program answers the example
-            yield _text_step(sample, index, generated, generation.text, COPY_NOTE)
-            failure, detail = NoAnswerReason.CODE_FAILED, "the model wrote an example's program"
-            history += [_said(written), _asked(COPY_NOTE)]
-            continue
-        if mode is not Mode.PLAIN and uses_question_example(block.code, question):
-            yield _text_step(sample, index, generated, generation.text, EXAMPLE_NOTE)
+        declined = _declined(block.code, examples, question, mode)
+        if declined is not None:  # it answers an example, not this problem: not run
+            detail, note = declined
+            yield _text_step(sample, index, generated, generation.text, note)
             failure = NoAnswerReason.CODE_FAILED
-            detail = "the model worked on the question's example"
-            history += [_said(written), _asked(EXAMPLE_NOTE)]
+            history += [_said(written), _asked(note)]
             continue
         if mode is Mode.COC:
             ran = yield from run_chain(block.code)
@@ -237,6 +233,16 @@ def give_up(mode: Mode, ran_code: bool, last_ok: ExecutionResult | None) -> Answ
 def _continue_nudge(mode: Mode, ran_code: bool) -> str:
     """cot, and tir once it ran code, are handed the start of an answer to complete."""
     return ANSWER_START if mode is Mode.COT or ran_code else NUDGE_NO_CODE
+
+
+def _declined(code: str, examples: Examples, question: str, mode: Mode) -> tuple[str, str] | None:
+    """Why a program is not run (the detail, what the model is told), or None: it is one
+    of the prompt's examples, or (not in ``plain``) it works on the question's own."""
+    if examples.copied_by(code):
+        return "the model wrote an example's program", COPY_NOTE
+    if mode is not Mode.PLAIN and uses_question_example(code, question):
+        return "the model worked on the question's example", EXAMPLE_NOTE
+    return None
 
 
 def _refusal(value: str, choices: Choices | None) -> tuple[str, str] | None:

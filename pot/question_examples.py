@@ -19,8 +19,6 @@ EXAMPLE_START = re.compile(
     r"(?i)(?:\be\.g\.|\bfor example\b|\bfor instance\b|\bex\.|\bexample:|\binstead of reporting\b)"
 )
 """Where a question begins an example of its own."""
-SPAN_END = re.compile(r"\n|\)|\]")
-"""An example runs to the end of its line or its bracket."""
 SPAN_LIMIT = 300
 """An example is at most this long."""
 SHORTEST = 2
@@ -39,9 +37,7 @@ def example_spans(question: str) -> list[tuple[int, int]]:
     spans = []
     for start in EXAMPLE_START.finditer(question):
         rest = question[start.end() : start.end() + SPAN_LIMIT]
-        # a bracket that opens inside the example closes inside it
-        end = _span_end(rest)
-        spans.append((start.start(), start.end() + end))
+        spans.append((start.start(), start.end() + _span_end(rest)))
     return spans
 
 
@@ -79,6 +75,8 @@ def _outside(question: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _span_end(rest: str) -> int:
+    """Where an example ends in ``rest``: at the end of its line, or at a bracket that
+    closes one opened before it (a bracket opened inside the example closes inside it)."""
     depth = 0
     for index, char in enumerate(rest):
         if char in "([":

@@ -125,6 +125,6 @@ def _value(text: str) -> tuple[Fraction, bool] | None:
     if _LITERAL.fullmatch(text):
         return Fraction(int(text, 0)), False
     number = read_whole_number(text)
-    if number is None or number.base != 10:
-        return None if number is None else (number.value, False)
-    return number.value, number.percent
+    if number is None:
+        return None
+    return number.value, number.percent and number.base == 10
