@@ -10,7 +10,10 @@ with the real model and pot's own ``restate`` loop, judges the answers
 with the task's judge, and prints the paired comparison (McNemar) and every changed
 answer. A run made with a restating turn already (its answer's source ``restated``)
 is compared three ways: the vote's answer without the turn, the run's own turn (as
-``auto`` was when the run was made), and the turn as it is now.
+``auto`` was when the run was made), and the turn as it is now. ``--replay`` loads no
+model: it gives pot's ``restate`` loop the text the run's own turn wrote, which
+measures a change to what pot does with that text (which restatements it takes) in
+seconds.
 
     python bench/restate.py runs/auto.jsonl --task rg:suite --size 3 --seed 2026 \\
         --model qwen2.5-coder-1.5b
@@ -27,11 +30,11 @@ import statistics
 import time
 from pathlib import Path
 
-from pot.answers import AnswerSource
+from pot.answers import AnswerSource, normalize_answer
 from pot.loop_requests import Generate, GenerateReply
 from pot.models import load_model
-from pot.models.base import GenerationConfig
-from pot.prompts import OUTPUT_FENCE
+from pot.models.base import Generation, GenerationConfig, StopReason
+from pot.prompts import ANSWER_START, OUTPUT_FENCE
 from pot.restate import restate, winning_program
 from pot.tasks import TaskOptions, judge, load_problems
 from pot.tasks.stats import mcnemar_exact
@@ -53,10 +56,10 @@ def voted(trace: Trace) -> Answer:
 
 
 def run_restate(
-    model, question: str, answer: Answer, step: CodeStep
+    model, question: str, answer: Answer, step: CodeStep, replay: str | None = None
 ) -> tuple[Answer, float, int, str]:
-    """Drive pot's restate loop with the model; the answer, seconds and tokens it took,
-    and what the turn wrote."""
+    """Drive pot's restate loop with the model (or with ``replay``, a turn's text
+    written before); the answer, seconds and tokens it took, and what the turn wrote."""
     loop = restate(question, answer, step)
     reply, seconds, tokens, written = None, 0.0, 0, ""
     while True:
@@ -67,7 +70,10 @@ def run_restate(
         reply = None
         if isinstance(item, TextStep):
             written = item.text
-        if isinstance(item, Generate):
+        if isinstance(item, Generate) and replay is not None:
+            text = replay.removeprefix(ANSWER_START)
+            reply = GenerateReply([Generation(text=text, stop_reason=StopReason.STOP)], 0.0)
+        elif isinstance(item, Generate):
             config = GenerationConfig(
                 stop=[OUTPUT_FENCE], max_new_tokens=item.max_new_tokens or 48, temperature=0.0
             )
@@ -80,7 +86,20 @@ def run_restate(
 
 
 def _judged(answer: Answer, problem) -> bool:
-    return judge(answer.normalized or answer.value, problem).correct
+    """Judged as pot eval judges, with the answer normalised as pot normalises it now."""
+    if answer.value is None:
+        return False
+    return judge(normalize_answer(answer.value), problem).correct
+
+
+def turn_written(trace: Trace) -> str | None:
+    """The text of the run's own restating turn, if it had one."""
+    turns = [
+        step.text
+        for step in trace.steps
+        if isinstance(step, TextStep) and step.text.startswith(ANSWER_START)
+    ]
+    return turns[-1] if turns and trace.vote is not None else None
 
 
 def main() -> None:
@@ -90,11 +109,16 @@ def main() -> None:
     parser.add_argument("--size", type=int)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model", help="required unless --replay")
     parser.add_argument("--quantization", default=None)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--out", type=Path, help="JSON lines of the changed answers")
+    parser.add_argument(
+        "--replay", action="store_true", help="no model: reuse the text the run's turn wrote"
+    )
     args = parser.parse_args()
+    if not args.replay and not args.model:
+        parser.error("--model is required unless --replay")
 
     problems = {
         p.id: p
@@ -105,7 +129,7 @@ def main() -> None:
     options = {"quantization": args.quantization} if args.quantization else {}
     if args.threads:
         options["threads"] = args.threads
-    model = load_model(args.model, **options)
+    model = None if args.replay else load_model(args.model, **options)
     rows: list[tuple[bool, bool, bool]] = []  # without the turn, the run's own, now
     seconds, tokens, changed = [], [], []
     for line in args.runs.read_text().splitlines():
@@ -116,11 +140,12 @@ def main() -> None:
         trace = Trace.model_validate(record["trace"])
         ran = bool(record["correct"])
         base = voted(trace)
-        without = ran if base is trace.answer else _judged(base, problem)
+        without = _judged(base, problem)
         step = winning_program(trace.vote, programs_that_ran(trace))
         now = without
-        if step is not None and base.ok:
-            answer, took, used, written = run_restate(model, problem.question, base, step)
+        replay = turn_written(trace) if args.replay else None
+        if step is not None and base.ok and (replay is not None or not args.replay):
+            answer, took, used, written = run_restate(model, problem.question, base, step, replay)
             seconds.append(took)
             tokens.append(used)
             if answer is not base:

@@ -80,6 +80,9 @@ _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
 _CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
 _TIMES = re.compile(r"\s*(?:×|\\times|\\cdot|\*|·|⋅)\s*")
+_FLOAT_NOISE = re.compile(r"(?<![\w.])([-+]?\d+\.\d*?)(?:0{9,}|9{9,})\d{1,3}(?![\w.])")
+"""A float's binary rounding printed in full (``1929.0190000000002``, ``2.9999999999999996``):
+what the decimals mean, then a run of nines or zeros and the last digit or three."""
 
 
 def find_answer(text: str) -> FoundAnswer | None:
@@ -171,7 +174,8 @@ def normalize_answer(value: str) -> str:
     """A canonical form of an answer, for display, comparison and voting.
 
     Numbers lose currency signs, thousands separators, trailing zeros and unit
-    words (``"$1,000.50 dollars"`` -> ``"1000.5"``), and read as the judges read
+    words (``"$1,000.50 dollars"`` -> ``"1000.5"``) and a float's rounding noise
+    (``"0.30000000000000004"`` -> ``"0.3"``, also inside lists), and read as the judges read
     them (``"5 1/2"`` -> ``"11/2"``, ``"1.2 \\times 10^6"`` -> ``"1200000"``,
     ``"eighteen"`` -> ``"18"``); LaTeX fractions become ``a/b``; multiple-choice
     letters become ``(A)``; text loses surrounding quotes, LaTeX wrappers and a
@@ -183,7 +187,7 @@ def normalize_answer(value: str) -> str:
     Returns:
         The normalised answer ("" for an empty one).
     """
-    text = _strip_wrapping(value)
+    text = without_float_noise(_strip_wrapping(value))
     number = _as_number(text)
     if number is not None:
         return number
@@ -294,6 +298,28 @@ def _as_number(text: str) -> str | None:
         return str(value)  # written as a fraction: stays one, reduced ("6/8" -> "3/4")
     decimal = _finite_decimal(value)
     return decimal if decimal is not None else str(value)
+
+
+def without_float_noise(text: str) -> str:
+    """``text`` with each number that carries a float's rounding noise written as meant
+    (``0.30000000000000004`` -> ``0.3``, ``[2.9999999999999996, 1]`` -> ``[3, 1]``).
+
+    Only a number of 15 or more digits whose decimals end in a run of nine or more zeros
+    or nines and one to three more digits counts: that is how Python prints a sum such
+    as ``0.1 + 0.2``, never how a person writes an answer.
+    """
+    return _FLOAT_NOISE.sub(_meant, text)
+
+
+def _meant(noisy: re.Match[str]) -> str:
+    number = noisy.group(0)
+    if sum(c.isdigit() for c in number) < 15:
+        return number
+    places = len(noisy.group(1).split(".", 1)[1])
+    value = Fraction(round(Fraction(number), places))
+    if value.denominator == 1:
+        return str(value.numerator)
+    return _finite_decimal(value) or str(value)
 
 
 def _finite_decimal(value: Fraction) -> str | None:

@@ -8,7 +8,11 @@ program's only when it is a real answer and differs from it (as :func:`answer_ke
 sees them): ``54.0`` restated as ``54`` changes nothing. A restatement changes the
 form, never the value: a number restated as a number of another value (``119538200``
 as ``0x58ac0000``: the model converted in its head and slipped) keeps the program's
-answer; rounding (``0.58333`` as ``58.3%``, ``11.78333`` as ``11.78``) is a form.
+answer; rounding (``0.58333`` as ``58.3%``, ``11.78333`` as ``11.78``) is a form when the
+question asks for it (``rounded``, ``nearest``, ``decimal places``, a percentage), and
+otherwise loses digits the question wanted (``-8.4919`` as ``-8.492``). A Python list
+the program printed (``['is', 'a']``), written out by the turn (``is, a``), is taken
+in its written-out form: the same answer, in the form asked for.
 """
 
 from __future__ import annotations
@@ -75,8 +79,9 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     if found is None or found.source is not AnswerSource.BOXED or answer.value is None:
         return answer  # no closed \boxed{}: the reply ran out or said something else
     if answer_key(found.value) == answer_key(answer.value):
-        return answer
-    if changes_value(answer.value, found.value):
+        if not written_out(answer.value, found.value):
+            return answer
+    elif changes_value(answer.value, found.value, question):
         return answer
     detail = f"{answer.normalized} restated in the form the question asks for"
     return Answer(
@@ -95,10 +100,28 @@ _OPERATION = re.compile(r"[\w)]\s*(?:\*\*?|<<|>>|//|\+|\^)\s*[\w(]")
 """Arithmetic between two operands (``0x92bc * 0xd2d4``, ``2 ** 10``, ``a + b``)."""
 
 
-def changes_value(before: str, after: str) -> bool:
+_ROUNDING = re.compile(
+    r"\bround|\bnearest\b|\bdecimal (?:place|digit)|\bsignificant (?:figure|digit)|\bapprox"
+    r"|\bestimate|\b(?:tenth|hundredth|thousandth)s?\b|\bpercent|%",
+    re.IGNORECASE,
+)
+"""What a question says when it wants a rounded number."""
+
+_CONTAINER = re.compile(r"^\s*[\[(].*[\])]\s*$", re.DOTALL)
+"""A list or tuple as Python prints it."""
+
+
+def written_out(before: str, after: str) -> bool:
+    """Whether ``after`` is the list or tuple ``before`` written out without brackets
+    (``['is', 'a']`` as ``is, a``); the caller has checked they are the same answer."""
+    return _CONTAINER.match(before) is not None and _CONTAINER.match(after) is None
+
+
+def changes_value(before: str, after: str, question: str = "") -> bool:
     """Whether ``after`` is no restatement of the number ``before``: a number of another
-    value (not the same value in another base, as a fraction, a percentage or rounded),
-    or an expression in its place (``0x92bc * 0xd2d4 >> 0x2``, the question's own).
+    value (not the same value in another base, as a fraction or a percentage, nor rounded
+    where ``question`` asks for rounding), or an expression in its place
+    (``0x92bc * 0xd2d4 >> 0x2``, the question's own).
 
     ``before`` not a plain number (``[2, 7]``), or ``after`` a form that is no number and
     no expression (``11:47``, ``Yes``), changes nothing that can be compared: False.
@@ -114,9 +137,15 @@ def changes_value(before: str, after: str) -> bool:
     readings = [(new_value, places)]
     if percent:
         readings.append((new_value / 100, places + 2))
-    return all(
-        value != old_value and round(old_value, digits) != value for value, digits in readings
-    )
+    if any(_same_number(value, old_value) for value, _ in readings):
+        return False
+    rounded = any(round(old_value, digits) == value for value, digits in readings)
+    return not (rounded and _ROUNDING.search(question) is not None)
+
+
+def _same_number(new: Fraction, old: Fraction) -> bool:
+    """Equal, or equal to 12 significant digits: ``1/3`` for ``0.3333333333333333``."""
+    return abs(new - old) <= Fraction(1, 10**12) * max(1, abs(old))
 
 
 def _value(text: str) -> tuple[Fraction, bool] | None:

@@ -22,9 +22,15 @@ def _literal(text: str) -> Any:
 
 
 def _same(left: Any, right: Any) -> bool:
-    """Python equality, as CRUXEval's ``assert f(x) == output``, plus nan == nan."""
+    """Python equality, as CRUXEval's ``assert f(x) == output``, plus nan == nan, and
+    floats that differ only by the rounding noise pot's answers drop
+    (``0.3`` for ``0.30000000000000004``; :func:`pot.answers.without_float_noise`)."""
     if isinstance(left, float) and isinstance(right, float):
-        return left == right or (math.isnan(left) and math.isnan(right))
+        if math.isnan(left) or math.isnan(right):
+            return math.isnan(left) and math.isnan(right)
+        return math.isclose(left, right, rel_tol=1e-15)
+    if type(left) is type(right) and isinstance(left, (list, tuple)) and len(left) == len(right):
+        return all(_same(a, b) for a, b in zip(left, right, strict=True))
     try:
         return bool(left == right)
     except Exception:

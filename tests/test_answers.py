@@ -154,6 +154,16 @@ NORMALIZED = [
     ("0.125", "0.125"),
     ("1e-7", "0.0000001"),
     ("2x", "2x"),
+    # a float's rounding noise goes; digits a person wrote stay
+    ("0.30000000000000004", "0.3"),
+    ("1929.0190000000002", "1929.019"),
+    ("2.9999999999999996", "3"),
+    ("-0.9999999999999999", "-1"),
+    ("12.000000000000002 dollars", "12"),
+    ("[0.30000000000000004, 2]", "[0.3, 2]"),
+    ("0.3333333333333333", "0.3333333333333333"),
+    ("1.0000000001", "1.0000000001"),
+    ("3.1415926535897", "3.1415926535897"),
     # everything else keeps its form
     ("3-4", "3-4"),
     ("{joseph: daniel}", "{joseph: daniel}"),
@@ -198,6 +208,7 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("Yes") == answer_key("yes")
     assert answer_key("(A)") == answer_key("(a)")
     assert answer_key("0.33") != answer_key("1/3")
+    assert answer_key("0.30000000000000004") == answer_key("0.3")  # 0.1 + 0.2, printed
     assert answer_key("5.5") == answer_key("5 1/2") == answer_key("\\frac{11}{2}")
     assert answer_key("-$5") == answer_key("-5.0")
     assert answer_key("eighteen") == answer_key("18")

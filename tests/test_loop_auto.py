@@ -216,9 +216,9 @@ def test_a_restatement_changes_the_form_never_the_value(
         ("1926033997600", "0x92bc * 0xd2d4 * 0xed9 >> 0x2", True),
         ("119538200", "0x7200218", False),
         ("0.5", "1/2", False),
-        ("0.5833333333333334", "58.3%", False),  # a percentage, rounded
-        ("11.783333333333333", "11.78", False),  # rounded
-        ("11.7", "12", False),
+        ("0.3333333333333333", "1/3", False),  # the value a float holds
+        ("-8.4919", "-8.492", True),  # rounded, and the question asked for no rounding
+        ("11.7", "12", True),
         ("5.5", "5 1/2", False),
         ("1200000", "1.2 × 10^6", False),
         ("12", "twelve", False),
@@ -229,6 +229,50 @@ def test_a_restatement_changes_the_form_never_the_value(
 )
 def test_which_restatements_change_the_value(before: str, after: str, changed: bool) -> None:
     assert changes_value(before, after) is changed
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "question"),
+    [
+        ("0.5833333333333334", "58.3%", "What share is left? Give a percentage."),
+        ("11.783333333333333", "11.78", "How many hours? Round to 2 decimal places."),
+        ("11.7", "12", "How many, to the nearest whole number?"),
+        ("3.14159", "3.14", "Approximately what is pi?"),
+    ],
+)
+def test_rounding_is_a_form_where_the_question_asks_for_it(
+    before: str, after: str, question: str
+) -> None:
+    assert not changes_value(before, after, question)
+    assert changes_value(before, after, "What is the value?")
+
+
+@pytest.mark.parametrize(
+    ("printed", "reply", "answer"),
+    [
+        ("['is', 'a', 'test']", "{is, a, test}", "is, a, test"),  # written out: taken
+        ("(3, 41)", "{3, 41}", "3, 41"),
+        ("['-2.5', '7']", "{[-2.5, 7]}", "['-2.5', '7']"),  # still a list: the program's
+        ("3, 41", "{[3, 41]}", "3, 41"),
+    ],
+)
+def test_a_printed_list_written_out_is_taken_in_its_written_form(
+    kernel: JupyterExecutor, printed: str, reply: str, answer: str
+) -> None:
+    model = ScriptedModel([program(repr(printed)), program(repr(printed)), reply])
+    trace = Solver(model, kernel, mode="auto").solve("Reverse the words: test a is")
+    assert trace.answer.value == answer
+
+
+def test_a_rounding_the_question_did_not_ask_for_keeps_the_programs_digits(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel([program("-8.4919"), program("-8.4919"), "{-8.492}"])
+    trace = Solver(model, kernel, mode="auto").solve("What is 0.32 + 8.843 - 17.6557?")
+    assert trace.answer.normalized == "-8.4919"
+    model = ScriptedModel([program("0.1 + 0.2"), program("0.3"), "{0.3}"])
+    trace = Solver(model, kernel, mode="auto").solve("What is 0.1 + 0.2?")
+    assert trace.answer.normalized == "0.3"  # one answer: 0.30000000000000004 is 0.3
 
 
 def test_no_restatement_without_a_program_or_when_turned_off(kernel: JupyterExecutor) -> None:
