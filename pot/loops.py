@@ -36,7 +36,7 @@ from pot.prompts import (
     object_printed_request,
     repair_request,
 )
-from pot.question_examples import EXAMPLE_NOTE, uses_question_example
+from pot.question_examples import EXAMPLE_NOTE, EXAMPLE_OUTPUT, uses_question_example
 from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
 from pot.typos import case_mended
 
@@ -155,6 +155,7 @@ def continued(sample: Sample) -> Loop:
     nudged, ran_code = False, False
     last_ok: ExecutionResult | None = None
     examples = Examples.of(sample.opening)
+    question = sample.opening[-1].content
     for index in range(sample.max_steps):
         conversation = sample.opening + history
         if draft:
@@ -183,9 +184,10 @@ def continued(sample: Sample) -> Loop:
             draft = ""
             continue
         written = _written(generation.text, block)
-        if examples.copied_by(block.code):  # not run: its output is the example's
-            yield _text_step(sample, index, generated, written, COPY_OUTPUT)
-            draft += f"{written}\n{output_block(COPY_OUTPUT)}"
+        shown = _declined_output(block.code, examples, question)
+        if shown is not None:  # not run: it works on an example, not on this problem
+            yield _text_step(sample, index, generated, written, shown)
+            draft += f"{written}\n{output_block(shown)}"
             continue
         executed: ExecuteReply = yield Execute(block.code)
         ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
@@ -242,6 +244,16 @@ def _declined(code: str, examples: Examples, question: str, mode: Mode) -> tuple
         return "the model wrote an example's program", COPY_NOTE
     if mode is not Mode.PLAIN and uses_question_example(code, question):
         return "the model worked on the question's example", EXAMPLE_NOTE
+    return None
+
+
+def _declined_output(code: str, examples: Examples, question: str) -> str | None:
+    """What ``tir`` shows in place of the output of a block it does not run (a copied
+    example's program, or one on the question's own example), or None."""
+    if examples.copied_by(code):
+        return COPY_OUTPUT
+    if uses_question_example(code, question):
+        return EXAMPLE_OUTPUT
     return None
 
 

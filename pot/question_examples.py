@@ -31,6 +31,9 @@ EXAMPLE_NOTE = (
 )
 """What the model is told instead of the program's output."""
 
+EXAMPLE_OUTPUT = "Not run: this code works on the problem's example of its answer's form."
+"""What a multi-step solve (``tir``) shows in place of such a block's output."""
+
 
 def example_spans(question: str) -> list[tuple[int, int]]:
     """The spans of ``question`` that are examples of its own (start, end)."""

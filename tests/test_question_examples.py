@@ -6,7 +6,12 @@ import pytest
 
 from pot.executors import JupyterExecutor
 from pot.loops import RESAMPLE_TEMPERATURE
-from pot.question_examples import EXAMPLE_NOTE, example_spans, uses_question_example
+from pot.question_examples import (
+    EXAMPLE_NOTE,
+    EXAMPLE_OUTPUT,
+    example_spans,
+    uses_question_example,
+)
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import TextStep
@@ -93,3 +98,19 @@ def test_a_sample_that_only_repeats_it_gives_no_answer(kernel: JupyterExecutor) 
         "the model worked on the question's example; it repeated that program"
     )
     assert trace.code_steps == []
+
+
+def test_tir_shows_the_block_was_not_run_and_goes_on(kernel: JupyterExecutor) -> None:
+    replies = [
+        f"I sort them.\n```python\n{ON_EXAMPLE}\n```",
+        f"```python\n{ON_DATA}\n```",
+        "The final answer is \\boxed{[46.79, 29.35, -71.1]}.",
+    ]
+    model = ScriptedModel(replies)
+    trace = Solver(model, kernel, mode="tir").solve(SORTING)
+    assert trace.answer.normalized == "[46.79, 29.35, -71.1]"
+    assert [step.code for step in trace.code_steps] == [ON_DATA]  # the first never ran
+    first = trace.steps[0]
+    assert isinstance(first, TextStep) and first.nudge == EXAMPLE_OUTPUT
+    draft = model.calls[1].conversations[0][-1]
+    assert draft.role == "assistant" and EXAMPLE_OUTPUT in draft.content
