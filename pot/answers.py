@@ -227,7 +227,8 @@ def answer_key(value: str) -> str:
     ``"0.5"``, ``"1/2"`` and ``"\\frac{1}{2}"`` share a key; so do ``"[3, 41]"``,
     ``"(3, 41)"`` and ``"3, 41"`` (elements keyed alike, order kept), ``"x = 5"`` and
     ``"5"``, ``"A"`` and ``"(A)"``, ``"03:10"`` and ``"3:10"``, ``"3*41"`` and
-    ``"3 \\times 41"``. Only votes and agreement use keys; answers keep their form.
+    ``"3 \\times 41"``, ``"z**4"`` and ``"z^4"``. Only votes and agreement use keys;
+    answers keep their form.
     """
     return _key(value, depth=0)
 
@@ -249,7 +250,7 @@ def _key(value: str, depth: int) -> str:
     elements = _elements(text)
     if elements is not None and depth < 2:
         return ", ".join(_key(element, depth + 1) for element in elements)
-    return _TIMES.sub(" × ", text).casefold()
+    return _TIMES.sub(" × ", text.replace("**", "^")).casefold()
 
 
 def _elements(text: str) -> list[str] | None:

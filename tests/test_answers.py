@@ -209,6 +209,8 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("(A)") == answer_key("(a)")
     assert answer_key("0.33") != answer_key("1/3")
     assert answer_key("0.30000000000000004") == answer_key("0.3")  # 0.1 + 0.2, printed
+    assert answer_key("-1020*z**4 + 3139*z**2") == answer_key("-1020*z^4 + 3139*z^2")
+    assert answer_key("z**4") != answer_key("z*4")
     assert answer_key("5.5") == answer_key("5 1/2") == answer_key("\\frac{11}{2}")
     assert answer_key("-$5") == answer_key("-5.0")
     assert answer_key("eighteen") == answer_key("18")

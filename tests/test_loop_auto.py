@@ -254,9 +254,11 @@ def test_rounding_is_a_form_where_the_question_asks_for_it(
         ("(3, 41)", "{3, 41}", "3, 41"),
         ("['-2.5', '7']", "{[-2.5, 7]}", "['-2.5', '7']"),  # still a list: the program's
         ("3, 41", "{[3, 41]}", "3, 41"),
+        # the question said "Use ** instead of ^"; the turn wrote ^: the same answer
+        ("-1020*z**4 + 3139*z**2", "{-1020*z^4 + 3139*z^2}", "-1020*z**4 + 3139*z**2"),
     ],
 )
-def test_a_printed_list_written_out_is_taken_in_its_written_form(
+def test_which_form_of_the_same_answer_is_taken(
     kernel: JupyterExecutor, printed: str, reply: str, answer: str
 ) -> None:
     model = ScriptedModel([program(repr(printed)), program(repr(printed)), reply])
