@@ -12,11 +12,15 @@ answer; rounding (``0.58333`` as ``58.3%``, ``11.78333`` as ``11.78``) is a form
 question asks for it (``rounded``, ``nearest``, ``decimal places``, a percentage), and
 otherwise loses digits the question wanted (``-8.4919`` as ``-8.492``). A Python list
 the program printed (``['is', 'a']``), written out by the turn (``is, a``), is taken
-in its written-out form: the same answer, in the form asked for.
+in its written-out form: the same answer, in the form asked for. And where the question
+writes its lists as JSON (``[["eat", "tea"]]``), a printed Python list of strings
+(``[['eat', 'tea']]``) is written that way.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from fractions import Fraction
 
@@ -55,12 +59,30 @@ def restate_conversation(question: str, code: str, printed: str) -> list[Message
 
 
 def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
-    """Ask for ``answer`` (printed by ``step``'s program) in the question's form.
+    """Ask for ``answer`` (printed by ``step``'s program) in the question's form, then
+    write a printed Python list in the question's JSON notation where it uses one
+    (:func:`in_json_notation`).
 
     Yields the request and a :class:`~pot.trace.TextStep` in the program's sample;
     returns the restated answer (source ``RESTATED``, the original named in its
-    detail), or ``answer`` itself when the reply is no answer or the same answer.
+    detail), or ``answer`` itself when neither changed it.
     """
+    restated = yield from _turn(question, answer, step)
+    written = in_json_notation(question, restated.value) if restated.value else None
+    if written is None:
+        return restated
+    detail = f"{restated.value} in the question's JSON notation"
+    return Answer(
+        value=written,
+        normalized=normalize_answer(written),
+        source=AnswerSource.RESTATED,
+        detail=f"{detail}; {restated.detail}" if restated.detail else detail,
+    )
+
+
+def _turn(question: str, answer: Answer, step: CodeStep) -> Loop:
+    """The restating turn: the model's answer in the question's form, or ``answer``
+    itself when the reply is no answer or the same answer."""
     conversation = restate_conversation(question, step.code, step.observation)
     generated: GenerateReply = yield Generate(
         conversation, greedy=True, max_new_tokens=RESTATE_TOKENS
@@ -90,6 +112,35 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
         source=AnswerSource.RESTATED,
         detail=f"{detail}; {answer.detail}" if answer.detail else detail,
     )
+
+
+_JSON_STRINGS = re.compile(r"[\[{:,]\s*\"[^\"\n]*\"\s*[\]},:]")
+"""A double-quoted string inside brackets, as JSON writes lists (``["eat", "tea"]``)."""
+
+
+def in_json_notation(question: str, value: str) -> str | None:
+    """``value``, a Python list, tuple or dict holding strings as ``print`` shows them
+    (``[['eat', 'tea']]``), written as JSON (``[["eat", "tea"]]``) when the question
+    writes its own lists that way; None when it is no such value or the question does
+    not (a question that writes ``['-69', '-13']`` keeps Python's quotes)."""
+    if _JSON_STRINGS.search(question) is None or "'" not in value:
+        return None
+    try:
+        parsed = ast.literal_eval(value.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(parsed, (list, tuple, dict)) or not _json_like(parsed):
+        return None
+    return json.dumps(parsed, ensure_ascii=False)
+
+
+def _json_like(value: object) -> bool:
+    """Whether JSON can write ``value`` as it is (no sets, bytes or non-string keys)."""
+    if isinstance(value, (list, tuple)):
+        return all(_json_like(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _json_like(item) for key, item in value.items())
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 _LITERAL = re.compile(r"[-+]?0(?:[xX][0-9a-fA-F]+|[bB][01]+|[oO][0-7]+)")

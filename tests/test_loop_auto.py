@@ -7,7 +7,7 @@ import pytest
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
 from pot.prompts import ANSWER_START, RESTATE_SYSTEM, SECOND_OPINION_SYSTEM, SYSTEMS
-from pot.restate import RESTATE_TOKENS, changes_value
+from pot.restate import RESTATE_TOKENS, changes_value, in_json_notation
 from pot.solver import AUTO_ESCALATION, Solver
 from pot.testing import ScriptedModel
 from pot.trace import Mode, SampleAnswer, TextStep
@@ -296,3 +296,40 @@ def test_a_stream_closed_early_closes_cleanly(kernel: JupyterExecutor) -> None:
     assert first.kind == "code"
     stream.close()
     assert len(model.calls) == 1
+
+
+ANAGRAMS = (
+    'Group the anagrams, e.g. [["eat", "tea"], ["tan"]].\nGroup these: ["tea", "eat", "nat", "tan"]'
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "written"),
+    [
+        (ANAGRAMS, "[['tea', 'eat'], ['nat', 'tan']]", '[["tea", "eat"], ["nat", "tan"]]'),
+        (ANAGRAMS, "('a', None, 2.5)", '["a", null, 2.5]'),
+        (ANAGRAMS, '[["tea", "eat"]]', None),  # JSON already
+        (ANAGRAMS, "[1, 2]", None),  # no strings: the same in both
+        (ANAGRAMS, "{1: 'a'}", None),  # JSON has no number keys
+        (ANAGRAMS, "{'a', 'b'}", None),  # nor sets
+        (ANAGRAMS, "it's 5", None),  # no Python value
+        ("Sort them; use ['-69', '-13'] for -69, -13", "['-13', '-69']", None),
+        ('Output as {"name": value}', "{'Ann': 3}", '{"Ann": 3}'),
+    ],
+)
+def test_a_printed_list_in_the_questions_json_notation(
+    question: str, value: str, written: str | None
+) -> None:
+    assert in_json_notation(question, value) == written
+
+
+def test_auto_answers_in_the_questions_json_notation(kernel: JupyterExecutor) -> None:
+    printed = "[['tea', 'eat'], ['nat', 'tan']]"
+    model = ScriptedModel([program(printed)] * 2 + ["{" + printed + "}"])
+    trace = Solver(model, kernel, mode="auto").solve(ANAGRAMS)
+    assert trace.answer.value == '[["tea", "eat"], ["nat", "tan"]]'
+    assert trace.answer.source is AnswerSource.RESTATED
+    assert "in the question's JSON notation" in trace.answer.detail
+    model = ScriptedModel([program(printed)] * 2 + ["{" + printed + "}"])
+    trace = Solver(model, kernel, mode="auto", restate=False).solve(ANAGRAMS)
+    assert trace.answer.value == printed
