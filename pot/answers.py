@@ -234,7 +234,7 @@ def answer_key(value: str) -> str:
 
 
 def _key(value: str, depth: int) -> str:
-    normalized = normalize_answer(value)
+    normalized = " ".join(normalize_answer(value).split())
     fraction = _exact_fraction(normalized)
     if fraction is not None:
         return str(fraction)
@@ -283,7 +283,8 @@ def _strip_wrapping(value: str) -> str:
             break
     text = _LATEX_FRAC.sub(r"\1/\2", text)
     text = text.replace("\\%", "%").replace("\\!", "").replace("\\,", "")
-    return re.sub(r"\s+", " ", text)
+    lines = (re.sub(r"\s+", " ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)  # rows of a grid stay rows
 
 
 def _as_number(text: str) -> str | None:

@@ -14,7 +14,8 @@ otherwise loses digits the question wanted (``-8.4919`` as ``-8.492``). A Python
 the program printed (``['is', 'a']``), written out by the turn (``is, a``), is taken
 in its written-out form: the same answer, in the form asked for. And where the question
 writes its lists as JSON (``[["eat", "tea"]]``), a printed Python list of strings
-(``[['eat', 'tea']]``) is written that way.
+(``[['eat', 'tea']]``) is written that way, and where it writes a matrix as rows of
+numbers, a printed list of rows is written as rows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import ast
 import json
 import re
 from fractions import Fraction
+from itertools import pairwise
 
 from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.loop_requests import Generate, GenerateReply, Loop
@@ -59,19 +61,23 @@ def restate_conversation(question: str, code: str, printed: str) -> list[Message
 
 
 def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
-    """Ask for ``answer`` (printed by ``step``'s program) in the question's form, then
-    write a printed Python list in the question's JSON notation where it uses one
-    (:func:`in_json_notation`).
+    """``answer`` (printed by ``step``'s program) in the question's form.
 
-    Yields the request and a :class:`~pot.trace.TextStep` in the program's sample;
-    returns the restated answer (source ``RESTATED``, the original named in its
-    detail), or ``answer`` itself when neither changed it.
+    A printed Python list is written in the question's own notation for lists where it
+    has one (:func:`in_question_notation`), without asking the model. Otherwise the
+    model restates it (:func:`restate_turn`), and its reply is put in that notation too.
+
+    Returns the restated answer (source ``RESTATED``, the original named in its
+    detail), or ``answer`` itself when nothing changed it.
     """
-    restated = yield from _turn(question, answer, step)
-    written = in_json_notation(question, restated.value) if restated.value else None
+    written = in_question_notation(question, answer.value) if answer.value else None
+    restated = answer
+    if written is None:
+        restated = yield from restate_turn(question, answer, step)
+        written = in_question_notation(question, restated.value) if restated.value else None
     if written is None:
         return restated
-    detail = f"{restated.value} in the question's JSON notation"
+    detail = f"{restated.value} in the question's notation"
     return Answer(
         value=written,
         normalized=normalize_answer(written),
@@ -80,9 +86,12 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     )
 
 
-def _turn(question: str, answer: Answer, step: CodeStep) -> Loop:
+def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
     """The restating turn: the model's answer in the question's form, or ``answer``
-    itself when the reply is no answer or the same answer."""
+    itself when the reply is no answer or the same answer.
+
+    Yields the request and a :class:`~pot.trace.TextStep` in the program's sample.
+    """
     conversation = restate_conversation(question, step.code, step.observation)
     generated: GenerateReply = yield Generate(
         conversation, greedy=True, max_new_tokens=RESTATE_TOKENS
@@ -118,20 +127,51 @@ _JSON_STRINGS = re.compile(r"[\[{:,]\s*\"[^\"\n]*\"\s*[\]},:]")
 """A double-quoted string inside brackets, as JSON writes lists (``["eat", "tea"]``)."""
 
 
-def in_json_notation(question: str, value: str) -> str | None:
-    """``value``, a Python list, tuple or dict holding strings as ``print`` shows them
-    (``[['eat', 'tea']]``), written as JSON (``[["eat", "tea"]]``) when the question
-    writes its own lists that way; None when it is no such value or the question does
-    not (a question that writes ``['-69', '-13']`` keeps Python's quotes)."""
-    if _JSON_STRINGS.search(question) is None or "'" not in value:
-        return None
+_GRID_ROW = re.compile(r"^[ \t]*[-+]?\d+(?:\.\d+)?(?:[ \t]+[-+]?\d+(?:\.\d+)?)+[ \t]*$")
+"""A line of two or more numbers separated by spaces: a row of a matrix written as text."""
+
+
+def in_question_notation(question: str, value: str) -> str | None:
+    """``value``, a Python list as ``print`` shows it, in the notation the question
+    writes its own data in, or None when that is Python's already.
+
+    - The question writes lists as JSON (``[["eat", "tea"]]``): a list, tuple or dict
+      holding strings (``[['eat', 'tea']]``) is written as JSON.
+    - The question writes a matrix as rows of numbers separated by spaces and has no
+      brackets at all: a list of rows of numbers (``[[1, 0], [0, 1]]``) is written so,
+      one row a line (``1 0`` / ``0 1``).
+
+    A question that writes ``['-69', '-13']`` keeps Python's quotes.
+    """
     try:
         parsed = ast.literal_eval(value.strip())
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
-    if not isinstance(parsed, (list, tuple, dict)) or not _json_like(parsed):
+    if not isinstance(parsed, (list, tuple, dict)):
         return None
-    return json.dumps(parsed, ensure_ascii=False)
+    if "'" in value and _JSON_STRINGS.search(question) and _json_like(parsed):
+        return json.dumps(parsed, ensure_ascii=False)
+    if _is_matrix(parsed) and "[" not in question and _has_grid(question):
+        return "\n".join(" ".join(str(number) for number in row) for row in parsed)
+    return None
+
+
+def _is_matrix(value: object) -> bool:
+    """A list or tuple of one or more equally long rows of numbers."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    rows = [row for row in value if isinstance(row, (list, tuple)) and row]
+    return len(rows) == len(value) and all(
+        len(row) == len(rows[0])
+        and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in row)
+        for row in rows
+    )
+
+
+def _has_grid(question: str) -> bool:
+    """Two lines in a row of the question are rows of numbers."""
+    rows = [_GRID_ROW.match(line) is not None for line in question.splitlines()]
+    return any(this and that for this, that in pairwise(rows))
 
 
 def _json_like(value: object) -> bool:

@@ -143,6 +143,8 @@ NORMALIZED = [
     ("True.", "True"),
     ("05/01/2021", "05/01/2021"),
     ("  x^2 +   1 ", "x^2 + 1"),
+    ("0 4\n8 9", "0 4\n8 9"),  # the rows of a grid stay rows
+    ("  Move disk 1 \n\n Move  disk 2\n", "Move disk 1\nMove disk 2"),
     # numbers read as the judges read them
     ("5 1/2", "11/2"),
     ("-$5", "-5"),
@@ -211,6 +213,7 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("0.30000000000000004") == answer_key("0.3")  # 0.1 + 0.2, printed
     assert answer_key("-1020*z**4 + 3139*z**2") == answer_key("-1020*z^4 + 3139*z^2")
     assert answer_key("z**4") != answer_key("z*4")
+    assert answer_key("[[1, 2],\n [3, 4]]") == answer_key("[[1, 2], [3, 4]]")
     assert answer_key("5.5") == answer_key("5 1/2") == answer_key("\\frac{11}{2}")
     assert answer_key("-$5") == answer_key("-5.0")
     assert answer_key("eighteen") == answer_key("18")

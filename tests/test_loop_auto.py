@@ -7,7 +7,7 @@ import pytest
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
 from pot.prompts import ANSWER_START, RESTATE_SYSTEM, SECOND_OPINION_SYSTEM, SYSTEMS
-from pot.restate import RESTATE_TOKENS, changes_value, in_json_notation
+from pot.restate import RESTATE_TOKENS, changes_value, in_question_notation
 from pot.solver import AUTO_ESCALATION, Solver
 from pot.testing import ScriptedModel
 from pot.trace import Mode, SampleAnswer, TextStep
@@ -298,6 +298,7 @@ def test_a_stream_closed_early_closes_cleanly(kernel: JupyterExecutor) -> None:
     assert len(model.calls) == 1
 
 
+MATRIX = "Rotate the matrix below by 90 degrees:\n5 8\n2 1\n"
 ANAGRAMS = (
     'Group the anagrams, e.g. [["eat", "tea"], ["tan"]].\nGroup these: ["tea", "eat", "nat", "tan"]'
 )
@@ -315,12 +316,19 @@ ANAGRAMS = (
         (ANAGRAMS, "it's 5", None),  # no Python value
         ("Sort them; use ['-69', '-13'] for -69, -13", "['-13', '-69']", None),
         ('Output as {"name": value}', "{'Ann': 3}", '{"Ann": 3}'),
+        (MATRIX, "[[1, 0], [2, 3]]", "1 0\n2 3"),  # the question's matrix notation
+        (MATRIX, "[[1.5, 0], [2, 3]]", "1.5 0\n2 3"),
+        (MATRIX, "[1, 0, 2, 3]", None),  # no matrix
+        (MATRIX, "[[1, 0], [2]]", None),  # rows of different lengths
+        (MATRIX, "[[True, False]]", None),
+        (MATRIX + "Answer as [[a, b], [c, d]].", "[[1, 0], [2, 3]]", None),  # brackets asked
+        ("Rotate [[5, 8], [2, 1]].", "[[1, 0], [2, 3]]", None),
     ],
 )
 def test_a_printed_list_in_the_questions_json_notation(
     question: str, value: str, written: str | None
 ) -> None:
-    assert in_json_notation(question, value) == written
+    assert in_question_notation(question, value) == written
 
 
 def test_auto_answers_in_the_questions_json_notation(kernel: JupyterExecutor) -> None:
@@ -329,7 +337,15 @@ def test_auto_answers_in_the_questions_json_notation(kernel: JupyterExecutor) ->
     trace = Solver(model, kernel, mode="auto").solve(ANAGRAMS)
     assert trace.answer.value == '[["tea", "eat"], ["nat", "tan"]]'
     assert trace.answer.source is AnswerSource.RESTATED
-    assert "in the question's JSON notation" in trace.answer.detail
+    assert "in the question's notation" in trace.answer.detail
+    assert len(model.calls) == 2  # written so without a restating turn
     model = ScriptedModel([program(printed)] * 2 + ["{" + printed + "}"])
     trace = Solver(model, kernel, mode="auto", restate=False).solve(ANAGRAMS)
     assert trace.answer.value == printed
+
+
+def test_auto_answers_a_matrix_as_the_question_writes_one(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([program("[[2, 5], [1, 8]]")] * 2)
+    trace = Solver(model, kernel, mode="auto").solve(MATRIX)
+    assert trace.answer.value == "2 5\n1 8"
+    assert len(model.calls) == 2
