@@ -18,7 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pot.answers import find_answer, is_object_repr, printed_answer
+from pot.answers import (
+    asks_for_lines,
+    find_answer,
+    is_object_repr,
+    printed_answer,
+    printed_grid,
+    printed_lines,
+    shows_grid,
+)
 from pot.choices import Choices, question_choices
 from pot.coc_run import run_chain
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
@@ -81,6 +89,7 @@ def programs(sample: Sample) -> Loop:
     examples = Examples.of(sample.opening)
     question = sample.opening[-1].content
     choices = question_choices(question)
+    lines_asked, grid_asked = asks_for_lines(question), shows_grid(question)
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
@@ -128,6 +137,10 @@ def programs(sample: Sample) -> Loop:
         yield _code_step(sample, index, generated, written, block, ran, observation)
         if ran.result.ok:  # a program that printed its answer ends the sample (plain: any)
             printed = printed_answer(ran.result.stdout, ran.result.result)
+            if lines_asked and mode is not Mode.PLAIN:  # one item a line: all of them
+                printed = printed_lines(ran.result.stdout) or printed
+            elif grid_asked and mode is not Mode.PLAIN:  # a grid, printed row by row
+                printed = printed_grid(ran.result.stdout) or printed
             refused = None
             if printed is not None and mode is not Mode.PLAIN:
                 refused = _refusal(printed.value, choices)

@@ -24,9 +24,8 @@ import ast
 import json
 import re
 from fractions import Fraction
-from itertools import pairwise
 
-from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
+from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer, shows_grid
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
@@ -66,10 +65,13 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     A printed Python list is written in the question's own notation for lists where it
     has one (:func:`in_question_notation`), without asking the model. Otherwise the
     model restates it (:func:`restate_turn`), and its reply is put in that notation too.
+    An answer of several lines (a grid's rows, one move a line) is kept as printed.
 
     Returns the restated answer (source ``RESTATED``, the original named in its
     detail), or ``answer`` itself when nothing changed it.
     """
+    if answer.value is not None and "\n" in answer.value.strip():
+        return answer  # rows or one item a line: printed in the question's form already
     written = in_question_notation(question, answer.value) if answer.value else None
     restated = answer
     if written is None:
@@ -127,10 +129,6 @@ _JSON_STRINGS = re.compile(r"[\[{:,]\s*\"[^\"\n]*\"\s*[\]},:]")
 """A double-quoted string inside brackets, as JSON writes lists (``["eat", "tea"]``)."""
 
 
-_GRID_ROW = re.compile(r"^[ \t]*[-+]?\d+(?:\.\d+)?(?:[ \t]+[-+]?\d+(?:\.\d+)?)+[ \t]*$")
-"""A line of two or more numbers separated by spaces: a row of a matrix written as text."""
-
-
 def in_question_notation(question: str, value: str) -> str | None:
     """``value``, a Python list as ``print`` shows it, in the notation the question
     writes its own data in, or None when that is Python's already.
@@ -151,7 +149,7 @@ def in_question_notation(question: str, value: str) -> str | None:
         return None
     if "'" in value and _JSON_STRINGS.search(question) and _json_like(parsed):
         return json.dumps(parsed, ensure_ascii=False)
-    if _is_matrix(parsed) and "[" not in question and _has_grid(question):
+    if _is_matrix(parsed) and "[" not in question and shows_grid(question):
         return "\n".join(" ".join(str(number) for number in row) for row in parsed)
     return None
 
@@ -166,12 +164,6 @@ def _is_matrix(value: object) -> bool:
         and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in row)
         for row in rows
     )
-
-
-def _has_grid(question: str) -> bool:
-    """Two lines in a row of the question are rows of numbers."""
-    rows = [_GRID_ROW.match(line) is not None for line in question.splitlines()]
-    return any(this and that for this, that in pairwise(rows))
 
 
 def _json_like(value: object) -> bool:

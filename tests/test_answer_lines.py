@@ -1,0 +1,92 @@
+"""Answers of several lines: a grid printed row by row, one item a line."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.answers import asks_for_lines, is_grid_row, printed_grid, printed_lines, shows_grid
+from pot.executors import JupyterExecutor
+from pot.solver import Solver
+from pot.testing import ScriptedModel
+
+BOARD = "Solve this 4x4 board:\n_ 1 _ 3\n4 _ _ 2\n"
+MOVES = (
+    "Solve the Tower of Hanoi with 2 disks from Peg 1 to Peg 3.\n"
+    "Each move should be placed on a single line, as 'Move disk X from Peg Y to Peg Z'."
+)
+ROWS = "for row in [[2, 1, 4, 3], [4, 3, 1, 2]]:\n    print(*row)"
+HANOI = (
+    "print('Move disk 1 from Peg 1 to Peg 2')\n"
+    "print('Move disk 2 from Peg 1 to Peg 3')\n"
+    "print('Move disk 1 from Peg 2 to Peg 3')"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("- Each instruction should be placed on a single line.", True),
+        ("Write one move per line.", True),
+        ("Give the words, newline-separated.", True),
+        ("Put each word on its own line.", True),
+        ("What is 2 + 2?", False),
+        ("The answer is on line 3 of the file.", False),
+    ],
+)
+def test_questions_that_ask_for_one_item_a_line(question: str, asked: bool) -> None:
+    assert asks_for_lines(question) is asked
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ("1 0 2", True),
+        ("_ _ Q _", True),
+        ("4.75 5.0", True),
+        ("4   5 > 2", True),
+        ("Move disk 1", False),  # words are no cells
+        ("x = 5", False),
+        ("7", False),  # one cell is no row
+    ],
+)
+def test_rows_of_a_grid(line: str, row: bool) -> None:
+    assert is_grid_row(line) is row
+
+
+def test_a_grid_is_two_rows_in_a_row() -> None:
+    assert shows_grid(BOARD)
+    assert not shows_grid("Rows: 1 2\nand then\n3 4")
+    assert not shows_grid("I am a cat.\nYou are a dog.")
+
+
+def test_the_printed_grid_is_its_trailing_rows_of_one_width() -> None:
+    found = printed_grid("checking...\n9 9\n1 2 3\n4 5 6\n")
+    assert found is not None and found.value == "1 2 3\n4 5 6"
+    assert printed_grid("1 2 3\n11") is None  # the answer after a debug grid
+    assert printed_grid("1 2 3") is None  # one row: the last line is the answer
+    lines = printed_lines("a\n\nb\n")
+    assert lines is not None and lines.value == "a\nb"
+    assert printed_lines("only one") is None
+
+
+@pytest.mark.parametrize(("mode", "answer"), [("pot", "2 1 4 3\n4 3 1 2"), ("plain", "4 3 1 2")])
+def test_a_grid_printed_row_by_row_is_the_answer(
+    kernel: JupyterExecutor, mode: str, answer: str
+) -> None:
+    model = ScriptedModel([f"```python\n{ROWS}\n```"])
+    trace = Solver(model, kernel, mode=mode).solve(BOARD)
+    assert trace.answer.value == answer  # plain, the minimal script, takes the last line
+
+
+def test_one_item_a_line_is_every_line_and_auto_keeps_it_as_printed(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel([f"```python\n{HANOI}\n```"] * 2)
+    trace = Solver(model, kernel, mode="auto").solve(MOVES)
+    assert trace.answer.value.splitlines() == [
+        "Move disk 1 from Peg 1 to Peg 2",
+        "Move disk 2 from Peg 1 to Peg 3",
+        "Move disk 1 from Peg 2 to Peg 3",
+    ]
+    assert trace.answer.normalized == trace.answer.value
+    assert len(model.calls) == 2  # agreed, and no restating turn for an answer of lines
