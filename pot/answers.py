@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from enum import Enum
 from fractions import Fraction
-from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,15 +31,10 @@ __all__ = [
     "AnswerSource",
     "FoundAnswer",
     "answer_key",
-    "asks_for_lines",
     "find_answer",
-    "is_grid_row",
     "is_placeholder",
     "normalize_answer",
     "printed_answer",
-    "printed_grid",
-    "printed_lines",
-    "shows_grid",
 ]
 
 
@@ -151,62 +145,6 @@ def printed_answer(stdout: str, result: str | None = None) -> FoundAnswer | None
     if stated is not None:
         return FoundAnswer(value=stated, source=AnswerSource.ANSWER_IS)
     return FoundAnswer(value=block, source=AnswerSource.PRINTED)
-
-
-_LINES_ASKED = re.compile(
-    r"\b(?:each|one|every)\b[\w ,']{0,40}?\bon (?:a single|a separate|a new|its own|one|"
-    r"separate|a) (?:line|row)\b|\bone (?:\w+ )?per line\b|\bnewline[- ]separated\b"
-    r"|\bseparated by (?:a )?new ?lines?\b|\bline by line\b",
-    re.IGNORECASE,
-)
-"""What a question says when its answer is several lines (``Each instruction should be
-placed on a single line``, ``one move per line``, ``newline-separated``)."""
-
-
-def asks_for_lines(question: str) -> bool:
-    """Whether ``question`` wants an answer of several lines, one item a line."""
-    return _LINES_ASKED.search(question) is not None
-
-
-def printed_lines(stdout: str) -> FoundAnswer | None:
-    """Everything a program printed, as an answer of several lines (blank lines
-    dropped), when it printed two or more; for questions that ask for one item a line
-    (:func:`asks_for_lines`), where the last line alone is one item of the answer."""
-    lines = [line.rstrip() for line in stdout.splitlines() if line.strip()]
-    if len(lines) < 2 or len(lines) > _MAX_ANSWER_LINES:
-        return None
-    return FoundAnswer(value="\n".join(lines), source=AnswerSource.PRINTED)
-
-
-_CELL = re.compile(r"[-+]?\d+(?:\.\d+)?|[^\s=]")
-"""One cell of a grid written as text: a number or a single character (``_``, ``Q``, ``>``)."""
-
-
-def is_grid_row(line: str) -> bool:
-    """Whether ``line`` is a row of a grid: two or more cells separated by spaces."""
-    cells = line.split()
-    return len(cells) >= 2 and all(_CELL.fullmatch(cell) for cell in cells)
-
-
-def shows_grid(text: str) -> bool:
-    """Whether two lines in a row of ``text`` are rows of a grid (a matrix, a board)."""
-    rows = [is_grid_row(line) for line in text.splitlines()]
-    return any(this and that for this, that in pairwise(rows))
-
-
-def printed_grid(stdout: str) -> FoundAnswer | None:
-    """The grid a program printed last, row by row: its trailing rows of as many cells
-    as its last row, when there are two or more; for questions that show a grid
-    (:func:`shows_grid`), where the last line alone is one row of the answer."""
-    lines = [line.rstrip() for line in stdout.splitlines() if line.strip()]
-    if not lines or not is_grid_row(lines[-1]):
-        return None
-    width, start = len(lines[-1].split()), len(lines) - 1
-    while start > 0 and is_grid_row(lines[start - 1]) and len(lines[start - 1].split()) == width:
-        start -= 1
-    if start == len(lines) - 1:
-        return None
-    return FoundAnswer(value="\n".join(lines[start:]), source=AnswerSource.PRINTED)
 
 
 def _last_printed(stdout: str) -> str | None:

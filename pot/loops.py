@@ -18,15 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pot.answers import (
-    asks_for_lines,
-    find_answer,
-    is_object_repr,
-    printed_answer,
-    printed_grid,
-    printed_lines,
-    shows_grid,
-)
+from pot.answers import find_answer, is_object_repr, printed_answer
 from pot.choices import Choices, question_choices
 from pot.coc_run import run_chain
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
@@ -36,6 +28,7 @@ from pot.feedback import describe_result, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
 from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
+from pot.notation import asks_for_lines, printed_grid, printed_lines, shows_grid
 from pot.prompts import (
     ANSWER_START,
     NUDGE_NO_CODE,

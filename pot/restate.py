@@ -20,14 +20,13 @@ numbers, a printed list of rows is written as rows.
 
 from __future__ import annotations
 
-import ast
-import json
 import re
 from fractions import Fraction
 
-from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer, shows_grid
+from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
+from pot.notation import in_question_notation
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
 from pot.tasks.numbers import read_whole_number
 from pot.trace import Answer, CodeStep, TextStep, Vote
@@ -123,56 +122,6 @@ def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
         source=AnswerSource.RESTATED,
         detail=f"{detail}; {answer.detail}" if answer.detail else detail,
     )
-
-
-_JSON_STRINGS = re.compile(r"[\[{:,]\s*\"[^\"\n]*\"\s*[\]},:]")
-"""A double-quoted string inside brackets, as JSON writes lists (``["eat", "tea"]``)."""
-
-
-def in_question_notation(question: str, value: str) -> str | None:
-    """``value``, a Python list as ``print`` shows it, in the notation the question
-    writes its own data in, or None when that is Python's already.
-
-    - The question writes lists as JSON (``[["eat", "tea"]]``): a list, tuple or dict
-      holding strings (``[['eat', 'tea']]``) is written as JSON.
-    - The question writes a matrix as rows of numbers separated by spaces and has no
-      brackets at all: a list of rows of numbers (``[[1, 0], [0, 1]]``) is written so,
-      one row a line (``1 0`` / ``0 1``).
-
-    A question that writes ``['-69', '-13']`` keeps Python's quotes.
-    """
-    try:
-        parsed = ast.literal_eval(value.strip())
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-    if not isinstance(parsed, (list, tuple, dict)):
-        return None
-    if "'" in value and _JSON_STRINGS.search(question) and _json_like(parsed):
-        return json.dumps(parsed, ensure_ascii=False)
-    if _is_matrix(parsed) and "[" not in question and shows_grid(question):
-        return "\n".join(" ".join(str(number) for number in row) for row in parsed)
-    return None
-
-
-def _is_matrix(value: object) -> bool:
-    """A list or tuple of one or more equally long rows of numbers."""
-    if not isinstance(value, (list, tuple)) or not value:
-        return False
-    rows = [row for row in value if isinstance(row, (list, tuple)) and row]
-    return len(rows) == len(value) and all(
-        len(row) == len(rows[0])
-        and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in row)
-        for row in rows
-    )
-
-
-def _json_like(value: object) -> bool:
-    """Whether JSON can write ``value`` as it is (no sets, bytes or non-string keys)."""
-    if isinstance(value, (list, tuple)):
-        return all(_json_like(item) for item in value)
-    if isinstance(value, dict):
-        return all(isinstance(key, str) and _json_like(item) for key, item in value.items())
-    return value is None or isinstance(value, (str, int, float, bool))
 
 
 _LITERAL = re.compile(r"[-+]?0(?:[xX][0-9a-fA-F]+|[bB][01]+|[oO][0-7]+)")

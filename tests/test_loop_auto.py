@@ -6,8 +6,9 @@ import pytest
 
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
+from pot.notation import in_question_notation
 from pot.prompts import ANSWER_START, RESTATE_SYSTEM, SECOND_OPINION_SYSTEM, SYSTEMS
-from pot.restate import RESTATE_TOKENS, changes_value, in_question_notation
+from pot.restate import RESTATE_TOKENS, changes_value
 from pot.solver import AUTO_ESCALATION, Solver
 from pot.testing import ScriptedModel
 from pot.trace import Mode, SampleAnswer, TextStep

@@ -1,11 +1,12 @@
-"""Answers of several lines: a grid printed row by row, one item a line."""
+"""The question's notation: answers of several lines (a grid printed row by row, one item
+a line); the notation tests of auto's last turn are in test_loop_auto."""
 
 from __future__ import annotations
 
 import pytest
 
-from pot.answers import asks_for_lines, is_grid_row, printed_grid, printed_lines, shows_grid
 from pot.executors import JupyterExecutor
+from pot.notation import asks_for_lines, is_grid_row, printed_grid, printed_lines, shows_grid
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 

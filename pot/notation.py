@@ -1,0 +1,123 @@
+"""Answers written in the question's own notation, and answers of several lines.
+
+A program prints Python's forms: ``[['eat', 'tea']]``, ``[[1, 0], [0, 1]]``, one line
+at a time. A question may write its data as JSON, as a matrix of rows, or ask for one
+item a line; these helpers find which, and take or write the answer that way.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from itertools import pairwise
+
+from pot.answers import AnswerSource, FoundAnswer
+
+_MAX_LINES = 200
+"""The most lines an answer of several lines may have."""
+
+_LINES_ASKED = re.compile(
+    r"\b(?:each|one|every)\b[\w ,']{0,40}?\bon (?:a single|a separate|a new|its own|one|"
+    r"separate|a) (?:line|row)\b|\bone (?:\w+ )?per line\b|\bnewline[- ]separated\b"
+    r"|\bseparated by (?:a )?new ?lines?\b|\bline by line\b",
+    re.IGNORECASE,
+)
+"""What a question says when its answer is several lines (``Each instruction should be
+placed on a single line``, ``one move per line``, ``newline-separated``)."""
+
+
+def asks_for_lines(question: str) -> bool:
+    """Whether ``question`` wants an answer of several lines, one item a line."""
+    return _LINES_ASKED.search(question) is not None
+
+
+def printed_lines(stdout: str) -> FoundAnswer | None:
+    """Everything a program printed, as an answer of several lines (blank lines
+    dropped), when it printed two or more; for questions that ask for one item a line
+    (:func:`asks_for_lines`), where the last line alone is one item of the answer."""
+    lines = [line.rstrip() for line in stdout.splitlines() if line.strip()]
+    if len(lines) < 2 or len(lines) > _MAX_LINES:
+        return None
+    return FoundAnswer(value="\n".join(lines), source=AnswerSource.PRINTED)
+
+
+_CELL = re.compile(r"[-+]?\d+(?:\.\d+)?|[^\s=]")
+"""One cell of a grid written as text: a number or a single character (``_``, ``Q``, ``>``)."""
+
+
+def is_grid_row(line: str) -> bool:
+    """Whether ``line`` is a row of a grid: two or more cells separated by spaces."""
+    cells = line.split()
+    return len(cells) >= 2 and all(_CELL.fullmatch(cell) for cell in cells)
+
+
+def shows_grid(text: str) -> bool:
+    """Whether two lines in a row of ``text`` are rows of a grid (a matrix, a board)."""
+    rows = [is_grid_row(line) for line in text.splitlines()]
+    return any(this and that for this, that in pairwise(rows))
+
+
+def printed_grid(stdout: str) -> FoundAnswer | None:
+    """The grid a program printed last, row by row: its trailing rows of as many cells
+    as its last row, when there are two or more; for questions that show a grid
+    (:func:`shows_grid`), where the last line alone is one row of the answer."""
+    lines = [line.rstrip() for line in stdout.splitlines() if line.strip()]
+    if not lines or not is_grid_row(lines[-1]):
+        return None
+    width, start = len(lines[-1].split()), len(lines) - 1
+    while start > 0 and is_grid_row(lines[start - 1]) and len(lines[start - 1].split()) == width:
+        start -= 1
+    if start == len(lines) - 1:
+        return None
+    return FoundAnswer(value="\n".join(lines[start:]), source=AnswerSource.PRINTED)
+
+
+_JSON_STRINGS = re.compile(r"[\[{:,]\s*\"[^\"\n]*\"\s*[\]},:]")
+"""A double-quoted string inside brackets, as JSON writes lists (``["eat", "tea"]``)."""
+
+
+def in_question_notation(question: str, value: str) -> str | None:
+    """``value``, a Python list as ``print`` shows it, in the notation the question
+    writes its own data in, or None when that is Python's already.
+
+    - The question writes lists as JSON (``[["eat", "tea"]]``): a list, tuple or dict
+      holding strings (``[['eat', 'tea']]``) is written as JSON.
+    - The question writes a matrix as rows of numbers separated by spaces and has no
+      brackets at all: a list of rows of numbers (``[[1, 0], [0, 1]]``) is written so,
+      one row a line (``1 0`` / ``0 1``).
+
+    A question that writes ``['-69', '-13']`` keeps Python's quotes.
+    """
+    try:
+        parsed = ast.literal_eval(value.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(parsed, (list, tuple, dict)):
+        return None
+    if "'" in value and _JSON_STRINGS.search(question) and _json_like(parsed):
+        return json.dumps(parsed, ensure_ascii=False)
+    if _is_matrix(parsed) and "[" not in question and shows_grid(question):
+        return "\n".join(" ".join(str(number) for number in row) for row in parsed)
+    return None
+
+
+def _is_matrix(value: object) -> bool:
+    """A list or tuple of one or more equally long rows of numbers."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    rows = [row for row in value if isinstance(row, (list, tuple)) and row]
+    return len(rows) == len(value) and all(
+        len(row) == len(rows[0])
+        and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in row)
+        for row in rows
+    )
+
+
+def _json_like(value: object) -> bool:
+    """Whether JSON can write ``value`` as it is (no sets, bytes or non-string keys)."""
+    if isinstance(value, (list, tuple)):
+        return all(_json_like(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _json_like(item) for key, item in value.items())
+    return value is None or isinstance(value, (str, int, float, bool))
