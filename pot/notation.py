@@ -33,10 +33,13 @@ def asks_for_lines(question: str) -> bool:
 
 
 def printed_lines(stdout: str) -> FoundAnswer | None:
-    """Everything a program printed, as an answer of several lines (blank lines
-    dropped), when it printed two or more; for questions that ask for one item a line
-    (:func:`asks_for_lines`), where the last line alone is one item of the answer."""
+    """Everything a program printed, as an answer of several lines (blank lines and a
+    heading such as ``Moves:`` dropped), when it printed two or more; for questions that
+    ask for one item a line (:func:`asks_for_lines`), where the last line alone is one
+    item of the answer."""
     lines = [line.rstrip() for line in stdout.splitlines() if line.strip()]
+    while lines and lines[0].endswith(":"):
+        lines = lines[1:]
     if len(lines) < 2 or len(lines) > _MAX_LINES:
         return None
     return FoundAnswer(value="\n".join(lines), source=AnswerSource.PRINTED)

@@ -67,6 +67,8 @@ def test_the_printed_grid_is_its_trailing_rows_of_one_width() -> None:
     assert printed_grid("1 2 3") is None  # one row: the last line is the answer
     lines = printed_lines("a\n\nb\n")
     assert lines is not None and lines.value == "a\nb"
+    lines = printed_lines("The moves:\nMove disk 1\nMove disk 2")
+    assert lines is not None and lines.value == "Move disk 1\nMove disk 2"
     assert printed_lines("only one") is None
 
 
