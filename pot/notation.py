@@ -90,12 +90,12 @@ def in_question_notation(question: str, value: str) -> str | None:
       brackets at all: a list of rows of numbers (``[[1, 0], [0, 1]]``) is written so,
       one row a line (``1 0`` / ``0 1``).
 
-    A question that writes ``['-69', '-13']`` keeps Python's quotes.
+    A question that writes ``['-69', '-13']`` keeps Python's quotes. A NumPy array as
+    ``print`` shows it (``[[7. 9.]`` / `` [8. 7.]]``) is read as its list.
     """
-    try:
-        parsed = ast.literal_eval(value.strip())
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
+    parsed = _literal(value.strip())
+    if parsed is None and _NUMPY_ARRAY.fullmatch(value.strip()):
+        parsed = _literal(_NUMPY_GAP.sub(",", value.strip()))
     if not isinstance(parsed, (list, tuple, dict)):
         return None
     if "'" in value and _JSON_STRINGS.search(question) and _json_like(parsed):
@@ -103,6 +103,20 @@ def in_question_notation(question: str, value: str) -> str | None:
     if _is_matrix(parsed) and "[" not in question and shows_grid(question):
         return "\n".join(" ".join(str(number) for number in row) for row in parsed)
     return None
+
+
+_NUMPY_ARRAY = re.compile(r"\[[\[\]\s\d.eE+-]*\]")
+"""A NumPy array of numbers as ``print`` shows it: numbers and brackets, no commas."""
+_NUMPY_GAP = re.compile(r"(?<=[\d.\]])\s+(?=[-+\d.\[])")
+"""The spaces between two of its numbers or rows, where a list has a comma."""
+
+
+def _literal(text: str) -> object:
+    """The Python value ``text`` writes, or None."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 def _is_matrix(value: object) -> bool:

@@ -319,6 +319,8 @@ ANAGRAMS = (
         ('Output as {"name": value}', "{'Ann': 3}", '{"Ann": 3}'),
         (MATRIX, "[[1, 0], [2, 3]]", "1 0\n2 3"),  # the question's matrix notation
         (MATRIX, "[[1.5, 0], [2, 3]]", "1.5 0\n2 3"),
+        (MATRIX, "[[1. 0.]\n [2. 3.5]]", "1.0 0.0\n2.0 3.5"),  # a NumPy array, printed
+        (MATRIX, "[[1 0]\n [2 3]]", "1 0\n2 3"),
         (MATRIX, "[1, 0, 2, 3]", None),  # no matrix
         (MATRIX, "[[1, 0], [2]]", None),  # rows of different lengths
         (MATRIX, "[[True, False]]", None),
