@@ -31,6 +31,7 @@ from pot.modes import Mode
 from pot.notation import asks_for_lines, printed_grid, printed_lines, shows_grid
 from pot.prompts import (
     ANSWER_START,
+    CUT_OFF_NOTE,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
     not_an_option_request,
@@ -119,6 +120,14 @@ def programs(sample: Sample) -> Loop:
             yield _text_step(sample, index, generated, generation.text, note)
             failure = NoAnswerReason.CODE_FAILED
             history += [_said(written), _asked(note)]
+            continue
+        if _cut_off(generation, block) and mode is not Mode.PLAIN:  # it cannot run whole
+            yield _text_step(sample, index, generated, generation.text, CUT_OFF_NOTE)
+            failure, detail = (
+                NoAnswerReason.CODE_FAILED,
+                "the program was cut off at the length limit",
+            )
+            history += [_said(written), _asked(CUT_OFF_NOTE)]
             continue
         if mode is Mode.COC:
             ran = yield from run_chain(block.code)
@@ -261,6 +270,17 @@ def _declined_output(code: str, examples: Examples, question: str) -> str | None
     if uses_question_example(code, question):
         return EXAMPLE_OUTPUT
     return None
+
+
+def _cut_off(generation: Generation, block: CodeBlock) -> bool:
+    """Whether the token limit cut the reply inside a program that does not compile."""
+    if generation.stop_reason is not StopReason.LENGTH or block.closed:
+        return False
+    try:
+        compile(block.code, "<program>", "exec")
+    except (SyntaxError, ValueError):
+        return True
+    return False
 
 
 def _refusal(value: str, choices: Choices | None) -> tuple[str, str] | None:

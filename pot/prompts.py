@@ -219,6 +219,15 @@ SIMULATE_SYSTEM = (
 )
 
 
+CUT_OFF_NOTE = (
+    "That program was cut off: the reply reached its length limit before the program "
+    "ended, so it was not run. Write a shorter program. Where the problem gives a lot of "
+    'data, paste it once as a string (data = """...""") and parse it with split(), '
+    "instead of typing it out as Python lists."
+)
+"""What the model is told when the token limit cut its program short."""
+
+
 def repair_request(error_text: str) -> str:
     """The message that feeds a failing program's error back for repair."""
     return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -64,18 +65,24 @@ class ScriptedModel:
                         f"ScriptedModel has no reply left for call {len(self.calls)}; "
                         "queue more with model.add(...)"
                     )
-                samples.append(_cut(self.replies.popleft(), config.stop, prompt_tokens))
+                reply = self.replies.popleft()
+                samples.append(_cut(reply, config.stop, prompt_tokens, config.max_new_tokens))
             batch.append(samples)
         return batch
 
 
-def _cut(reply: str, stop: list[str], prompt_tokens: int) -> Generation:
+def _cut(reply: str, stop: list[str], prompt_tokens: int, budget: int) -> Generation:
+    """The reply as a model would return it: cut at the first stop string, or after
+    ``budget`` tokens (a token is a run of non-space characters here)."""
     hits = [(reply.find(s), s) for s in stop if s in reply]
     if hits:
         position, stop_string = min(hits)
         text, reason = reply[:position], StopReason.STOP
     else:
         text, reason, stop_string = reply, StopReason.END, None
+    words = list(re.finditer(r"\S+", text))
+    if len(words) > budget:
+        text, reason, stop_string = text[: words[budget - 1].end()], StopReason.LENGTH, None
     return Generation(
         text=text,
         stop_reason=reason,

@@ -7,7 +7,13 @@ import pytest
 from pot.answers import AnswerSource
 from pot.executors import JupyterExecutor
 from pot.notation import in_question_notation
-from pot.prompts import ANSWER_START, RESTATE_SYSTEM, SECOND_OPINION_SYSTEM, SYSTEMS
+from pot.prompts import (
+    ANSWER_START,
+    CUT_OFF_NOTE,
+    RESTATE_SYSTEM,
+    SECOND_OPINION_SYSTEM,
+    SYSTEMS,
+)
 from pot.restate import RESTATE_TOKENS, changes_value
 from pot.solver import AUTO_ESCALATION, Solver
 from pot.testing import ScriptedModel
@@ -352,3 +358,18 @@ def test_auto_answers_a_matrix_as_the_question_writes_one(kernel: JupyterExecuto
     trace = Solver(model, kernel, mode="auto").solve(MATRIX)
     assert trace.answer.value == "2 5\n1 8"
     assert len(model.calls) == 2
+
+
+def test_a_program_cut_off_at_the_length_limit_is_not_run(kernel: JupyterExecutor) -> None:
+    cut = "```python\ngrid = [" + ", ".join(["1"] * 40) + "]\nprint(sum(grid))\n```"
+    model = ScriptedModel([cut, program("40")])
+    trace = Solver(model, kernel, mode="pot", max_new_tokens=30).solve("Add forty ones.")
+    first = trace.steps[0]
+    assert isinstance(first, TextStep) and first.nudge == CUT_OFF_NOTE
+    assert model.calls[1].conversations[0][-1].content == CUT_OFF_NOTE
+    assert [step.code for step in trace.code_steps] == ["print(40)"]  # the cut one never ran
+    assert trace.answer.value == "40"
+    model = ScriptedModel([cut])  # plain runs it as it came, and it fails
+    trace = Solver(model, kernel, mode="plain", max_new_tokens=30).solve("Add forty ones.")
+    error = trace.code_steps[0].execution.error
+    assert not trace.answer.ok and error is not None and error.name == "SyntaxError"
