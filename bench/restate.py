@@ -11,7 +11,8 @@ with the task's judge, and prints the paired comparison (McNemar) and every chan
 answer. A run made with a restating turn already (its answer's source ``restated``)
 is compared three ways: the vote's answer without the turn, the run's own turn (as
 ``auto`` was when the run was made), and the turn as it is now. ``--replay`` loads no
-model: it gives pot's ``restate`` loop the text the run's own turn wrote, which
+model: it gives pot's ``restate`` loop the text the run's own turn wrote (and keeps the
+answer where the loop asks for a turn the run did not write), which
 measures a change to what pot does with that text (which restatements it takes) in
 seconds.
 
@@ -70,6 +71,9 @@ def run_restate(
         reply = None
         if isinstance(item, TextStep):
             written = item.text
+        if isinstance(item, Generate) and model is None and replay is None:
+            loop.close()  # replaying a run whose turn wrote nothing: keep its answer
+            return answer, seconds, tokens, written
         if isinstance(item, Generate) and replay is not None:
             text = replay.removeprefix(ANSWER_START)
             reply = GenerateReply([Generation(text=text, stop_reason=StopReason.STOP)], 0.0)
@@ -144,7 +148,7 @@ def main() -> None:
         step = winning_program(trace.vote, programs_that_ran(trace))
         now = without
         replay = turn_written(trace) if args.replay else None
-        if step is not None and base.ok and (replay is not None or not args.replay):
+        if step is not None and base.ok:
             answer, took, used, written = run_restate(model, problem.question, base, step, replay)
             seconds.append(took)
             tokens.append(used)
