@@ -14,6 +14,7 @@ model could not be loaded; 4 no kernel could be started.
 from __future__ import annotations
 
 import queue
+import signal
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +148,10 @@ class Conversation:
 
     def run(self) -> None:
         """Ask, solve, show, until end of input."""
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            # started in the background by a shell, which ignores Ctrl-C for its children:
+            # Ctrl-C is how a step is stopped here, so take it back
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         while True:
             try:
                 line = input(PROMPT)

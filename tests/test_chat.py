@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ def code(text: str) -> str:
     return f"```python\n{text}\n```"
 
 
-def test_chat_in_a_pseudo_terminal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("started_in_background", [False, True])
+def test_chat_in_a_pseudo_terminal(tmp_path: Path, started_in_background: bool) -> None:
+    # a shell starts background jobs with Ctrl-C ignored; chat takes it back
     replies = tmp_path / "replies.json"
     replies.write_text(
         json.dumps(
@@ -47,7 +50,14 @@ def test_chat_in_a_pseudo_terminal(tmp_path: Path) -> None:
         "TERM": "dumb",
         "COLUMNS": "100",
     }
-    chat = pexpect.spawn(POT, ["chat"], env=env, cwd=str(tmp_path), encoding="utf-8", timeout=90)
+
+    def ignore() -> None:
+        if started_in_background:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    chat = pexpect.spawn(
+        POT, ["chat"], env=env, cwd=str(tmp_path), encoding="utf-8", timeout=90, preexec_fn=ignore
+    )
     try:
         chat.expect("kernel in ")
         chat.expect("pot> ")
