@@ -69,9 +69,9 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     Returns the restated answer (source ``RESTATED``, the original named in its
     detail), or ``answer`` itself when nothing changed it.
     """
-    if answer.value is not None and "\n" in answer.value.strip():
-        return answer  # rows or one item a line: printed in the question's form already
     written = in_question_notation(question, answer.value) if answer.value else None
+    if written is None and answer.value is not None and "\n" in answer.value.strip():
+        return answer  # rows or one item a line: printed in the question's form already
     restated = answer
     if written is None:
         restated = yield from restate_turn(question, answer, step)

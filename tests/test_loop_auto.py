@@ -353,8 +353,13 @@ def test_auto_answers_in_the_questions_json_notation(kernel: JupyterExecutor) ->
     assert trace.answer.value == printed
 
 
-def test_auto_answers_a_matrix_as_the_question_writes_one(kernel: JupyterExecutor) -> None:
-    model = ScriptedModel([program("[[2, 5], [1, 8]]")] * 2)
+@pytest.mark.parametrize(
+    "code", ["[[2, 5], [1, 8]]", "__import__('numpy').array([[2, 5], [1, 8]])"]
+)
+def test_auto_answers_a_matrix_as_the_question_writes_one(
+    kernel: JupyterExecutor, code: str
+) -> None:
+    model = ScriptedModel([program(code)] * 2)  # a NumPy array prints over two lines
     trace = Solver(model, kernel, mode="auto").solve(MATRIX)
     assert trace.answer.value == "2 5\n1 8"
     assert len(model.calls) == 2
