@@ -72,8 +72,9 @@ _LABELLED = re.compile(
 )
 _SEPARATOR = re.compile(r":\s|(?<![=!<>])=(?!=)")
 _OPENING, _CLOSING = "([{", ")]}"
-_MAX_ANSWER_LINES = 200
-"""Most lines a printed answer may span (a list or array printed over several lines)."""
+MAX_ANSWER_LINES = 200
+"""Most lines a printed answer may span (a list or array printed over several lines, or
+an answer of several lines: see :mod:`pot.notation`)."""
 _CHOICE = re.compile(r"^\(?([A-Za-z])\)$")
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
@@ -153,7 +154,7 @@ def _last_printed(stdout: str) -> str | None:
     if not lines:
         return None
     block = lines[-1].rstrip()
-    for start in range(len(lines) - 2, max(-1, len(lines) - _MAX_ANSWER_LINES), -1):
+    for start in range(len(lines) - 2, max(-1, len(lines) - MAX_ANSWER_LINES), -1):
         if _depth(block) >= 0:
             break
         block = f"{lines[start].rstrip()}\n{block}"

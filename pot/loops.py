@@ -116,10 +116,9 @@ def programs(sample: Sample) -> Loop:
         tried.add(block.code)
         declined = _declined(block.code, examples, question, mode)
         if declined is not None:  # it answers an example, not this problem: not run
-            detail, note = declined
-            yield _text_step(sample, index, generated, generation.text, note)
-            failure = NoAnswerReason.CODE_FAILED
-            history += [_said(written), _asked(note)]
+            yield _text_step(sample, index, generated, generation.text, declined.note)
+            failure, detail = NoAnswerReason.CODE_FAILED, declined.detail
+            history += [_said(written), _asked(declined.note)]
             continue
         if _cut_off(generation, block) and mode is not Mode.PLAIN:  # it cannot run whole
             yield _text_step(sample, index, generated, generation.text, CUT_OFF_NOTE)
@@ -199,10 +198,10 @@ def continued(sample: Sample) -> Loop:
             draft = ""
             continue
         written = _written(generation.text, block)
-        shown = _declined_output(block.code, examples, question)
-        if shown is not None:  # not run: it works on an example, not on this problem
-            yield _text_step(sample, index, generated, written, shown)
-            draft += f"{written}\n{output_block(shown)}"
+        declined = _declined(block.code, examples, question, sample.mode)
+        if declined is not None:  # not run: it works on an example, not on this problem
+            yield _text_step(sample, index, generated, written, declined.output)
+            draft += f"{written}\n{output_block(declined.output)}"
             continue
         executed: ExecuteReply = yield Execute(block.code)
         ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
@@ -252,23 +251,25 @@ def _continue_nudge(mode: Mode, ran_code: bool) -> str:
     return ANSWER_START if mode is Mode.COT or ran_code else NUDGE_NO_CODE
 
 
-def _declined(code: str, examples: Examples, question: str, mode: Mode) -> tuple[str, str] | None:
-    """Why a program is not run (the detail, what the model is told), or None: it is one
-    of the prompt's examples, or (not in ``plain``) it works on the question's own."""
+@dataclass(frozen=True)
+class Declined:
+    """Why a program is not run, and what the model is shown instead."""
+
+    detail: str
+    """The sample's detail when it ends with no answer."""
+    note: str
+    """What a one-program mode tells the model in place of the output."""
+    output: str
+    """What ``tir`` shows as the block's output."""
+
+
+def _declined(code: str, examples: Examples, question: str, mode: Mode) -> Declined | None:
+    """Why a program is not run, or None: it is one of the prompt's examples, or (not in
+    ``plain``) it works on the question's own example of its answer's form."""
     if examples.copied_by(code):
-        return "the model wrote an example's program", COPY_NOTE
+        return Declined("the model wrote an example's program", COPY_NOTE, COPY_OUTPUT)
     if mode is not Mode.PLAIN and uses_question_example(code, question):
-        return "the model worked on the question's example", EXAMPLE_NOTE
-    return None
-
-
-def _declined_output(code: str, examples: Examples, question: str) -> str | None:
-    """What ``tir`` shows in place of the output of a block it does not run (a copied
-    example's program, or one on the question's own example), or None."""
-    if examples.copied_by(code):
-        return COPY_OUTPUT
-    if uses_question_example(code, question):
-        return EXAMPLE_OUTPUT
+        return Declined("the model worked on the question's example", EXAMPLE_NOTE, EXAMPLE_OUTPUT)
     return None
 
 

@@ -12,10 +12,7 @@ import json
 import re
 from itertools import pairwise
 
-from pot.answers import AnswerSource, FoundAnswer
-
-_MAX_LINES = 200
-"""The most lines an answer of several lines may have."""
+from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer
 
 _LINES_ASKED = re.compile(
     r"\b(?:each|one|every)\b[\w ,']{0,40}?\bon (?:a single|a separate|a new|its own|one|"
@@ -37,12 +34,17 @@ def printed_lines(stdout: str) -> FoundAnswer | None:
     heading such as ``Moves:`` dropped), when it printed two or more; for questions that
     ask for one item a line (:func:`asks_for_lines`), where the last line alone is one
     item of the answer."""
-    lines = [line.rstrip() for line in stdout.splitlines() if line.strip()]
+    lines = _non_blank(stdout)
     while lines and lines[0].endswith(":"):
         lines = lines[1:]
-    if len(lines) < 2 or len(lines) > _MAX_LINES:
+    if len(lines) < 2 or len(lines) > MAX_ANSWER_LINES:
         return None
     return FoundAnswer(value="\n".join(lines), source=AnswerSource.PRINTED)
+
+
+def _non_blank(stdout: str) -> list[str]:
+    """The lines a program printed that are not blank, trailing spaces taken off."""
+    return [line.rstrip() for line in stdout.splitlines() if line.strip()]
 
 
 _CELL = re.compile(r"[-+]?\d+(?:\.\d+)?|[^\s=]")
@@ -65,7 +67,7 @@ def printed_grid(stdout: str) -> FoundAnswer | None:
     """The grid a program printed last, row by row: its trailing rows of as many cells
     as its last row, when there are two or more; for questions that show a grid
     (:func:`shows_grid`), where the last line alone is one row of the answer."""
-    lines = [line.rstrip() for line in stdout.splitlines() if line.strip()]
+    lines = _non_blank(stdout)
     if not lines or not is_grid_row(lines[-1]):
         return None
     width, start = len(lines[-1].split()), len(lines) - 1
