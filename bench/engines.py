@@ -85,6 +85,8 @@ class TransformersEngine:
     def _count_reuse(self) -> None:
         """Wrap the cache's prefix lookup once it exists (built by the worker thread)."""
         while self.manager.batch_processor is None:
+            if not self.manager.is_running():
+                raise RuntimeError("transformers' manager stopped before it started (see its log)")
             time.sleep(0.01)
         if self._wrapped:
             return

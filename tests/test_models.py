@@ -161,6 +161,20 @@ def test_batch_errors_reach_every_calling_thread() -> None:
     assert len(errors) == 3
 
 
+def test_close_frees_the_weights_and_later_calls_say_so(tiny_qwen: Path) -> None:
+    from pot.models.base import ModelError
+
+    model = TransformersModel(str(tiny_qwen), device="cpu", quantization="none", progress=False)
+    question = [Message(role="user", content="Say hi")]
+    [[reply]] = model.generate([question], GenerationConfig(max_new_tokens=3))
+    assert reply.completion_tokens >= 1
+    model.close()
+    assert model.model is None
+    assert model.prefix_cache is None
+    with pytest.raises(ModelError, match="the model was closed"):
+        model.generate([question], GenerationConfig(max_new_tokens=3))
+
+
 def test_cuda_without_cuda_is_a_typed_error(tiny_qwen: Path) -> None:
     import torch
 

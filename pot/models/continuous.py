@@ -67,8 +67,6 @@ class ContinuousBatcher(RowBatcher[_Row]):
         max_batch: Most rows decoding at once; further calls wait their turn.
     """
 
-    closed_message = "the model was closed (the interpreter is exiting)"
-
     def __init__(
         self,
         model: Any,
@@ -89,6 +87,12 @@ class ContinuousBatcher(RowBatcher[_Row]):
         self._cache: Any = None
         self._mask: torch.Tensor | None = None
         super().__init__()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the worker, then let go of the model and the batch's keys and values."""
+        super().close(timeout)
+        self.model = None
+        self._cache = self._mask = None
 
     def submit(
         self, prompts: list[torch.Tensor], config: GenerationConfig

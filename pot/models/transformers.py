@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from typing import TYPE_CHECKING, Any, Literal
@@ -168,6 +169,19 @@ class TransformersModel:
             return self._collector.submit(conversations, config)
         prompts = [self._prompt_ids(c) for c in conversations]
         return self._batcher.submit(prompts, config)
+
+    def close(self) -> None:
+        """Stop the batch worker and free the weights and cached keys and values (on a
+        GPU, its memory goes back for the next model). Later calls fail."""
+        import torch
+
+        self._batcher.close()
+        self.prefix_cache = None
+        self.model = None
+        gc.collect()
+        return_freed_memory()
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
 
     def encode(self, conversation: Conversation) -> list[int]:
         """Return the prompt token ids of a conversation, as ``generate`` feeds them."""
