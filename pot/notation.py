@@ -66,8 +66,10 @@ def shows_grid(text: str) -> bool:
 def printed_grid(stdout: str) -> FoundAnswer | None:
     """The grid a program printed last, row by row: its trailing rows of as many cells
     as its last row, when there are two or more; for questions that show a grid
-    (:func:`shows_grid`), where the last line alone is one row of the answer."""
-    lines = _non_blank(stdout)
+    (:func:`shows_grid`), where the last line alone is one row of the answer. Rows
+    printed as Python lists (``[7, 7, 4]``, ``print(row)``) are written as the question
+    writes its rows, cells separated by spaces."""
+    lines = [_list_row(line) for line in _non_blank(stdout)]
     if not lines or not is_grid_row(lines[-1]):
         return None
     width, start = len(lines[-1].split()), len(lines) - 1
@@ -76,6 +78,19 @@ def printed_grid(stdout: str) -> FoundAnswer | None:
     if start == len(lines) - 1:
         return None
     return FoundAnswer(value="\n".join(lines[start:]), source=AnswerSource.PRINTED)
+
+
+_LIST_ROW = re.compile(r"\[([^\[\]]*)\]")
+
+
+def _list_row(line: str) -> str:
+    """A flat Python list of cells (``[1, 0, 'x']``) as a row of cells; else the line."""
+    found = _LIST_ROW.fullmatch(line.strip())
+    if found is None:
+        return line
+    cells = [cell.strip().strip("'\"") for cell in found.group(1).split(",")]
+    row = " ".join(cells)
+    return row if len(cells) >= 2 and is_grid_row(row) else line
 
 
 _JSON_STRINGS = re.compile(r"[\[{:,]\s*\"[^\"\n]*\"\s*[\]},:]")

@@ -60,6 +60,14 @@ def test_a_grid_is_two_rows_in_a_row() -> None:
     assert not shows_grid("I am a cat.\nYou are a dog.")
 
 
+def test_rows_printed_as_python_lists_are_read_as_the_questions_rows() -> None:
+    found = printed_grid("[7, 7, 4]\n[9, 6, 2]\n['x', '.', 'x']\n")
+    assert found is not None
+    assert found.value == "7 7 4\n9 6 2\nx . x"
+    assert printed_grid("[1, 2, 3]") is None  # one row: the last line is the answer
+    assert printed_grid("[12, 'abc']\n[1, 2]") is None  # not cells: left to other rules
+
+
 def test_the_printed_grid_is_its_trailing_rows_of_one_width() -> None:
     found = printed_grid("checking...\n9 9\n1 2 3\n4 5 6\n")
     assert found is not None and found.value == "1 2 3\n4 5 6"
