@@ -15,6 +15,7 @@ is a new function here and a line in :data:`FAMILIES`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ from pot.prompts import (
     object_printed_request,
     repair_request,
 )
+from pot.question_data import NOTE as DATA_NOTE
+from pot.question_data import has_long_data, setup_code
 from pot.question_examples import EXAMPLE_NOTE, EXAMPLE_OUTPUT, uses_question_example
 from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
 from pot.typos import case_mended
@@ -84,11 +87,19 @@ def programs(sample: Sample) -> Loop:
     question = sample.opening[-1].content
     choices = question_choices(question)
     lines_asked, grid_asked = asks_for_lines(question), shows_grid(question)
+    opening, setup = sample.opening, ""
+    if (
+        mode is Mode.POT
+        and has_long_data(question)
+        and os.environ.get("POT_QUESTION_DATA") != "off"
+    ):  # parse the data, do not retype it
+        opening = [*opening[:-1], Message(role="user", content=question + DATA_NOTE)]
+        setup = setup_code(question)
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
     for index in range(sample.max_steps):
-        asked = request or sample.generate(index, sample.opening + history)
+        asked = request or sample.generate(index, opening + history)
         request = None
         generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
         generation = generated.samples[0]
@@ -108,7 +119,7 @@ def programs(sample: Sample) -> Loop:
                 return Answer(reason=failure, detail=f"{detail}; it repeated that program")
             resamples += 1
             request = Generate(
-                sample.opening + history,
+                opening + history,
                 temperature=RESAMPLE_TEMPERATURE,
                 seed_offset=1000 * (sample.index + 1) + resamples,
             )
@@ -131,11 +142,13 @@ def programs(sample: Sample) -> Loop:
         if mode is Mode.COC:
             ran = yield from run_chain(block.code)
         else:
+            if setup:  # the question's text, for the program to parse (not a step)
+                yield Execute(setup)
             executed: ExecuteReply = yield Execute(block.code)
             ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
         ran_code = True
         observation = describe_result(ran.result, sample.output_limit)
-        yield _code_step(sample, index, generated, written, block, ran, observation)
+        yield _code_step(sample, index, generated, written, block, ran, observation, setup)
         if ran.result.ok:  # a program that printed its answer ends the sample (plain: any)
             printed = printed_answer(ran.result.stdout, ran.result.result)
             if lines_asked and mode is not Mode.PLAIN:  # one item a line: all of them
@@ -336,6 +349,7 @@ def _code_step(
     block: CodeBlock,
     ran: ProgramRun,
     observation: str,
+    setup: str = "",
 ) -> CodeStep:
     generation = generated.samples[0]
     return CodeStep(
@@ -345,6 +359,7 @@ def _code_step(
         code=block.code,
         execution=ran.result,
         observation=observation,
+        setup=setup,
         lines=ran.lines,
         kernel_seconds=ran.kernel_seconds,
         model_seconds=generated.seconds + ran.model_seconds,

@@ -3,7 +3,8 @@
 The notebook runs top to bottom in a plain Python kernel and gives the outputs
 it shows: it starts with the code pot's kernel ran before the first step (the
 preload, :attr:`Trace.setup`), resets the namespace where pot reset the kernel
-(between self-consistency samples, after a kernel restart), tags the cells that
+(between self-consistency samples, after a kernel restart), defines the question's
+text where pot did for a program to parse (:attr:`CodeStep.setup`), tags the cells that
 raised so that ``jupyter nbconvert --execute`` goes on past them, and keeps a
 step that was stopped at its timeout as text instead of running it again.
 A ``%%pot --here`` trace ran in your notebook's namespace: its replay needs your
@@ -40,7 +41,7 @@ def write_notebook(trace: Trace, path: Path) -> Path:
     if trace.setup.strip():
         execution_count += 1
         cells.append(_setup_cell(trace.setup, execution_count, ""))
-    sample = 0
+    sample, defined = 0, ""
     for step in trace.steps:
         heading = f"sample {step.sample}, " if trace.samples > 1 else ""
         if step.sample != sample:  # pot reset the kernel between samples
@@ -48,6 +49,12 @@ def write_notebook(trace: Trace, path: Path) -> Path:
             execution_count += 1
             note = f"# sample {sample}: pot reset the kernel between samples\n%reset -f\n"
             cells.append(_setup_cell(trace.setup, execution_count, note))
+            defined = ""
+        if isinstance(step, CodeStep) and step.setup and step.setup != defined:
+            execution_count += 1
+            note = "# pot defined the problem's text for the program to parse\n"
+            cells.append(_setup_cell("", execution_count, note + step.setup))
+            defined = step.setup
         if isinstance(step, CodeStep):
             prose = step.text[: step.text.rfind("```python")].strip()
             if prose:

@@ -90,6 +90,11 @@ class CodeStep(BaseModel):
     code: str
     execution: ExecutionResult
     observation: str = Field(description="What the model was shown of the execution.")
+    setup: str = Field(
+        default="",
+        description="Code pot ran just before (the question's text as `question`, for a "
+        "program to parse its data); replays run it first.",
+    )
     lines: list[LineRun] = Field(default_factory=list, description="Chain of Code only.")
     model_seconds: float = 0.0
     kernel_seconds: float = 0.0

@@ -1,0 +1,83 @@
+"""A question with long data is in the kernel as ``question``, for the program to parse:
+which questions, what the model is told, what runs, and that the notebook replays it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from pot.executors import JupyterExecutor
+from pot.question_data import NOTE, has_long_data
+from pot.solver import Solver
+from pot.testing import ScriptedModel
+from pot.trace import CodeStep
+
+GRID = "Rotate this matrix 90 degrees clockwise:\n1 2 3\n4 5 6\n7 8 9\nGive the rows."
+PARSE = (
+    "```python\nrows = [list(map(int, line.split())) for line in question.splitlines()\n"
+    "        if line.split() and all(cell.isdigit() for cell in line.split())]\n"
+    "for row in zip(*rows[::-1]):\n    print(*row)\n```"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "long"),
+    [
+        (GRID, True),
+        ("Sum these: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12", True),
+        ("Sort: [12.5, 3.1, -7.2, 88.0, 1.25, 6.75, 9.0, 10.5, 11.25, 2.0, 4.4, 5.5]", True),
+        (f"Count the a's in '{'abracadabra' * 6}'", True),
+        ("Reverse kdjfhgkjdhfgkjhdfkgjhdkfjghkdjfhgkjdhfgkjhdfkgjhdkfjghkdjfhgkdjfhg", True),
+        ("Tom has 3 apples and buys 5 more. How many apples does he have?", False),
+        ("A board:\n1 2\n3 4\nWhat is the sum of its cells?", False),  # two rows: short
+        # apostrophes are not quotes, prose in parentheses is not data
+        ("Janet's ducks lay 16 eggs a day. She eats three for breakfast every morning "
+         "and bakes muffins for her friends every day with four (which she sells at the "
+         "farmers' market daily for $2 per fresh duck egg). How much does she make?", False),
+    ],
+)  # fmt: skip
+def test_which_questions_carry_long_data(question: str, long: bool) -> None:
+    assert has_long_data(question) is long
+
+
+def test_the_program_parses_the_question_instead_of_retyping_it(
+    kernel: JupyterExecutor, tmp_path: Path
+) -> None:
+    model = ScriptedModel([PARSE])
+    trace = Solver(model, kernel, "pot").solve(GRID)
+    assert trace.answer.value == "7 4 1\n8 5 2\n9 6 3"
+    asked = model.calls[0].conversations[0][-1]
+    assert asked.content == GRID + NOTE
+    [step] = trace.steps
+    assert isinstance(step, CodeStep)
+    assert step.setup == f"question = {GRID!r}"
+
+    path = trace.to_notebook(tmp_path / "grid.ipynb")  # the replay defines it too
+    notebook = nbformat.read(path, as_version=4)
+    recorded = [cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"]
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    replayed = [cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"]
+    assert [o for outs in replayed for o in outs if o.get("name") == "stdout"] == [
+        o for outs in recorded for o in outs if o.get("name") == "stdout"
+    ]
+
+
+def test_auto_programs_get_it_and_plain_does_not(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([PARSE])
+    trace = Solver(model, kernel, "plain").solve(GRID)
+    assert model.calls[0].conversations[0][-1].content == GRID  # no note
+    [step] = trace.code_steps
+    assert step.setup == ""
+    assert step.execution.error is not None
+    assert step.execution.error.name == "NameError"  # a user's own script has no `question`
+
+
+def test_a_short_question_is_left_as_it_is(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(3 + 5)\n```"])
+    trace = Solver(model, kernel, "pot").solve("Tom has 3 apples and buys 5 more. How many?")
+    assert trace.answer.normalized == "8"
+    assert model.calls[0].conversations[0][-1].content.endswith("How many?")
+    assert trace.code_steps[0].setup == ""
