@@ -39,8 +39,7 @@ from pot.prompts import (
     object_printed_request,
     repair_request,
 )
-from pot.question_data import NOTE as DATA_NOTE
-from pot.question_data import has_long_data, setup_code
+from pot.question_data import long_data
 from pot.question_examples import EXAMPLE_NOTE, EXAMPLE_OUTPUT, uses_question_example
 from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
 from pot.typos import case_mended
@@ -88,13 +87,10 @@ def programs(sample: Sample) -> Loop:
     choices = question_choices(question)
     lines_asked, grid_asked = asks_for_lines(question), shows_grid(question)
     opening, setup = sample.opening, ""
-    if (
-        mode is Mode.POT
-        and has_long_data(question)
-        and os.environ.get("POT_QUESTION_DATA") != "off"
-    ):  # parse the data, do not retype it
-        opening = [*opening[:-1], Message(role="user", content=question + DATA_NOTE)]
-        setup = setup_code(question)
+    data = long_data(question) if mode is Mode.POT else None
+    if data is not None and os.environ.get("POT_QUESTION_DATA") != "off":  # parse, not retype
+        opening = [*opening[:-1], Message(role="user", content=question + data.note)]
+        setup = data.setup
     nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"

@@ -1,54 +1,93 @@
-"""The question's own text in the kernel, for problems that carry long data.
+"""The data a question carries, in the kernel as ``data``, for the program to parse.
 
 A small model solving a problem about a 10x10 grid, a list of 30 numbers or a long
 string first types that data into its program, and typing is where it goes wrong: a
 row dropped, a digit changed, or the program cut off at the token limit before it
 computes anything (the 1.5B typed a 24x24 grid as Python lists and ran out of 768
-tokens twice). When a question carries such data, pot defines the string
-``question`` in the kernel before each program runs and tells the model so, and the
-program can parse the data instead of retyping it. Short questions are left as they
-are: their programs have nothing to retype.
+tokens twice). When a question carries such data, pot defines the string ``data``
+in the kernel before each program runs, holding exactly that part of the question
+(a grid's rows, one a line; a bracketed list as written; a long string without its
+quotes), and tells the model so. Given the whole question instead, the 1.5B parsed
+its prose as grid rows. Short questions are left as they are.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pot.notation import is_grid_row
 
-VARIABLE = "question"
-"""The name the question's text has in the kernel."""
-
-NOTE = (
-    "\n\n(The text of this problem is already in the Python string variable "
-    f"`{VARIABLE}`: parse long data such as a grid, a list or a long string from it "
-    "instead of typing it into the program.)"
-)
-"""What the model is told, after the question, when the question has long data."""
+VARIABLE = "data"
+"""The name the question's data has in the kernel."""
 
 _LONG_BRACKETS = re.compile(r"[\[{][^\]}\n]{60,}[\]}]")
-_LONG_QUOTED = re.compile(r"(?<!\w)(?:\"[^\"\n]{60,}\"|'[^'\n]{60,}')(?!\w)")
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_NESTED = re.compile(r"\[\s*\[[^\[\]]*\](?:\s*,\s*\[[^\[\]]*\])+\s*\]")
+_LONG_QUOTED = re.compile(r"(?<!\w)(?:\"([^\"\n]{60,})\"|'([^'\n]{60,})')(?!\w)")
+_NUMBERS = re.compile(r"(?:[-+]?\d+(?:\.\d+)?(?:,\s*|;\s*|\s+)){11,}[-+]?\d+(?:\.\d+)?")
 _LONG_WORD = re.compile(r"\S{60,}")
 
 
-def has_long_data(question: str) -> bool:
-    """Whether ``question`` carries data a program would otherwise retype: a grid of
-    three rows or more, a bracketed list or a quoted string of 60 characters or
-    more, a line of 12 numbers or more, or a run of 60 characters without a space."""
-    if _LONG_BRACKETS.search(question) or _LONG_QUOTED.search(question):
-        return True
-    if _LONG_WORD.search(question):
-        return True
-    if any(len(_NUMBER.findall(line)) >= 12 for line in question.splitlines()):
-        return True
-    best = run = 0
-    for line in question.splitlines():
-        run = run + 1 if is_grid_row(line) else 0
-        best = max(best, run)
-    return best >= 3
+@dataclass(frozen=True)
+class QuestionData:
+    """The long data of a question: its text and what it is, in words."""
+
+    text: str
+    what: str
+
+    @property
+    def note(self) -> str:
+        """What the model is told, after the question."""
+        return (
+            f"\n\n(The {self.what} above is already in the Python string variable "
+            f"`{VARIABLE}`, exactly as written there: parse it from `{VARIABLE}` instead "
+            "of typing it into the program.)"
+        )
+
+    @property
+    def setup(self) -> str:
+        """The code that defines it in the kernel."""
+        return f"{VARIABLE} = {self.text!r}"
 
 
-def setup_code(question: str) -> str:
-    """The code that defines the question's text in the kernel."""
-    return f"{VARIABLE} = {question!r}"
+def long_data(question: str) -> QuestionData | None:
+    """The data in ``question`` a program would otherwise retype, when it has one such
+    block: a grid of three rows or more, a (nested) bracketed list or a quoted string
+    of 60 characters or more, a run of 60 characters without a space, or 12 numbers or
+    more in a row. A question with two (examples and a test, as in ARC-style puzzles)
+    gets none: which one the program needs is for the model to say."""
+    grids = [rows for rows in _grids(question.splitlines()) if len(rows) >= 3]
+    if grids:
+        rows = grids[0]
+        text = "\n".join(row.strip() for row in rows)
+        return QuestionData(text, "grid (one row a line)") if len(grids) == 1 else None
+    lists = [*_NESTED.findall(question), *_LONG_BRACKETS.findall(question)]
+    lists = [found for found in lists if len(found) >= 60]  # not a short example
+    if lists:
+        longest = max(lists, key=len)
+        inside = all(found in longest for found in lists)
+        return QuestionData(longest, "list") if inside else None
+    for pattern, what in (
+        (_LONG_QUOTED, "quoted string (without quotes)"),
+        (_LONG_WORD, "long string"),
+        (_NUMBERS, "list of numbers"),
+    ):
+        found = list(pattern.finditer(question))
+        if len(found) == 1:
+            match = found[0]
+            return QuestionData(next(g for g in match.groups() if g) if match.groups() else
+                                match.group(0), what)  # fmt: skip
+        if found:
+            return None
+    return None
+
+
+def _grids(lines: list[str]) -> list[list[str]]:
+    """Each run of consecutive grid rows."""
+    runs: list[list[str]] = [[]]
+    for line in lines:
+        if is_grid_row(line):
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]

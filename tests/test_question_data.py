@@ -1,5 +1,6 @@
-"""A question with long data is in the kernel as ``question``, for the program to parse:
-which questions, what the model is told, what runs, and that the notebook replays it."""
+"""A question's long data is in the kernel as ``data``, for the program to parse:
+which questions and which part, what the model is told, what runs, and that the
+notebook replays it."""
 
 from __future__ import annotations
 
@@ -10,37 +11,38 @@ import pytest
 from nbclient import NotebookClient
 
 from pot.executors import JupyterExecutor
-from pot.question_data import NOTE, has_long_data
+from pot.question_data import long_data
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import CodeStep
 
 GRID = "Rotate this matrix 90 degrees clockwise:\n1 2 3\n4 5 6\n7 8 9\nGive the rows."
 PARSE = (
-    "```python\nrows = [list(map(int, line.split())) for line in question.splitlines()\n"
-    "        if line.split() and all(cell.isdigit() for cell in line.split())]\n"
+    "```python\nrows = [list(map(int, line.split())) for line in data.splitlines()]\n"
     "for row in zip(*rows[::-1]):\n    print(*row)\n```"
 )
 
 
 @pytest.mark.parametrize(
-    ("question", "long"),
+    ("question", "data"),
     [
-        (GRID, True),
-        ("Sum these: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12", True),
-        ("Sort: [12.5, 3.1, -7.2, 88.0, 1.25, 6.75, 9.0, 10.5, 11.25, 2.0, 4.4, 5.5]", True),
-        (f"Count the a's in '{'abracadabra' * 6}'", True),
-        ("Reverse kdjfhgkjdhfgkjhdfkgjhdkfjghkdjfhgkjdhfgkjhdfkgjhdkfjghkdjfhgkdjfhg", True),
-        ("Tom has 3 apples and buys 5 more. How many apples does he have?", False),
-        ("A board:\n1 2\n3 4\nWhat is the sum of its cells?", False),  # two rows: short
+        (GRID, "1 2 3\n4 5 6\n7 8 9"),
+        ("Sum these: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"),
+        ("Sort: [12.5, 3.1, -7.2, 88.0, 1.25, 6.75, 9.0, 10.5, 11.25, 2.0, 4.4]!",
+         "[12.5, 3.1, -7.2, 88.0, 1.25, 6.75, 9.0, 10.5, 11.25, 2.0, 4.4]"),
+        (f"Count the a's in '{'abracadabra' * 6}'.", "abracadabra" * 6),
+        (f"Reverse {'kdjfhg' * 11} please", "kdjfhg" * 11),
+        ("Tom has 3 apples and buys 5 more. How many apples does he have?", None),
+        ("A board:\n1 2\n3 4\nWhat is the sum of its cells?", None),  # two rows: short
         # apostrophes are not quotes, prose in parentheses is not data
         ("Janet's ducks lay 16 eggs a day. She eats three for breakfast every morning "
          "and bakes muffins for her friends every day with four (which she sells at the "
-         "farmers' market daily for $2 per fresh duck egg). How much does she make?", False),
+         "farmers' market daily for $2 per fresh duck egg). How much does she make?", None),
     ],
 )  # fmt: skip
-def test_which_questions_carry_long_data(question: str, long: bool) -> None:
-    assert has_long_data(question) is long
+def test_which_questions_carry_long_data_and_which_part(question: str, data: str | None) -> None:
+    found = long_data(question)
+    assert (found and found.text) == data
 
 
 def test_the_program_parses_the_question_instead_of_retyping_it(
@@ -50,10 +52,10 @@ def test_the_program_parses_the_question_instead_of_retyping_it(
     trace = Solver(model, kernel, "pot").solve(GRID)
     assert trace.answer.value == "7 4 1\n8 5 2\n9 6 3"
     asked = model.calls[0].conversations[0][-1]
-    assert asked.content == GRID + NOTE
+    assert asked.content.startswith(GRID + "\n\n(The grid (one row a line) above is already in")
     [step] = trace.steps
     assert isinstance(step, CodeStep)
-    assert step.setup == f"question = {GRID!r}"
+    assert step.setup == "data = '1 2 3\\n4 5 6\\n7 8 9'"
 
     path = trace.to_notebook(tmp_path / "grid.ipynb")  # the replay defines it too
     notebook = nbformat.read(path, as_version=4)
@@ -72,7 +74,7 @@ def test_auto_programs_get_it_and_plain_does_not(kernel: JupyterExecutor) -> Non
     [step] = trace.code_steps
     assert step.setup == ""
     assert step.execution.error is not None
-    assert step.execution.error.name == "NameError"  # a user's own script has no `question`
+    assert step.execution.error.name == "NameError"  # a user's own script has no `data`
 
 
 def test_a_short_question_is_left_as_it_is(kernel: JupyterExecutor) -> None:
