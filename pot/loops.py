@@ -32,6 +32,7 @@ from pot.modes import Mode
 from pot.notation import asks_for_lines, printed_grid, printed_lines, shows_grid
 from pot.prompts import (
     ANSWER_START,
+    CUT_OFF_DATA_NOTE,
     CUT_OFF_NOTE,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
@@ -128,12 +129,13 @@ def programs(sample: Sample) -> Loop:
             history += [_said(written), _asked(declined.note)]
             continue
         if _cut_off(generation, block) and mode is not Mode.PLAIN:  # it cannot run whole
-            yield _text_step(sample, index, generated, generation.text, CUT_OFF_NOTE)
+            note = CUT_OFF_DATA_NOTE if setup else CUT_OFF_NOTE
+            yield _text_step(sample, index, generated, generation.text, note)
             failure, detail = (
                 NoAnswerReason.CODE_FAILED,
                 "the program was cut off at the length limit",
             )
-            history += [_said(written), _asked(CUT_OFF_NOTE)]
+            history += [_said(written), _asked(note)]
             continue
         if mode is Mode.COC:
             ran = yield from run_chain(block.code)

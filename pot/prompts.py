@@ -226,6 +226,12 @@ CUT_OFF_NOTE = (
     "instead of typing it out as Python lists."
 )
 """What the model is told when the token limit cut its program short."""
+CUT_OFF_DATA_NOTE = (
+    "That program was cut off: the reply reached its length limit before the program "
+    "ended, so it was not run. Write a shorter program: the problem's data is already "
+    "in the string variable `data`; parse it from there instead of typing it out."
+)
+"""The same, where pot defined the question's data in the kernel (:mod:`pot.question_data`)."""
 
 
 def repair_request(error_text: str) -> str:

@@ -11,11 +11,13 @@ import pytest
 from nbclient import NotebookClient
 
 from pot.executors import JupyterExecutor
+from pot.prompts import CUT_OFF_DATA_NOTE
 from pot.question_data import long_data
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import CodeStep
 
+TWELVE = ", ".join(str(n) for n in range(1, 13))
 GRID = "Rotate this matrix 90 degrees clockwise:\n1 2 3\n4 5 6\n7 8 9\nGive the rows."
 PARSE = (
     "```python\nrows = [list(map(int, line.split())) for line in data.splitlines()]\n"
@@ -27,7 +29,7 @@ PARSE = (
     ("question", "data"),
     [
         (GRID, "1 2 3\n4 5 6\n7 8 9"),
-        ("Sum these: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"),
+        (f"Sum these: {TWELVE}.", TWELVE),
         ("Sort: [12.5, 3.1, -7.2, 88.0, 1.25, 6.75, 9.0, 10.5, 11.25, 2.0, 4.4]!",
          "[12.5, 3.1, -7.2, 88.0, 1.25, 6.75, 9.0, 10.5, 11.25, 2.0, 4.4]"),
         (f"Count the a's in '{'abracadabra' * 6}'.", "abracadabra" * 6),
@@ -83,3 +85,11 @@ def test_a_short_question_is_left_as_it_is(kernel: JupyterExecutor) -> None:
     assert trace.answer.normalized == "8"
     assert model.calls[0].conversations[0][-1].content.endswith("How many?")
     assert trace.code_steps[0].setup == ""
+
+
+def test_a_cut_off_program_is_pointed_at_the_data(kernel: JupyterExecutor) -> None:
+    cut = "```python\nrows = [" + ", ".join(["1"] * 40) + "]\nprint(rows)\n```"
+    model = ScriptedModel([cut, PARSE])
+    trace = Solver(model, kernel, "pot", max_new_tokens=30).solve(GRID)
+    assert model.calls[1].conversations[0][-1].content == CUT_OFF_DATA_NOTE
+    assert trace.answer.value == "7 4 1\n8 5 2\n9 6 3"
