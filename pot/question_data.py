@@ -73,13 +73,14 @@ def long_data(question: str) -> QuestionData | None:
         (_NUMBERS, "list of numbers"),
     ):
         found = list(pattern.finditer(question))
-        if len(found) == 1:
-            match = found[0]
-            return QuestionData(next(g for g in match.groups() if g) if match.groups() else
-                                match.group(0), what)  # fmt: skip
         if found:
-            return None
+            return QuestionData(_inside(found[0]), what) if len(found) == 1 else None
     return None
+
+
+def _inside(match: re.Match[str]) -> str:
+    """A match's text, or its first group that matched (a quoted string's inside)."""
+    return next((group for group in match.groups() if group), match.group(0))
 
 
 def _grids(lines: list[str]) -> list[list[str]]:

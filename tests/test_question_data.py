@@ -35,6 +35,9 @@ PARSE = (
         (f"Count the a's in '{'abracadabra' * 6}'.", "abracadabra" * 6),
         (f"Reverse {'kdjfhg' * 11} please", "kdjfhg" * 11),
         ("Tom has 3 apples and buys 5 more. How many apples does he have?", None),
+        ("Example:\n1 2 3\n4 5 6\n7 8 9\nbecomes\n7 4 1\n8 5 2\n9 6 3\nNow:\n"
+         "1 1 1\n2 2 2\n3 3 3", None),  # several grids: which one is the model's call
+        (f"Input: {TWELVE}\nOutput: {TWELVE}\nInput: {TWELVE}", None),
         ("A board:\n1 2\n3 4\nWhat is the sum of its cells?", None),  # two rows: short
         # apostrophes are not quotes, prose in parentheses is not data
         ("Janet's ducks lay 16 eggs a day. She eats three for breakfast every morning "
