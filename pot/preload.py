@@ -20,7 +20,7 @@ The ``plain`` baseline preloads nothing (a user's own script would not).
 from __future__ import annotations
 
 PRELOAD = """\
-import math, cmath, itertools, functools, collections, re, string, statistics, random
+import math, cmath, itertools, functools, collections, re, string, statistics, random, ast, json
 import datetime, calendar, fractions, decimal, heapq, bisect, operator
 from math import ceil, comb, factorial, floor, gcd, isqrt, lcm, log, perm, pi, prod
 from fractions import Fraction

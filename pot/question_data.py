@@ -34,14 +34,17 @@ class QuestionData:
 
     text: str
     what: str
+    parse: str
 
     @property
     def note(self) -> str:
-        """What the model is told, after the question."""
+        """What the model is told, after the question: where the data is and the line
+        that reads it (told only to parse it, the 1.5B typed it out again as its own
+        ``data``, in 23 of 60 programs, and used pot's in none)."""
         return (
-            f"\n\n(The {self.what} above is already in the Python string variable "
-            f"`{VARIABLE}`, exactly as written there: parse it from `{VARIABLE}` instead "
-            "of typing it into the program.)"
+            f"\n\n(The {self.what} above is already defined in the kernel as the Python "
+            f"string `{VARIABLE}`. Do not type it out: start the program with\n"
+            f"{self.parse}\n)"
         )
 
     @property
@@ -60,21 +63,27 @@ def long_data(question: str) -> QuestionData | None:
     if grids:
         rows = grids[0]
         text = "\n".join(row.strip() for row in rows)
-        return QuestionData(text, "grid (one row a line)") if len(grids) == 1 else None
+        parse = f"rows = [line.split() for line in {VARIABLE}.splitlines()]  # cells as text"
+        return QuestionData(text, "grid", parse) if len(grids) == 1 else None
     lists = [*_NESTED.findall(question), *_LONG_BRACKETS.findall(question)]
     lists = [found for found in lists if len(found) >= 60]  # not a short example
     if lists:
         longest = max(lists, key=len)
         inside = all(found in longest for found in lists)
-        return QuestionData(longest, "list") if inside else None
-    for pattern, what in (
-        (_LONG_QUOTED, "quoted string (without quotes)"),
-        (_LONG_WORD, "long string"),
-        (_NUMBERS, "list of numbers"),
+        parse = f"items = ast.literal_eval({VARIABLE})"
+        return QuestionData(longest, "list", parse) if inside else None
+    for pattern, what, parse in (
+        (_LONG_QUOTED, "quoted string (without its quotes)", f"text = {VARIABLE}"),
+        (_LONG_WORD, "long string", f"text = {VARIABLE}"),
+        (
+            _NUMBERS,
+            "list of numbers",
+            f"numbers = [float(n) for n in re.findall(r'[-+]?\\d+(?:\\.\\d+)?', {VARIABLE})]",
+        ),
     ):
         found = list(pattern.finditer(question))
         if found:
-            return QuestionData(_inside(found[0]), what) if len(found) == 1 else None
+            return QuestionData(_inside(found[0]), what, parse) if len(found) == 1 else None
     return None
 
 

@@ -205,3 +205,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         handle = getattr(utils, name, None)
         if handle is not None and not handle.closed:
             handle.close()
+
+
+@pytest.fixture(scope="module")
+def preloaded() -> Iterator[JupyterExecutor]:
+    """A pot kernel with pot's real preload, as the CLI and the magic use."""
+    from pot.preload import PRELOAD
+
+    with JupyterExecutor(timeout=30, preload=PRELOAD) as executor:
+        yield executor

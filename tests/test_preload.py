@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from pot.evaluate import evaluate
 from pot.executors import JupyterExecutor
-from pot.preload import PRELOAD
 from pot.solver import Solver
 from pot.tasks import Problem, ResultRecord, load_problems
 from pot.testing import ScriptedModel
@@ -27,12 +24,6 @@ def total(items: List[int], extra: Optional[Dict[str, int]] = None) -> int:
 print(total([1, 2]), end=" ")
 print(root, share, ways, common, later, also, sqrt(16), floor(pi), np.array([1, 2]).sum())
 """
-
-
-@pytest.fixture(scope="module")
-def preloaded() -> JupyterExecutor:
-    with JupyterExecutor(timeout=30, preload=PRELOAD) as executor:
-        yield executor
 
 
 def test_names_small_models_forget_to_import_are_there(preloaded: JupyterExecutor) -> None:

@@ -57,7 +57,8 @@ def test_the_program_parses_the_question_instead_of_retyping_it(
     trace = Solver(model, kernel, "pot").solve(GRID)
     assert trace.answer.value == "7 4 1\n8 5 2\n9 6 3"
     asked = model.calls[0].conversations[0][-1]
-    assert asked.content.startswith(GRID + "\n\n(The grid (one row a line) above is already in")
+    assert asked.content.startswith(GRID + "\n\n(The grid above is already defined in the kernel")
+    assert "rows = [line.split() for line in data.splitlines()]" in asked.content
     [step] = trace.steps
     assert isinstance(step, CodeStep)
     assert step.setup == "data = '1 2 3\\n4 5 6\\n7 8 9'"
@@ -96,3 +97,23 @@ def test_a_cut_off_program_is_pointed_at_the_data(kernel: JupyterExecutor) -> No
     trace = Solver(model, kernel, "pot", max_new_tokens=30).solve(GRID)
     assert model.calls[1].conversations[0][-1].content == CUT_OFF_DATA_NOTE
     assert trace.answer.value == "7 4 1\n8 5 2\n9 6 3"
+
+
+@pytest.mark.parametrize(
+    ("question", "check", "printed"),
+    [
+        (GRID, "print(rows[2])", "['7', '8', '9']"),
+        (f"Sort: [{', '.join(str(n) for n in range(1, 31))}]!", "print(sum(items))", "465"),
+        (f"Sum these: {TWELVE}.", "print(sum(numbers))", "78.0"),
+        (f"Count the a's in '{'abracadabra' * 6}'.", "print(text.count('a'))", "30"),
+    ],
+)
+def test_the_line_the_model_is_given_reads_the_data(
+    preloaded: JupyterExecutor, question: str, check: str, printed: str
+) -> None:
+    found = long_data(question)
+    assert found is not None
+    preloaded.reset()
+    result = preloaded.run(f"{found.setup}\n{found.parse}\n{check}")
+    assert result.ok, result.error
+    assert result.stdout.strip() == printed

@@ -3,7 +3,6 @@ gives the outputs it shows, in every mode, with samples, a failing step and a ti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -64,13 +63,6 @@ CASES = {
         "2",
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def preloaded() -> Iterator[JupyterExecutor]:
-    """A pot kernel with pot's real preload, as the CLI and the magic use."""
-    with JupyterExecutor(timeout=20, preload=PRELOAD) as executor:
-        yield executor
 
 
 def shown(cell: nbformat.NotebookNode) -> list[tuple[str, str]]:
