@@ -40,7 +40,7 @@ class QuestionData:
     def note(self) -> str:
         """What the model is told, after the question: where the data is and the line
         that reads it (told only to parse it, the 1.5B typed it out again as its own
-        ``data``, in 23 of 60 programs, and used pot's in none)."""
+        ``data``, in 24 of 45 programs, and used pot's in none)."""
         return (
             f"\n\n(The {self.what} above is already defined in the kernel as the Python "
             f"string `{VARIABLE}`. Do not type it out: start the program with\n"
