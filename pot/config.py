@@ -66,6 +66,7 @@ VARIABLES: dict[str, str] = {
     "POT_CACHE": "where weights and downloaded data are kept (default ~/.cache/pot)",
     "POT_LOG": "debug: show dependencies' warnings and pot's debug log",
     "POT_BATCHING": "transformers models: continuous (default) or static batching",
+    "POT_QUESTION_DATA": "off: do not give pot/auto programs the question's long data as `data`",
     "POT_OPENAI_BASE_URL": "the server of openai: models (else OPENAI_BASE_URL)",
     "POT_OPENAI_API_KEY": "its key (else OPENAI_API_KEY)",
     "POT_GATEWAY_URL": "the Jupyter gateway of the executor `gateway`",
