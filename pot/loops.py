@@ -140,7 +140,7 @@ def programs(sample: Sample) -> Loop:
         if mode is Mode.COC:
             ran = yield from run_chain(block.code)
         else:
-            if setup:  # the question's text, for the program to parse (not a step)
+            if setup:  # the question's data as `data`, for the program to parse (not a step)
                 yield Execute(setup)
             executed: ExecuteReply = yield Execute(block.code)
             ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)

@@ -4,7 +4,7 @@ The notebook runs top to bottom in a plain Python kernel and gives the outputs
 it shows: it starts with the code pot's kernel ran before the first step (the
 preload, :attr:`Trace.setup`), resets the namespace where pot reset the kernel
 (between self-consistency samples, after a kernel restart), defines the question's
-text where pot did for a program to parse (:attr:`CodeStep.setup`), tags the cells that
+data where pot did for a program to parse (:attr:`CodeStep.setup`), tags the cells that
 raised so that ``jupyter nbconvert --execute`` goes on past them, and keeps a
 step that was stopped at its timeout as text instead of running it again.
 A ``%%pot --here`` trace ran in your notebook's namespace: its replay needs your
@@ -52,7 +52,7 @@ def write_notebook(trace: Trace, path: Path) -> Path:
             defined = ""
         if isinstance(step, CodeStep) and step.setup and step.setup != defined:
             execution_count += 1
-            note = "# pot defined the problem's text for the program to parse\n"
+            note = "# pot defined the problem's data for the program to parse\n"
             cells.append(_setup_cell("", execution_count, note + step.setup))
             defined = step.setup
         if isinstance(step, CodeStep):
@@ -66,6 +66,7 @@ def write_notebook(trace: Trace, path: Path) -> Path:
                     execution_count += 1
                     note = "# the kernel was restarted here: its variables were lost\n%reset -f\n"
                     cells.append(_setup_cell(trace.setup, execution_count, note))
+                    defined = ""  # pot defines it again before the next program
                 continue
             execution_count += 1
             metadata: dict[str, Any] = {"pot": {"sample": step.sample, "step": step.index}}

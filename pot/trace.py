@@ -92,8 +92,8 @@ class CodeStep(BaseModel):
     observation: str = Field(description="What the model was shown of the execution.")
     setup: str = Field(
         default="",
-        description="Code pot ran just before (the question's text as `question`, for a "
-        "program to parse its data); replays run it first.",
+        description="Code pot ran just before (the question's long data as `data`, for "
+        "the program to parse: pot.question_data); replays run it first.",
     )
     lines: list[LineRun] = Field(default_factory=list, description="Chain of Code only.")
     model_seconds: float = 0.0

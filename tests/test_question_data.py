@@ -117,3 +117,17 @@ def test_the_line_the_model_is_given_reads_the_data(
     result = preloaded.run(f"{found.setup}\n{found.parse}\n{check}")
     assert result.ok, result.error
     assert result.stdout.strip() == printed
+
+
+def test_a_replay_defines_the_data_again_after_a_kernel_restart(
+    kernel: JupyterExecutor, tmp_path: Path
+) -> None:
+    model = ScriptedModel(["```python\nimport os\nos._exit(1)\n```", PARSE])
+    trace = Solver(model, kernel, "pot").solve(GRID)
+    assert trace.code_steps[0].execution.state_lost
+    assert trace.answer.value == "7 4 1\n8 5 2\n9 6 3"
+    notebook = nbformat.read(trace.to_notebook(tmp_path / "restart.ipynb"), as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert [i for i, source in enumerate(code) if "data = " in source] == [0, 2]
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    assert notebook.cells[-2].outputs[0]["text"] == "7 4 1\n8 5 2\n9 6 3\n"
