@@ -52,11 +52,20 @@ def bandwidth(mib: int = 512, repeats: int = 5) -> float:
 
 
 def rate(model: Any, concurrency: int, tokens: int) -> float:
+    return completions(model, concurrency, tokens)[0]
+
+
+def completions(
+    model: Any, concurrency: int, tokens: int, offset: int = 0
+) -> tuple[float, list[int]]:
+    """``concurrency`` new questions in flight at once (numbered from ``offset``, so a
+    later round is not a cached prompt): completion tokens per wall second, and each
+    call's completion tokens."""
     from pot.models import GenerationConfig
 
     config = GenerationConfig(max_new_tokens=tokens, max_repeats=0)
     counts = [0] * concurrency
-    questions = [f"{QUESTIONS[i % 2]} Then add {i}." for i in range(concurrency)]
+    questions = [f"{QUESTIONS[i % 2]} Then add {offset + i}." for i in range(concurrency)]
 
     def ask(index: int) -> None:
         ((generation,),) = model.generate([conversation(questions[index])], config)
@@ -68,7 +77,7 @@ def rate(model: Any, concurrency: int, tokens: int) -> float:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.perf_counter() - started)
+    return sum(counts) / (time.perf_counter() - started), counts
 
 
 def worker(backend: str, spec: str, tokens: int, threads: int) -> None:

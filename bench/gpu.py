@@ -37,6 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from backends import completions
 from engines import PotEngine, TransformersEngine, growing
 from engines import throughput as engine_throughput
 from model import QUESTIONS, conversation
@@ -106,25 +107,10 @@ def gpu_mib(kind: str) -> float:
 
 def rates(model: Any, concurrency: int, tokens: int, repeats: int) -> dict[str, float]:
     """Completion tokens / wall second with ``concurrency`` calls in flight (median)."""
-    from pot.models import GenerationConfig
-
-    config = GenerationConfig(max_new_tokens=tokens, max_repeats=0)
     measured, produced = [], []
     for round_ in range(repeats):
-        counts = [0] * concurrency
-
-        def one(index: int, round_: int = round_, counts: list[int] = counts) -> None:
-            question = f"{QUESTIONS[index % 2]} Then add {100 * round_ + index}."
-            ((generation,),) = model.generate([conversation(question)], config)
-            counts[index] = generation.completion_tokens
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(concurrency)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        measured.append(sum(counts) / (time.perf_counter() - started))
+        rate, counts = completions(model, concurrency, tokens, offset=100 * round_)
+        measured.append(rate)
         produced.append(sum(counts) / concurrency)
     return {"tokens_per_s": statistics.median(measured), "tokens_per_row": min(produced)}
 
