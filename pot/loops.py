@@ -30,12 +30,14 @@ from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Lo
 from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
 from pot.notation import asks_for_lines, printed_grid, printed_lines, shows_grid
+from pot.plausible import negative_amount
 from pot.prompts import (
     ANSWER_START,
     CUT_OFF_DATA_NOTE,
     CUT_OFF_NOTE,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
+    negative_amount_request,
     not_an_option_request,
     object_printed_request,
     repair_request,
@@ -92,7 +94,7 @@ def programs(sample: Sample) -> Loop:
     if data is not None and os.environ.get("POT_QUESTION_DATA") != "off":  # parse, not retype
         opening = [*opening[:-1], Message(role="user", content=question + data.note)]
         setup = data.setup
-    nudged, ran_code, resamples = False, False, 0
+    nudged, ran_code, resamples, doubted = False, False, 0, False
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
     for index in range(sample.max_steps):
@@ -156,6 +158,10 @@ def programs(sample: Sample) -> Loop:
             refused = None
             if printed is not None and mode is not Mode.PLAIN:
                 refused = _refusal(printed.value, choices)
+                last = index + 1 == sample.max_steps
+                if refused is None and not doubted and not last:  # once; believed the next time
+                    refused = _implausible(printed.value, question)
+                    doubted = refused is not None
             if printed is not None and refused is None:
                 return Answer.found(printed)
             failure = NoAnswerReason.NOTHING_PRINTED
@@ -303,6 +309,16 @@ def _refusal(value: str, choices: Choices | None) -> tuple[str, str] | None:
         detail = f"the program printed {value[:80]!r}, none of the options"
         return detail, not_an_option_request(value, choices.named())
     return None
+
+
+def _implausible(value: str, question: str) -> tuple[str, str] | None:
+    """Why a printed value cannot answer ``question`` (the detail, the repair request),
+    or None: a negative number for "how many" or "how much" (:mod:`pot.plausible`)."""
+    asked = negative_amount(question, value)
+    if asked is None:
+        return None
+    detail = f"the program printed {value[:80]!r}, a negative number for {asked}"
+    return detail, negative_amount_request(value, asked)
 
 
 def _pot_wrote(code: str) -> GenerateReply:

@@ -206,6 +206,17 @@ def not_an_option_request(printed: str, options: str) -> str:
     )
 
 
+def negative_amount_request(printed: str, asked: str) -> str:
+    """The repair request for a negative number printed where the question asks
+    "how many" or "how much" (:mod:`pot.plausible`)."""
+    return (
+        f"The program printed {printed[:200]}, but the question asks {asked}, which "
+        "cannot be negative: is something subtracted the wrong way round, or a quantity "
+        "misread? Re-read the question and reply with the complete corrected program, "
+        "ending with a print of the final answer."
+    )
+
+
 ANSWER_START = "The final answer is \\boxed"
 """Written after a reply that gave no final answer, for the model to complete. It stops
 before the ``{``: Qwen's tokenizer writes ``{-`` as one token, so after a written ``{``

@@ -1,0 +1,39 @@
+"""Answers a question cannot have: a negative number for "how many" or "how much".
+
+A program that subtracts the wrong way round prints ``-20`` for "How many cups of feed
+does she need to give in the final meal?", and two more programs sampled from the same
+prompt make the same slip, so a vote keeps it. A count or an amount asked for with
+"how many" or "how much" is not negative: none of the 1,040 such questions of GSM8K's
+test set has a negative answer, nor any of 109 drawn from every reasoning-gym generator
+(15 problems each, seed 5). So a program that prints one is sent back once, with that
+said; a question that speaks of negatives itself (a negative number, "below zero",
+"debt") is left alone, and a program that prints a negative number again after the
+doubt is believed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pot.tasks.numbers import read_whole_number
+
+_ASKS_AMOUNT = re.compile(r"\bhow\s+(many|much)\b", re.IGNORECASE)
+_NEGATIVES = re.compile(
+    r"(?:^|[\s(\[=:,;])[-\u2212]\s?\$?\d"  # a negative number in the question itself
+    r"|\bnegative\b|\bbelow (?:zero|0)\b|\bminus\b|\bdebts?\b|\bowes?\b|\bowed\b"
+    r"|\bdeficit\b|\boverdrawn\b|\bloss(?:es)?\b|\bdecrease\b|\bdrop(?:ped|s)?\b"
+    r"|\bnet change\b",
+    re.IGNORECASE,
+)
+
+
+def negative_amount(question: str, value: str) -> str | None:
+    """What ``question`` asks ("how many", "how much") when ``value`` is a negative number
+    it cannot be, else None."""
+    asked = _ASKS_AMOUNT.search(question)
+    if asked is None or _NEGATIVES.search(question) is not None:
+        return None
+    number = read_whole_number(value)
+    if number is None or number.value >= 0:
+        return None
+    return f"how {asked.group(1).lower()}"

@@ -1,0 +1,80 @@
+"""A negative number where the question asks "how many" or "how much": sent back once."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.executors import JupyterExecutor
+from pot.plausible import negative_amount
+from pot.solver import Solver
+from pot.testing import ScriptedModel
+from pot.trace import Mode, NoAnswerReason
+
+FEED = (
+    "Every day Wendi feeds each of her 20 chickens 3 cups of feed in three meals. She gives "
+    "15 cups in the morning and 25 in the afternoon. How many cups does she give in the "
+    "final meal?"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "asked"),
+    [
+        (FEED, "-20", "how many"),
+        (FEED, "-20.0", "how many"),
+        (FEED, "-$20", "how many"),
+        ("How much money is left?", "-5", "how much"),
+        ("HOW MANY apples?", "-3 apples", "how many"),
+        (FEED, "20", None),
+        (FEED, "0", None),
+        (FEED, "-x", None),  # no number
+        (FEED, "[-1, 2]", None),
+        ("What is 3 - 5?", "-2", None),  # not a count
+        ("The low was -3 degrees. How many degrees colder is it now?", "-5", None),
+        ("The temperature dropped 8 degrees. How many degrees is it now?", "-5", None),
+        ("How much does Tom owe after paying 5 of his 9 dollars of debt?", "-4", None),
+        ("How many is 2 minus 7?", "-5", None),
+        ("How much is negative four plus one?", "-3", None),
+    ],
+)
+def test_negative_amounts(question: str, value: str, asked: str | None) -> None:
+    assert negative_amount(question, value) == asked
+
+
+def test_a_negative_count_is_sent_back_once(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(
+        [
+            "```python\nprint(15 + 25 - 3 * 20)\n```",
+            "```python\nprint(3 * 20 - (15 + 25))\n```",
+        ]
+    )
+    trace = Solver(model, kernel).solve(FEED)
+    assert trace.answer.normalized == "20"
+    repair = model.calls[1].conversations[0][-1].content
+    assert "printed -20" in repair and "how many" in repair and "cannot be negative" in repair
+    assert [step.execution.stdout for step in trace.code_steps] == ["-20\n", "20\n"]
+
+
+def test_a_negative_count_printed_again_is_believed(kernel: JupyterExecutor) -> None:
+    """Asked once: the model that prints a negative number again keeps it (nothing lost)."""
+    model = ScriptedModel(
+        ["```python\nprint(15 + 25 - 3 * 20)\n```", "```python\nprint(40 - 60)\n```"]
+    )
+    trace = Solver(model, kernel).solve(FEED)
+    assert trace.answer.normalized == "-20"
+    assert len(model.calls) == 2
+
+
+def test_no_doubt_on_the_last_step_or_in_plain(kernel: JupyterExecutor) -> None:
+    """With no step left to repair in, the answer stands; ``plain`` never repairs."""
+    program = "```python\nprint(15 + 25 - 3 * 20)\n```"
+    last = Solver(ScriptedModel([program]), kernel, max_steps=1).solve(FEED)
+    assert last.answer.normalized == "-20"
+    plain = Solver(ScriptedModel([program]), kernel, mode=Mode.PLAIN).solve(FEED)
+    assert plain.answer.normalized == "-20"
+
+
+def test_a_doubt_that_ends_the_steps_says_why(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel(["```python\nprint(15 + 25 - 3 * 20)\n```", "```python\nprint(1/0)\n```"])
+    answer = Solver(model, kernel, max_steps=2).solve(FEED).answer
+    assert answer.value is None and answer.reason is NoAnswerReason.CODE_FAILED
