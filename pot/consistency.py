@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from pot.answers import AnswerSource, answer_key, is_empty_answer
+from pot.tasks.numbers import read_whole_number
 from pot.trace import Answer, NoAnswerReason, Vote, VoteCount
 
 TIE_BREAK = "earliest sample"
@@ -10,7 +13,14 @@ TIE_BREAK = "earliest sample"
 wins; an empty result (``[]``, ``None``: a search that found nothing) loses every tie."""
 
 
-def vote(answers: list[Answer]) -> tuple[Answer, Vote]:
+WORDS_TIE_BREAK = "the chain of thought"
+"""``auto``'s tie-break: the answer its chain of thought in words gave, where it tied with
+an answer of its kind (both numbers, or both a few plain words)."""
+
+_FEW_WORDS = re.compile(r"[A-Za-z][A-Za-z'\- ]{0,39}")
+
+
+def vote(answers: list[Answer], tie_breaker: int | None = None) -> tuple[Answer, Vote]:
     """Majority vote over normalised answers, ties broken by the earliest sample
     (an empty result such as ``[]`` or ``None`` after every other answer).
 
@@ -18,6 +28,12 @@ def vote(answers: list[Answer]) -> tuple[Answer, Vote]:
 
     Args:
         answers: One outcome per sample, in sample order.
+        tie_breaker: A sample whose answer wins a tie it is in against an answer of its
+            kind, a number against a number or a few plain words against a few words
+            (after the empty-result rule): ``auto``'s chain of thought, the one sample
+            that wrote no program, so where programs split, it decides. Against an answer
+            of another kind (a grid, a list) its answer is not trusted to: a chain of
+            thought asked for a grid wrote ``\\text{distance_matrix}``.
 
     Returns:
         The winning answer (source ``VOTE``, or no answer when no sample had
@@ -37,25 +53,54 @@ def vote(answers: list[Answer]) -> tuple[Answer, Vote]:
         for key, samples in groups.items()
     ]
     counts.sort(key=lambda count: (-count.votes, is_empty_answer(count.answer), count.samples[0]))
+    chosen = _tie_broken(counts, tie_breaker, answers)
     if not counts:
         outcome = Answer(
             reason=NoAnswerReason.NO_MAJORITY,
             detail=f"none of the {len(answers)} samples produced an answer",
         )
         return outcome, Vote(counts=[], winner=None, samples=len(answers))
+    if chosen is not None:
+        counts.insert(0, counts.pop(chosen))
     best = counts[0]
     tied = len(counts) > 1 and counts[1].votes == best.votes
+    rule = WORDS_TIE_BREAK if chosen is not None else TIE_BREAK
     first = answers[best.samples[0]]
     outcome = Answer(
         value=first.value,
         normalized=first.normalized,
         source=AnswerSource.VOTE,
         detail=f"{best.votes} of {len(answers)} samples"
-        + (f", tie broken by {TIE_BREAK}" if tied else ""),
+        + (f", tie broken by {rule}" if tied else ""),
     )
     return outcome, Vote(
         counts=counts,
         winner=best.answer,
-        tie_break=TIE_BREAK if tied else "",
+        tie_break=rule if tied else "",
         samples=len(answers),
     )
+
+
+def _tie_broken(
+    counts: list[VoteCount], tie_breaker: int | None, answers: list[Answer]
+) -> int | None:
+    """The index in ``counts`` (sorted) of the answer ``tie_breaker`` gave, when it ties for
+    first with the sorted winner and is of its kind; else None."""
+    if tie_breaker is None or not counts:
+        return None
+    for index, count in enumerate(counts[1:], start=1):
+        if count.votes != counts[0].votes or is_empty_answer(count.answer):
+            return None
+        if tie_breaker in count.samples:
+            mine = answers[tie_breaker].value or ""
+            theirs = answers[counts[0].samples[0]].value or ""
+            kind = _kind(mine)
+            return index if kind is not None and kind == _kind(theirs) else None
+    return None
+
+
+def _kind(value: str) -> str | None:
+    """``"number"``, ``"words"`` (a few plain words: ``Kimi``, ``No``), or None."""
+    if read_whole_number(value) is not None:
+        return "number"
+    return "words" if _FEW_WORDS.fullmatch(value.strip()) else None

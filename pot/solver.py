@@ -69,6 +69,8 @@ DEFAULT_MAX_STEPS = {
 AUTO_ESCALATION = 3
 """Programs sampled by ``auto`` when its first two programs disagree."""
 AUTO_TEMPERATURE = 0.7
+WORDS = 2
+"""``auto``'s chain of thought in words: its sample number, and the tie-breaker of its vote."""
 """Their temperature."""
 
 
@@ -287,8 +289,10 @@ class Solver:
         Two greedy programs from two different prompts (pot's, and a minimal one);
         when both give the same answer, that is the answer. Otherwise a greedy chain of
         thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
-        in one batch, and every answer votes (ties go to the earliest sample: pot's greedy
-        program, the minimal prompt's, the chain of thought, then the sampled programs).
+        in one batch, and every answer votes. A tie goes to the answer the chain of thought
+        gave, when it is among the tied (where programs split, the one route that wrote no
+        program decides), else to the earliest sample: pot's greedy program, the minimal
+        prompt's, then the sampled programs.
         Last, the winner is restated in the form the question asks for (:mod:`pot.restate`).
         """
         answers: list[Answer] = []
@@ -304,8 +308,10 @@ class Solver:
         if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
             return (yield from self._restated(question, vote(answers), programs))
         # a third opinion in words (greedy), then programs sampled in one batch
-        words = yield from self._reason(question, 2, prompt=default_prompt(Mode.COT), mode=Mode.COT)
-        yield SampleAnswer(sample=2, answer=words)
+        words = yield from self._reason(
+            question, WORDS, prompt=default_prompt(Mode.COT), mode=Mode.COT
+        )
+        yield SampleAnswer(sample=WORDS, answer=words)
         answers.append(words)
         batch: GenerateReply = yield Generate(
             self.prompt.conversation(question),
@@ -321,7 +327,7 @@ class Solver:
             answer = yield from _noting(reasoned, programs)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
-        return (yield from self._restated(question, vote(answers), programs))
+        return (yield from self._restated(question, vote(answers, WORDS), programs))
 
     def _restated(
         self, question: str, voted: tuple[Answer, Vote], programs: dict[int, CodeStep]

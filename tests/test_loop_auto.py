@@ -89,7 +89,7 @@ def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -
         [
             program("7"),
             program("1 / 0"),
-            words("8"),
+            words("9"),
             program("1 / 0"),
             program("8"),
             program("7"),
@@ -102,11 +102,27 @@ def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -
     assert [sample.answer.ok for sample in samples] == [True, False, True, False, True, True]
 
 
-def test_the_first_program_wins_a_tie(kernel: JupyterExecutor) -> None:
+def test_the_chain_of_thought_wins_a_tie_it_is_in(kernel: JupyterExecutor) -> None:
+    """Where the programs split, the one route that wrote no program decides."""
+    replies = [program("1"), program("2"), words("6"), program("3"), program("4"), program("5")]
+    trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
+    assert trace.answer.normalized == "6"
+    assert trace.vote is not None and trace.vote.tie_break == "the chain of thought"
+    assert "tie broken by the chain of thought" in trace.answer.detail
+    replies = [program("1"), program("2"), words("2"), program("1"), program("5"), program("1")]
+    replies += ["{1}"]
+    trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
+    assert trace.answer.normalized == "1"  # three votes beat two, words or not
+
+
+def test_the_first_program_wins_a_tie_without_the_chain_of_thought(
+    kernel: JupyterExecutor,
+) -> None:
     replies = [program("1"), program("2"), words("6")]
-    replies += [program("3"), program("4"), program("5"), "{1}"]
+    replies += [program("1"), program("2"), program("5"), "{1}"]
     trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
     assert trace.answer.normalized == "1"
+    assert trace.vote is not None and trace.vote.tie_break == "earliest sample"
 
 
 def test_auto_chooses_its_own_samples(kernel: JupyterExecutor) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from pot.answers import AnswerSource
 from pot.consistency import vote
 from pot.executors import JupyterExecutor, KernelPool
@@ -83,6 +85,26 @@ def test_an_empty_result_loses_a_tie_but_not_a_majority() -> None:
     assert answer.value == "None"  # two votes beat one
     answer, _ = vote([printed("0"), printed("[]")])
     assert answer.value == "0"  # zero is an answer, not an empty result
+
+
+@pytest.mark.parametrize(
+    ("values", "winner", "rule"),
+    [
+        (["221.0", "2971", "125", "125", "221", "2971"], "125", "the chain of thought"),
+        (["1", "1.5", "0", "False"], "0", "the chain of thought"),  # numbers, all alone
+        (["hippopotamuses", "Mia", "Kimi", "None"], "Kimi", "the chain of thought"),
+        (["0 1\n1 0", "[[0, 1]]", "\\text{distance_matrix}"], "0 1\n1 0", "earliest sample"),
+        (["0", "x", "No"], "0", "earliest sample"),  # words against a number: not its kind
+        (["5", "6", "7", "5"], "5", ""),  # two votes beat the chain of thought
+        (["[]", "[1]", "[]", "[1]"], "[1]", "earliest sample"),  # empty still loses
+    ],
+)
+def test_a_tie_breaker_wins_ties_against_answers_of_its_kind(
+    values: list[str], winner: str, rule: str
+) -> None:
+    answer, ballot = vote([printed(value) for value in values], tie_breaker=2)
+    assert answer.value == winner
+    assert ballot.tie_break == rule
 
 
 async def test_asolve_matches_solve(kernel: JupyterExecutor) -> None:
