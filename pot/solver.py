@@ -69,9 +69,9 @@ DEFAULT_MAX_STEPS = {
 AUTO_ESCALATION = 3
 """Programs sampled by ``auto`` when its first two programs disagree."""
 AUTO_TEMPERATURE = 0.7
+"""Their temperature."""
 WORDS = 2
 """``auto``'s chain of thought in words: its sample number, and the tie-breaker of its vote."""
-"""Their temperature."""
 
 
 class Solver:
@@ -290,9 +290,10 @@ class Solver:
         when both give the same answer, that is the answer. Otherwise a greedy chain of
         thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
         in one batch, and every answer votes. A tie goes to the answer the chain of thought
-        gave, when it is among the tied (where programs split, the one route that wrote no
-        program decides), else to the earliest sample: pot's greedy program, the minimal
-        prompt's, then the sampled programs.
+        gave, when it is among the tied and of the rival's kind (two numbers, or a few
+        plain words each: where programs split, the one route that wrote no program
+        decides), else to the earliest sample: pot's greedy program, the minimal prompt's,
+        then the sampled programs.
         Last, the winner is restated in the form the question asks for (:mod:`pot.restate`).
         """
         answers: list[Answer] = []
