@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pot.answers import find_answer, is_object_repr, printed_answer
+from pot.answers import FoundAnswer, find_answer, is_object_repr, printed_answer
 from pot.choices import Choices, question_choices
 from pot.coc_run import run_chain
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
@@ -81,7 +81,18 @@ class Sample:
 
 
 def programs(sample: Sample) -> Loop:
-    """Write a program, run it, repair it: until a program prints an answer."""
+    """Write a program, run it, repair it: until a program prints an answer.
+
+    An answer sent back as implausible (:mod:`pot.plausible`) is still the sample's
+    answer when no repair gives one: the doubt never loses an answer."""
+    doubted: list[FoundAnswer] = []
+    answer = yield from _programs(sample, doubted)
+    if answer.ok or not doubted:
+        return answer
+    return Answer.found(doubted[0], f"printed before the doubt; then {answer.detail}")
+
+
+def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
     mode = Mode.POT if sample.mode is Mode.AUTO else sample.mode
     history: list[Message] = []  # repairs and nudges after the opening
     tried: set[str] = set()  # programs already run
@@ -94,7 +105,7 @@ def programs(sample: Sample) -> Loop:
     if data is not None and os.environ.get("POT_QUESTION_DATA") != "off":  # parse, not retype
         opening = [*opening[:-1], Message(role="user", content=question + data.note)]
         setup = data.setup
-    nudged, ran_code, resamples, doubted = False, False, 0, False
+    nudged, ran_code, resamples = False, False, 0
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
     for index in range(sample.max_steps):
@@ -161,7 +172,7 @@ def programs(sample: Sample) -> Loop:
                 last = index + 1 == sample.max_steps
                 if refused is None and not doubted and not last:  # once; believed the next time
                     refused = _implausible(printed.value, question)
-                    doubted = refused is not None
+                    doubted += [printed] if refused is not None else []
             if printed is not None and refused is None:
                 return Answer.found(printed)
             failure = NoAnswerReason.NOTHING_PRINTED

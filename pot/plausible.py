@@ -7,8 +7,9 @@ prompt make the same slip, so a vote keeps it. A count or an amount asked for wi
 test set has a negative answer, nor any of 109 drawn from every reasoning-gym generator
 (15 problems each, seed 5). So a program that prints one is sent back once, with that
 said; a question that speaks of negatives itself (a negative number, "below zero",
-"debt") is left alone, and a program that prints a negative number again after the
-doubt is believed.
+"debt") is left alone, a program that prints a negative number again after the doubt
+is believed, and a sample whose repairs give no answer keeps the doubted one (the 1.5B
+answered the request once with programs of comments only).
 """
 
 from __future__ import annotations

@@ -74,7 +74,18 @@ def test_no_doubt_on_the_last_step_or_in_plain(kernel: JupyterExecutor) -> None:
     assert plain.answer.normalized == "-20"
 
 
-def test_a_doubt_that_ends_the_steps_says_why(kernel: JupyterExecutor) -> None:
-    model = ScriptedModel(["```python\nprint(15 + 25 - 3 * 20)\n```", "```python\nprint(1/0)\n```"])
-    answer = Solver(model, kernel, max_steps=2).solve(FEED).answer
-    assert answer.value is None and answer.reason is NoAnswerReason.CODE_FAILED
+def test_a_doubt_no_repair_answers_keeps_the_doubted_answer(kernel: JupyterExecutor) -> None:
+    """The 1.5B answered one such request with a program of comments only, twice: the
+    sample still answers what it printed before the doubt."""
+    model = ScriptedModel(
+        [
+            "```python\nprint(15 + 25 - 3 * 20)\n```",
+            "```python\nprint(1/0)\n```",
+            "```python\n# The question asks how many\n```",
+        ]
+    )
+    answer = Solver(model, kernel, max_steps=3).solve(FEED).answer
+    assert answer.normalized == "-20"
+    assert answer.detail.startswith("printed before the doubt; then ")
+    failing = Solver(ScriptedModel(["```python\nprint(1/0)\n```"] * 3), kernel, max_steps=2)
+    assert failing.solve(FEED).answer.reason is NoAnswerReason.CODE_FAILED  # no doubt: none
