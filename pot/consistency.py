@@ -53,13 +53,13 @@ def vote(answers: list[Answer], tie_breaker: int | None = None) -> tuple[Answer,
         for key, samples in groups.items()
     ]
     counts.sort(key=lambda count: (-count.votes, is_empty_answer(count.answer), count.samples[0]))
-    chosen = _tie_broken(counts, tie_breaker, answers)
     if not counts:
         outcome = Answer(
             reason=NoAnswerReason.NO_MAJORITY,
             detail=f"none of the {len(answers)} samples produced an answer",
         )
         return outcome, Vote(counts=[], winner=None, samples=len(answers))
+    chosen = _tie_broken(counts, tie_breaker, answers)
     if chosen is not None:
         counts.insert(0, counts.pop(chosen))
     best = counts[0]
@@ -84,9 +84,9 @@ def vote(answers: list[Answer], tie_breaker: int | None = None) -> tuple[Answer,
 def _tie_broken(
     counts: list[VoteCount], tie_breaker: int | None, answers: list[Answer]
 ) -> int | None:
-    """The index in ``counts`` (sorted) of the answer ``tie_breaker`` gave, when it ties for
-    first with the sorted winner and is of its kind; else None."""
-    if tie_breaker is None or not counts:
+    """The index in ``counts`` (sorted, not empty) of the answer ``tie_breaker`` gave, when
+    it ties for first with the sorted winner and is of its kind; else None."""
+    if tie_breaker is None:
         return None
     for index, count in enumerate(counts[1:], start=1):
         if count.votes != counts[0].votes or is_empty_answer(count.answer):

@@ -172,7 +172,8 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
                 last = index + 1 == sample.max_steps
                 if refused is None and not doubted and not last:  # once; believed the next time
                     refused = _implausible(printed.value, question)
-                    doubted += [printed] if refused is not None else []
+                    if refused is not None:
+                        doubted.append(printed)
             if printed is not None and refused is None:
                 return Answer.found(printed)
             failure = NoAnswerReason.NOTHING_PRINTED
