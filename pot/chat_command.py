@@ -172,11 +172,14 @@ class Conversation:
 
         events: queue.Queue[Any] = queue.Queue()
         stop = threading.Event()
-        worker = threading.Thread(
-            target=self._solve, args=(self.with_context(question), events, stop), daemon=True
-        )
+        try:  # Ctrl-C before the step starts (a busy machine is slow to print): none runs
+            asked = self.with_context(question)
+            print_note(self.console, "thinking...", "dim")
+        except KeyboardInterrupt:
+            print_note(self.console, "stopped before it started", "yellow")
+            return
+        worker = threading.Thread(target=self._solve, args=(asked, events, stop), daemon=True)
         worker.start()
-        print_note(self.console, "thinking...", "dim")
         while True:
             try:  # Ctrl-C anywhere in here stops the step, printing included
                 item = events.get(timeout=0.2)

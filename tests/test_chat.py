@@ -94,6 +94,27 @@ def conversation(tmp_path: Path) -> Iterator[Conversation]:
     kernel.shutdown()
 
 
+def test_ctrl_c_before_the_step_starts_stops_the_question_not_the_chat(
+    conversation: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C that lands while "thinking..." is printed (seen once on a loaded machine:
+    the chat exited) stops that question only; no step runs."""
+    import pot.terminal
+
+    shown = pot.terminal.print_note
+
+    def interrupted(console: Console, text: str, style: str) -> None:
+        if text == "thinking...":
+            raise KeyboardInterrupt
+        shown(console, text, style)
+
+    monkeypatch.setattr(pot.terminal, "print_note", interrupted)
+    calls = len(conversation.model.calls)
+    conversation.ask("What is 2 + 2?")
+    assert len(conversation.model.calls) == calls
+    assert "stopped before it started" in conversation.console.export_text()
+
+
 def test_follow_ups_are_told_the_variables_and_figures_are_saved(
     conversation: Conversation, tmp_path: Path
 ) -> None:
