@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv (if needed) and install pot into it.
-#   scripts/setup.sh          the default offline model (1.5B) and what `pot solve` needs
+#   scripts/setup.sh          the default offline model (1.5B) and what `pot solve` needs;
+#                             llama.cpp, its fast CPU path, builds in the background
 #   scripts/setup.sh test     everything the test suite needs (0.5B model, JupyterLab,
 #                             Chromium for the browser test, dev tools)
 # Python packages come from constraints.txt (the versions CI runs). POT_DEPS=newest takes
@@ -50,11 +51,15 @@ fi
 if [ "$what" = test ]; then
     # Playwright's driver only; it uses Debian's Chromium (never `npx playwright install`)
     npm ci --prefix tests/browser --no-audit --no-fund --silent
-    # A real OpenAI-compatible server for OpenAIModel's tests: llama.cpp's, built from
-    # source (~6 min on 2 cores) with portable CPU flags (-march=native crashed here).
-    if ! "$venv/bin/python" -c "import llama_cpp" 2>/dev/null; then
-        CMAKE_BUILD_PARALLEL_LEVEL=2 \
-        CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
-            "${pip[@]}" --no-cache-dir "llama-cpp-python[server]==0.3.36"
+    # llama.cpp in-process, and its OpenAI-compatible server for OpenAIModel's tests:
+    # built from source, now (~6 min on 2 cores)
+    if ! "$venv/bin/python" -c "import llama_cpp, uvicorn" 2>/dev/null; then
+        bash scripts/build-llama.sh "$venv" --server  # waits for a background build first
     fi
+elif [ "${POT_LLAMA:-build}" != off ] && ! "$venv/bin/python" -c "import llama_cpp" 2>/dev/null; then
+    # llama.cpp runs Qwen's GGUF about 3x faster than NF4 on a CPU, but it compiles for
+    # ~6 min: that happens in the background, at the lowest priority, and pot uses it
+    # from the first run after it is installed (until then, NF4)
+    bash scripts/build-llama.sh "$venv" --background
+    echo "note: llama.cpp (the fast CPU path) is being built in the background; log: $venv/pot-llama-build.log (POT_LLAMA=off skips it)" >&2
 fi

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 LLAMA_OPTIONS = frozenset(
@@ -52,9 +55,45 @@ def runs_a_gguf(spec: str, options: dict[str, Any]) -> bool:
     return gguf_path(alias, options.get("cache_dir")).is_file() or chunk_files(alias) is not None
 
 
+BUILD = "pot-llama-build"
+"""``scripts/setup.sh`` builds llama-cpp-python in the background (``scripts/build-llama.sh``):
+``BUILD.running`` (its pid), ``BUILD.log`` and, after a failure, ``BUILD.failed`` lie in
+the environment's folder."""
+BUILD_HOURS = 2
+"""A build marker older than this is stale (a build killed with its machine)."""
+
+
+def llama_build(prefix: str | Path | None = None) -> str | None:
+    """``"running"`` or ``"failed"`` for the background build of llama-cpp-python into
+    this environment (``prefix``, default :data:`sys.prefix`), else None."""
+    folder = Path(prefix or sys.prefix)
+    running = folder / f"{BUILD}.running"
+    try:
+        pid = int(running.read_text().strip())
+        fresh = time.time() - running.stat().st_mtime < BUILD_HOURS * 3600
+    except (OSError, ValueError):
+        pid, fresh = 0, False
+    if fresh and _alive(pid):
+        return "running"
+    return "failed" if (folder / f"{BUILD}.failed").is_file() else None
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
 def llama_installed() -> bool:
-    """Whether llama-cpp-python can be imported (without importing it)."""
-    return importlib.util.find_spec("llama_cpp") is not None
+    """Whether llama-cpp-python can be imported (without importing it), and no background
+    build is still installing it."""
+    return importlib.util.find_spec("llama_cpp") is not None and llama_build() != "running"
 
 
 def cuda_available() -> bool:
@@ -89,11 +128,25 @@ def default_quantization(spec: str, options: dict[str, Any]) -> str | None:
 
 
 def backend_hint(spec: str, options: dict[str, Any]) -> str | None:
-    """One line for the user when a faster CPU backend is one install away, else None."""
+    """One line for the user when a faster CPU backend is one install away (or being
+    built), else None."""
     if options.get("quantization") is not None or not runs_a_gguf(spec, options):
         return None
     if llama_installed() or not on_cpu(options):
         return None
+    log = Path(sys.prefix) / f"{BUILD}.log"
+    build = llama_build()
+    if build == "running":
+        return (
+            "llama.cpp, about 3x faster on a CPU, is being built in the background "
+            f"(log: {log}); until it is installed this model runs with bitsandbytes NF4"
+        )
+    if build == "failed":
+        return (
+            f"the background build of llama.cpp failed (log: {log}), so this model runs "
+            "with bitsandbytes NF4 (about 3x slower); after fixing what the log says, "
+            "pip install 'pot-reasoning[llama]'"
+        )
     return LLAMA_HINT
 
 
