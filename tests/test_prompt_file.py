@@ -143,3 +143,15 @@ def test_a_bad_prompt_file_is_a_usage_error(tmp_path: Path) -> None:
     evaluated = runner.invoke(app, ["eval", "gsm8k", "--prompt", str(path)])
     assert evaluated.exit_code == 2
     assert "broken.toml is not valid TOML" in evaluated.output
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).resolve().parents[1] / "docs" / "prompts").glob("*.toml")),
+    ids=lambda path: path.name,
+)
+def test_the_prompts_the_readme_measures_load(path: Path) -> None:
+    prompt = load_prompt(path)
+    assert prompt.name == path.stem and prompt.system and prompt.examples
+    for example in prompt.examples:  # each example answers with one program
+        assert example.answer.startswith("```python\n") and example.answer.endswith("```")
