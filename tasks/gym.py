@@ -236,4 +236,25 @@ def judge_gym_problem(prediction: object, problem: Problem) -> Judgement:
         )
     # exactly 1: spell_backward scores a wrong answer that starts with the right one
     # 1.0000000000000002
+    if score == 1.0 and _accepts_anything(dataset, entry):
+        right = answer is not None and answer.casefold() == str(entry["answer"]).strip().casefold()
+        return Judgement(
+            correct=right,
+            normalized=answer,
+            score=float(right),
+            reason=f"{meta['generator']}'s scorer accepts any answer: judged by exact match",
+        )
     return Judgement(correct=score == 1.0, normalized=answer, score=score)
+
+
+DECOY = "(pot's probe: no answer at all)"
+"""An answer no question has: a scorer that gives it full credit accepts anything
+(reasoning-gym 0.1's ``game_of_life_halting`` compares ``bool(answer)``, so ``"True"``
+scored 1 against a gold ``"False"``)."""
+
+
+def _accepts_anything(dataset: Any, entry: dict[str, Any]) -> bool:
+    try:
+        return float(dataset.score_answer(answer=DECOY, entry=entry)) >= 1.0
+    except Exception:  # a scorer that chokes on the decoy does not accept it
+        return False

@@ -86,6 +86,26 @@ def test_only_a_score_of_exactly_one_is_correct() -> None:
     assert above and not any(verdict.correct for verdict in above)
 
 
+def test_a_scorer_that_accepts_anything_is_replaced_by_exact_match() -> None:
+    # game_of_life_halting scores bool(answer) == bool(gold): "True" got 1 against "False"
+    import reasoning_gym
+
+    problems = load_gym("game_of_life_halting", size=6, seed=9006)
+    dataset = reasoning_gym.create_dataset("game_of_life_halting", size=6, seed=9006)
+    for index, problem in enumerate(problems):
+        wrong = "True" if problem.answer == "False" else "False"
+        assert dataset.score_answer(answer=wrong, entry=dataset[index]) == 1.0  # the bug
+        verdict = judge(wrong, problem)
+        assert not verdict.correct and verdict.score == 0.0
+        assert verdict.reason and "accepts any answer" in verdict.reason
+        assert judge(problem.answer, problem).correct
+        assert judge(f" {problem.answer.lower()} ", problem).correct
+    # a sound scorer is untouched
+    (gcd,) = load_gym("gcd", size=1, seed=3)
+    assert judge(gcd.answer, gcd).correct and judge(gcd.answer, gcd).reason is None
+    assert not judge(gcd.answer + "1", gcd).correct
+
+
 def test_same_seed_same_problems_other_seed_other_problems() -> None:
     first = load_gym("gcd,leg_counting", size=4, seed=11)
     again = load_gym("gcd,leg_counting", size=4, seed=11)
