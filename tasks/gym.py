@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from pot.tasks.base import Judgement, MissingDependencyError, Problem, TaskError, UnknownTaskError
+from pot.tasks.files import exact_match
 
 INSTALL_HINT = "pip install 'pot-reasoning[rg]' (or pip install reasoning-gym)"
 """How to get the optional package."""
@@ -237,7 +238,7 @@ def judge_gym_problem(prediction: object, problem: Problem) -> Judgement:
     # exactly 1: spell_backward scores a wrong answer that starts with the right one
     # 1.0000000000000002
     if score == 1.0 and _accepts_anything(dataset, entry):
-        right = answer is not None and answer.casefold() == str(entry["answer"]).strip().casefold()
+        right = exact_match(answer, str(entry["answer"])).correct
         return Judgement(
             correct=right,
             normalized=answer,
