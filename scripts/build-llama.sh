@@ -23,6 +23,7 @@ for arg in "$@"; do
         *) echo "usage: scripts/build-llama.sh VENV [--server] [--background]" >&2; exit 2 ;;
     esac
 done
+version=0.3.36  # pyproject's [llama] extra
 constraints=()
 [ "${POT_DEPS:-locked}" = newest ] || constraints=(-c "$here/constraints.txt")
 running="$venv/pot-llama-build.running"
@@ -42,6 +43,7 @@ if [ "$background" = yes ]; then
 fi
 
 python="$venv/bin/python"
+pip=("$python" -m pip --disable-pip-version-check)
 other=$(cat "$running" 2>/dev/null || true)
 if [ -n "$other" ] && [ "$other" != $$ ] && kill -0 "$other" 2>/dev/null; then
     echo "waiting for the build already running (log: $log)"
@@ -49,15 +51,14 @@ if [ -n "$other" ] && [ "$other" != $$ ] && kill -0 "$other" 2>/dev/null; then
 fi
 if [ -z "${POT_LLAMA_PACKAGE:-}" ] && "$python" -c "import llama_cpp" 2>/dev/null; then
     [ -z "$server" ] && exit 0
-    "$python" -m pip install -q --disable-pip-version-check "${constraints[@]}" \
-        "llama-cpp-python[server]==0.3.36"  # the server's packages only: no rebuild
+    # the server's packages only: no rebuild
+    "${pip[@]}" install -q "${constraints[@]}" "llama-cpp-python[server]==$version"
     exit 0
 fi
 echo $$ > "$running"
 wheels=$(mktemp -d)
 trap 'rm -rf "$wheels"; rm -f "$running"' EXIT
-pip=("$python" -m pip --disable-pip-version-check)
-package=${POT_LLAMA_PACKAGE:-llama-cpp-python==0.3.36}
+package=${POT_LLAMA_PACKAGE:-llama-cpp-python==$version}
 echo "$(date -u +%FT%TZ) building $package"
 if CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
     CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
