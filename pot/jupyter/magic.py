@@ -6,8 +6,8 @@ question; options come first::
     %%pot --mode tir --samples 3
     A train leaves at 9:40 and arrives at 13:05. How many minutes is the trip?
 
-Options: ``--mode`` (auto, pot, tir, coc, cot, plain; default auto), ``--model/-m SPEC`` (an alias, hub id,
-folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
+Options: ``--mode`` (auto, pot, tir, coc, cot, plain; default auto), ``--model/-m SPEC``
+(an alias, hub id, folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
 ``--max-steps N``, ``--timeout S``, ``--temperature T``, ``--seed N``,
 ``--max-new-tokens N``, ``--quantization nf4|int8|none|gguf``, ``--device D``,
 ``--threads N`` (the last three for a model loaded in this kernel), ``--executor SPEC``
