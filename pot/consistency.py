@@ -94,13 +94,14 @@ def _tie_broken(
         if tie_breaker in count.samples:
             mine = answers[tie_breaker].value or ""
             theirs = answers[counts[0].samples[0]].value or ""
-            kind = _kind(mine)
-            return index if kind is not None and kind == _kind(theirs) else None
+            kind = short_kind(mine)
+            return index if kind is not None and kind == short_kind(theirs) else None
     return None
 
 
-def _kind(value: str) -> str | None:
-    """``"number"``, ``"words"`` (a few plain words: ``Kimi``, ``No``), or None."""
+def short_kind(value: str) -> str | None:
+    """``"number"``, ``"words"`` (a few plain words: ``Kimi``, ``No``), or None (a grid, a
+    list, an expression: answers a chain of thought in words is not trusted with)."""
     if read_whole_number(value) is not None:
         return "number"
     return "words" if _FEW_WORDS.fullmatch(value.strip()) else None

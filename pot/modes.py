@@ -20,7 +20,8 @@ class Mode(str, Enum):
     """Chain of thought: no code, the answer in ``\\boxed{}`` (a baseline)."""
     AUTO = "auto"
     """Adaptive: two programs from two prompts; if they agree that is the answer, else
-    more programs are sampled and every executed answer votes."""
+    a chain of thought in words, more programs and more chains are sampled and every
+    answer votes."""
     PLAIN = "plain"
     """The baseline a user writes without pot: one program from a minimal prompt, run once
     in a kernel with nothing preloaded; its last printed line is the answer. No repair,

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from time import perf_counter
 
 from pot.answers import answer_key
-from pot.consistency import vote
+from pot.consistency import short_kind, vote
 from pot.executors import AsyncExecutor, Executor
 from pot.feedback import OUTPUT_LIMIT
 from pot.loop_requests import Execute, Generate, GenerateReply, Loop, Reset, Totals
@@ -68,6 +68,9 @@ DEFAULT_MAX_STEPS = {
 
 AUTO_ESCALATION = 3
 """Programs sampled by ``auto`` when its first two programs disagree."""
+AUTO_WORDS_ESCALATION = 3
+"""Chains of thought in words sampled by ``auto`` after those programs, when its greedy
+chain gave a short answer: more votes of another kind (README, Results)."""
 AUTO_TEMPERATURE = 0.7
 """Their temperature."""
 WORDS = 2
@@ -289,11 +292,14 @@ class Solver:
         Two greedy programs from two different prompts (pot's, and a minimal one);
         when both give the same answer, that is the answer. Otherwise a greedy chain of
         thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
-        in one batch, and every answer votes. A tie goes to the answer the chain of thought
-        gave, when it is among the tied and of the rival's kind (two numbers, or a few
-        plain words each: where programs split, the one route that wrote no program
-        decides), else to the earliest sample: pot's greedy program, the minimal prompt's,
-        then the sampled programs.
+        in one batch, then, when the chain's answer is short (a number or a few words:
+        :func:`~pot.consistency.short_kind`), :data:`AUTO_WORDS_ESCALATION` more chains of
+        thought in one batch, and every answer votes. A grid, a list or an expression
+        written in words gets no more votes of its kind (nor a tie). A tie goes to the
+        answer the greedy chain of thought gave, when it is among the tied and of the
+        rival's kind (two numbers, or a few plain words each: where programs split, the
+        route that wrote no program decides), else to the earliest sample: pot's greedy
+        program, the minimal prompt's, the sampled programs, the sampled chains.
         Last, the winner is restated in the form the question asks for (:mod:`pot.restate`).
         """
         answers: list[Answer] = []
@@ -309,9 +315,8 @@ class Solver:
         if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
             return (yield from self._restated(question, vote(answers), programs))
         # a third opinion in words (greedy), then programs sampled in one batch
-        words = yield from self._reason(
-            question, WORDS, prompt=default_prompt(Mode.COT), mode=Mode.COT
-        )
+        words_prompt = default_prompt(Mode.COT)
+        words = yield from self._reason(question, WORDS, prompt=words_prompt, mode=Mode.COT)
         yield SampleAnswer(sample=WORDS, answer=words)
         answers.append(words)
         batch: GenerateReply = yield Generate(
@@ -328,7 +333,26 @@ class Solver:
             answer = yield from _noting(reasoned, programs)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
+        if words.ok and short_kind(words.value or "") is not None:
+            yield from self._sampled_chains(question, words_prompt, answers)
         return (yield from self._restated(question, vote(answers, WORDS), programs))
+
+    def _sampled_chains(self, question: str, prompt: Prompt, answers: list[Answer]) -> Loop:
+        """:data:`AUTO_WORDS_ESCALATION` chains of thought sampled in one batch, each
+        answer appended to ``answers`` (they run no code: no kernel reset)."""
+        chains: GenerateReply = yield Generate(
+            prompt.conversation(question),
+            AUTO_WORDS_ESCALATION,
+            temperature=AUTO_TEMPERATURE,
+            seed_offset=2,
+        )
+        share = chains.seconds / AUTO_WORDS_ESCALATION
+        for generation in chains.samples:
+            sample = len(answers)
+            first = GenerateReply([generation], share)
+            answer = yield from self._reason(question, sample, first, prompt=prompt, mode=Mode.COT)
+            yield SampleAnswer(sample=sample, answer=answer)
+            answers.append(answer)
 
     def _restated(
         self, question: str, voted: tuple[Answer, Vote], programs: dict[int, CodeStep]

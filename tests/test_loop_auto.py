@@ -15,7 +15,7 @@ from pot.prompts import (
     SYSTEMS,
 )
 from pot.restate import RESTATE_TOKENS, changes_value
-from pot.solver import AUTO_ESCALATION, Solver
+from pot.solver import AUTO_ESCALATION, AUTO_WORDS_ESCALATION, Solver
 from pot.testing import ScriptedModel
 from pot.trace import Mode, SampleAnswer, TextStep
 
@@ -45,6 +45,12 @@ def words(value: str) -> str:
     return f"Six sevens make \\boxed{{{value}}}."
 
 
+def chains(*values: str) -> list[str]:
+    """The sampled chains of thought an escalation asks for, one a value."""
+    assert len(values) == AUTO_WORDS_ESCALATION
+    return [words(value) for value in values]
+
+
 def test_disagreement_asks_for_words_and_more_programs_and_votes(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
         [
@@ -54,34 +60,63 @@ def test_disagreement_asks_for_words_and_more_programs_and_votes(kernel: Jupyter
             program("42"),
             program("40"),
             program("42"),
+            *chains("42", "40", "39"),
             "{42}",
         ]
     )
     trace = Solver(model, kernel, mode="auto", seed=3).solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
     assert trace.vote is not None
-    assert trace.vote.counts[0].votes == 4 and trace.vote.counts[0].samples == [1, 2, 3, 5]
-    assert trace.samples == 3 + AUTO_ESCALATION
+    assert trace.vote.counts[0].votes == 5 and trace.vote.counts[0].samples == [1, 2, 3, 5, 6]
+    assert trace.samples == 3 + AUTO_ESCALATION + AUTO_WORDS_ESCALATION
     chain = model.calls[2]  # the chain of thought: cot's prompt, greedy
     assert chain.conversations[0][0].content == SYSTEMS[Mode.COT]
     assert chain.config.temperature == 0 and chain.config.n == 1
     escalation = model.calls[3]
     assert escalation.config.n == AUTO_ESCALATION
     assert escalation.config.temperature == pytest.approx(0.7)
-    assert [type(step).__name__ for step in trace.steps].count("SampleAnswer") == 6
+    sampled_chains = model.calls[4]  # more chains of thought: cot's prompt, sampled, one batch
+    assert sampled_chains.conversations[0][0].content == SYSTEMS[Mode.COT]
+    assert sampled_chains.config.n == AUTO_WORDS_ESCALATION
+    assert sampled_chains.config.temperature == pytest.approx(0.7)
+    assert sampled_chains.config.seed != escalation.config.seed
+    assert [type(step).__name__ for step in trace.steps].count("SampleAnswer") == 9
 
 
 def test_a_vote_won_by_words_is_restated_from_a_program_that_gave_it(
     kernel: JupyterExecutor,
 ) -> None:
     model = ScriptedModel(
-        [program("41"), program("40"), words("42"), program("6 * 7"), program("7"), program("8")]
+        [
+            *(program("41"), program("40"), words("42")),
+            *(program("6 * 7"), program("7"), program("8")),
+            *chains("9", "10", "11"),
+        ]
     )
     model.add("{42}")
     trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
     assert trace.vote is not None and trace.vote.counts[0].samples == [2, 3]
     assert "print(6 * 7)" in model.calls[-1].conversations[0][-2].content
+
+
+def test_no_more_chains_of_thought_where_the_answer_is_no_short_one(
+    kernel: JupyterExecutor,
+) -> None:
+    """A chain of thought in words is trusted with numbers and a few words; for a list, a
+    grid or an expression its answer votes once and no more chains are sampled."""
+    model = ScriptedModel(
+        [
+            *(program("[1, 2]"), program("[2, 1]"), words("[1, 2]")),
+            *(program("[1, 2]"), program("[2, 1]"), program("[3]")),
+        ]
+    )
+    model.add("{[1, 2]}")
+    trace = Solver(model, kernel, mode="auto").solve("Sort 2 and 1.")
+    assert trace.answer.normalized == "[1, 2]"
+    assert trace.samples == 3 + AUTO_ESCALATION
+    sampled = [call for call in model.calls if call.config.n == AUTO_WORDS_ESCALATION]
+    assert [call.conversations[0][0].content for call in sampled] == [SYSTEMS[Mode.POT]]
 
 
 def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -> None:
@@ -93,24 +128,27 @@ def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -
             program("1 / 0"),
             program("8"),
             program("7"),
+            *chains("6", "5", "4"),
             "{7}",
         ]
     )
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 3 + 4?")
     assert trace.answer.normalized == "7"
     samples = [step for step in trace.steps if isinstance(step, SampleAnswer)]
-    assert [sample.answer.ok for sample in samples] == [True, False, True, False, True, True]
+    oks = [sample.answer.ok for sample in samples]
+    assert oks == [True, False, True, False, True, True, True, True, True]
 
 
 def test_the_chain_of_thought_wins_a_tie_it_is_in(kernel: JupyterExecutor) -> None:
     """Where the programs split, the one route that wrote no program decides."""
     replies = [program("1"), program("2"), words("6"), program("3"), program("4"), program("5")]
+    replies += chains("7", "8", "9")
     trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
     assert trace.answer.normalized == "6"
     assert trace.vote is not None and trace.vote.tie_break == "the chain of thought"
     assert "tie broken by the chain of thought" in trace.answer.detail
     replies = [program("1"), program("2"), words("2"), program("1"), program("5"), program("1")]
-    replies += ["{1}"]
+    replies += [*chains("3", "4", "7"), "{1}"]
     trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
     assert trace.answer.normalized == "1"  # three votes beat two, words or not
 
@@ -119,7 +157,7 @@ def test_the_first_program_wins_a_tie_without_the_chain_of_thought(
     kernel: JupyterExecutor,
 ) -> None:
     replies = [program("1"), program("2"), words("6")]
-    replies += [program("1"), program("2"), program("5"), "{1}"]
+    replies += [program("1"), program("2"), program("5"), *chains("7", "8", "9"), "{1}"]
     trace = Solver(ScriptedModel(replies), kernel, mode="auto").solve("Pick a number.")
     assert trace.answer.normalized == "1"
     assert trace.vote is not None and trace.vote.tie_break == "earliest sample"
@@ -163,14 +201,17 @@ def test_the_answer_line_counts_the_samples_auto_drew(kernel: JupyterExecutor) -
             program("42"),
             program("1 / 0"),
             program("42"),
+            *chains("42", "40", "39"),
             "{42}",
         ]
     )
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
-    assert trace.vote is not None and trace.vote.samples == 6
+    assert trace.vote is not None and trace.vote.samples == 9
     line = answer_line(trace.answer, trace.vote, 1)
-    assert line == "Answer: 42 (majority of 6 samples, 3 agreeing)"
-    assert disagreement(trace.vote, 1) == "samples disagree: 42 ×3, 41 ×2, no answer ×1"
+    assert line == "Answer: 42 (majority of 9 samples, 4 agreeing)"
+    assert disagreement(trace.vote, 1) == (
+        "samples disagree: 42 ×4, 41 ×2, 40 ×1, 39 ×1, no answer ×1"
+    )
 
 
 def test_the_answer_is_restated_in_the_form_the_question_asks_for(
@@ -307,8 +348,9 @@ def test_no_restatement_without_a_program_or_when_turned_off(kernel: JupyterExec
     model = ScriptedModel(["No code."] * 7)
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
     assert not trace.answer.ok
-    # two programs, words (nudged once to answer), the escalation's batch: no restating
-    assert len(model.calls) == 5
+    # two programs, words (nudged once to answer), the programs' batch; a chain of thought
+    # that gave no answer is not sampled again; no restating
+    assert len(model.calls) == 5 and not model.replies
 
 
 def test_a_stream_closed_early_closes_cleanly(kernel: JupyterExecutor) -> None:
