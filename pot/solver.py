@@ -10,6 +10,7 @@ with asyncio, so the synchronous and asynchronous solvers never disagree.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from time import perf_counter
 
@@ -71,6 +72,9 @@ AUTO_ESCALATION = 3
 AUTO_WORDS_ESCALATION = 3
 """Chains of thought in words sampled by ``auto`` after those programs, when its greedy
 chain gave a short answer: more votes of another kind (README, Results)."""
+AUTO_PROGRAMS_SETTLED = 4
+"""Programs of ``auto``'s five that, giving one answer, leave no chains to sample: chains
+of one prompt err alike (the 0.5B's four outvoted four right programs in a replay)."""
 AUTO_TEMPERATURE = 0.7
 """Their temperature."""
 WORDS = 2
@@ -293,8 +297,9 @@ class Solver:
         when both give the same answer, that is the answer. Otherwise a greedy chain of
         thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
         in one batch, then, when the chain's answer is short (a number or a few words:
-        :func:`~pot.consistency.short_kind`), :data:`AUTO_WORDS_ESCALATION` more chains of
-        thought in one batch, and every answer votes. A grid, a list or an expression
+        :func:`~pot.consistency.short_kind`) and the programs are split,
+        :data:`AUTO_WORDS_ESCALATION` more chains of thought in one batch, and every
+        answer votes. A grid, a list or an expression
         written in words gets no more votes of its kind (nor a tie). A tie goes to the
         answer the greedy chain of thought gave, when it is among the tied and of the
         rival's kind (two numbers, or a few plain words each: where programs split, the
@@ -333,7 +338,7 @@ class Solver:
             answer = yield from _noting(reasoned, programs)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
-        if words.ok and short_kind(words.value or "") is not None:
+        if _wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS]):
             yield from self._sampled_chains(question, words_prompt, answers)
         return (yield from self._restated(question, vote(answers, WORDS), programs))
 
@@ -381,6 +386,16 @@ class Solver:
             n=request.n,
             seed=seed,
         )
+
+
+def _wants_chains(words: Answer, programs: list[Answer]) -> bool:
+    """Whether ``auto`` samples more chains of thought: the greedy chain gave a short
+    answer (:func:`~pot.consistency.short_kind`) and the programs are split (fewer than
+    :data:`AUTO_PROGRAMS_SETTLED` of them gave one answer)."""
+    if not words.ok or short_kind(words.value or "") is None:
+        return False
+    keys = Counter(answer_key(answer.value) for answer in programs if answer.value is not None)
+    return not keys or max(keys.values()) < AUTO_PROGRAMS_SETTLED
 
 
 def _noting(loop: Loop, programs: dict[int, CodeStep]) -> Loop:

@@ -119,6 +119,18 @@ def test_no_more_chains_of_thought_where_the_answer_is_no_short_one(
     assert [call.conversations[0][0].content for call in sampled] == [SYSTEMS[Mode.POT]]
 
 
+def test_no_more_chains_of_thought_where_four_programs_agree(kernel: JupyterExecutor) -> None:
+    """Chains of one prompt err alike: where four of the five programs gave one answer,
+    no chains are sampled to outvote them."""
+    replies = [program("41"), program("42"), words("40")]
+    replies += [program("42"), program("6 * 7"), program("42"), "{42}"]
+    model = ScriptedModel(replies)
+    trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
+    assert trace.answer.normalized == "42"
+    assert trace.samples == 3 + AUTO_ESCALATION and not model.replies
+    assert [call.config.n for call in model.calls] == [1, 1, 1, AUTO_ESCALATION, 1]
+
+
 def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(
         [
