@@ -71,7 +71,8 @@ AUTO_ESCALATION = 3
 """Programs sampled by ``auto`` when its first two programs disagree."""
 AUTO_WORDS_ESCALATION = 3
 """Chains of thought in words sampled by ``auto`` after those programs, when its greedy
-chain gave a short answer: more votes of another kind (README, Results)."""
+chain gave a short answer and the programs split: more votes of another kind (README,
+Results)."""
 AUTO_PROGRAMS_SETTLED = 4
 """Programs of ``auto``'s five that, giving one answer, leave no chains to sample: chains
 of one prompt err alike (the 0.5B's four outvoted four right programs in a replay)."""
@@ -299,12 +300,12 @@ class Solver:
         in one batch, then, when the chain's answer is short (a number or a few words:
         :func:`~pot.consistency.short_kind`) and the programs are split,
         :data:`AUTO_WORDS_ESCALATION` more chains of thought in one batch, and every
-        answer votes. A grid, a list or an expression
-        written in words gets no more votes of its kind (nor a tie). A tie goes to the
-        answer the greedy chain of thought gave, when it is among the tied and of the
-        rival's kind (two numbers, or a few plain words each: where programs split, the
-        route that wrote no program decides), else to the earliest sample: pot's greedy
-        program, the minimal prompt's, the sampled programs, the sampled chains.
+        answer votes (a chain that answered with a grid, a list or an expression gets no
+        more chains, nor a tie). A tie goes to the answer the greedy chain of thought
+        gave, when it is among the tied and of the rival's kind (two numbers, or a few
+        plain words each: where programs split, the route that wrote no program
+        decides), else to the earliest sample: pot's greedy program, the minimal
+        prompt's, the sampled programs, the sampled chains.
         Last, the winner is restated in the form the question asks for (:mod:`pot.restate`).
         """
         answers: list[Answer] = []
