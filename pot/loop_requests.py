@@ -53,6 +53,12 @@ class GenerateReply:
     samples: list[Generation]
     seconds: float
 
+    def each(self) -> list[GenerateReply]:
+        """One reply a sample, each with its share of the seconds: a batch's samples are
+        then reasoned one by one, each as if it had been generated alone."""
+        share = self.seconds / len(self.samples) if self.samples else 0.0
+        return [GenerateReply([sample], share) for sample in self.samples]
+
 
 @dataclass(frozen=True)
 class ExecuteReply:

@@ -264,12 +264,10 @@ class Solver:
             answer = yield from self._reason(question, sample=0)
             return answer, None
         batch: GenerateReply = yield Generate(self.prompt.conversation(question), self.samples)
-        share = batch.seconds / self.samples
         answers: list[Answer] = []
-        for sample, generation in enumerate(batch.samples):
+        for sample, first in enumerate(batch.each()):
             if sample:
                 yield Reset()
-            first = GenerateReply([generation], share)
             answer = yield from self._reason(question, sample, first)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
@@ -331,12 +329,10 @@ class Solver:
             temperature=AUTO_TEMPERATURE,
             seed_offset=1,
         )
-        share = batch.seconds / AUTO_ESCALATION
-        for generation in batch.samples:
+        for first in batch.each():
             sample = len(answers)
             yield Reset()
-            reasoned = self._reason(question, sample, GenerateReply([generation], share))
-            answer = yield from _noting(reasoned, programs)
+            answer = yield from _noting(self._reason(question, sample, first), programs)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
         if _wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS]):
@@ -352,10 +348,8 @@ class Solver:
             temperature=AUTO_TEMPERATURE,
             seed_offset=2,
         )
-        share = chains.seconds / AUTO_WORDS_ESCALATION
-        for generation in chains.samples:
+        for first in chains.each():
             sample = len(answers)
-            first = GenerateReply([generation], share)
             answer = yield from self._reason(question, sample, first, prompt=prompt, mode=Mode.COT)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)

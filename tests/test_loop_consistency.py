@@ -136,3 +136,15 @@ def test_solvers_in_threads_share_one_model(session_pool: KernelPool) -> None:
     for thread in threads:
         thread.join()
     assert sorted(answers, key=str) == ["0", "1", "2", "3"]
+
+
+def test_a_batch_splits_into_one_reply_a_sample_with_its_share_of_the_time() -> None:
+    from pot.loop_requests import GenerateReply
+    from pot.models import Generation, StopReason
+
+    texts = ["a", "b", "c", "d"]
+    batch = GenerateReply([Generation(text=t, stop_reason=StopReason.END) for t in texts], 2.0)
+    each = batch.each()
+    assert [[sample.text for sample in reply.samples] for reply in each] == [[t] for t in texts]
+    assert [reply.seconds for reply in each] == [0.5] * 4
+    assert GenerateReply([], 1.0).each() == []
