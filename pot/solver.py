@@ -2,20 +2,20 @@
 
 The loop is written once, as generators that *ask* for work (a generation,
 an execution, a reset) and yield step records: one sample's loop by family of mode
-in :mod:`pot.loops`, samples, votes and ``auto``'s escalation here. Two small drivers answer the
-requests: :meth:`Solver.stream` with blocking calls and :meth:`Solver.astream`
-with asyncio, so the synchronous and asynchronous solvers never disagree.
+in :mod:`pot.loops`, ``auto``'s escalation in :mod:`pot.auto`, samples and votes
+here. Two small drivers answer the requests: :meth:`Solver.stream` with blocking
+calls and :meth:`Solver.astream` with asyncio, so the synchronous and asynchronous
+solvers never disagree.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from time import perf_counter
 
-from pot.answers import answer_key
-from pot.consistency import short_kind, vote
+from pot.auto import auto
+from pot.consistency import vote
 from pot.executors import AsyncExecutor, Executor
 from pot.feedback import OUTPUT_LIMIT
 from pot.loop_requests import Execute, Generate, GenerateReply, Loop, Reset, Totals
@@ -25,7 +25,6 @@ from pot.modes import Mode, parse_mode
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
     OUTPUT_FENCE,
-    SECOND_OPINION_SYSTEM,
 )
 from pot.questions import (
     MAX_QUESTION_CHARS,
@@ -36,14 +35,11 @@ from pot.questions import (
     check_limits,
     check_question,
 )
-from pot.restate import restate, winning_program
 from pot.trace import (
     Answer,
-    CodeStep,
     SampleAnswer,
     Step,
     Trace,
-    Vote,
 )
 
 __all__ = [
@@ -66,20 +62,6 @@ DEFAULT_MAX_STEPS = {
     Mode.AUTO: 3,
 }
 """Generations per sample by mode (in ``pot`` and ``coc`` the steps after the first repair)."""
-
-AUTO_ESCALATION = 3
-"""Programs sampled by ``auto`` when its first two programs disagree."""
-AUTO_WORDS_ESCALATION = 3
-"""Chains of thought in words sampled by ``auto`` after those programs, when its greedy
-chain gave a short answer and the programs split: more votes of another kind (README,
-Results)."""
-AUTO_PROGRAMS_SETTLED = 4
-"""Programs of ``auto``'s five that, giving one answer, leave no chains to sample: chains
-of one prompt err alike (the 0.5B's four outvoted four right programs in a replay)."""
-AUTO_TEMPERATURE = 0.7
-"""Their temperature."""
-WORDS = 2
-"""``auto``'s chain of thought in words: its sample number, and the tie-breaker of its vote."""
 
 
 class Solver:
@@ -259,7 +241,7 @@ class Solver:
     def _solve(self, question: str) -> Loop:
         """One sample, or several generated as one batch and voted on."""
         if self.mode is Mode.AUTO:
-            return (yield from self._auto(question))
+            return (yield from auto(question, self._reason, self.prompt, self.restate))
         if self.samples == 1:
             answer = yield from self._reason(question, sample=0)
             return answer, None
@@ -289,82 +271,6 @@ class Solver:
         settings = Sample(mode, opening, sample, steps, self.output_limit, first)
         return (yield from FAMILIES[mode](settings))
 
-    def _auto(self, question: str) -> Loop:
-        """Spend little where two programs agree, more where they do not.
-
-        Two greedy programs from two different prompts (pot's, and a minimal one);
-        when both give the same answer, that is the answer. Otherwise a greedy chain of
-        thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
-        in one batch, then, when the chain's answer is short (a number or a few words:
-        :func:`~pot.consistency.short_kind`) and the programs are split,
-        :data:`AUTO_WORDS_ESCALATION` more chains of thought in one batch, and every
-        answer votes (a chain that answered with a grid, a list or an expression gets no
-        more chains, nor a tie). A tie goes to the answer the greedy chain of thought
-        gave, when it is among the tied and of the rival's kind (two numbers, or a few
-        plain words each: where programs split, the route that wrote no program
-        decides), else to the earliest sample: pot's greedy program, the minimal
-        prompt's, the sampled programs, the sampled chains.
-        Last, the winner is restated in the form the question asks for (:mod:`pot.restate`).
-        """
-        answers: list[Answer] = []
-        programs: dict[int, CodeStep] = {}  # each sample's last program that ran
-        second = Prompt(system=SECOND_OPINION_SYSTEM, name="second-opinion")
-        for sample, prompt in enumerate((self.prompt, second)):
-            if sample:
-                yield Reset()
-            answer = yield from _noting(self._reason(question, sample, prompt=prompt), programs)
-            yield SampleAnswer(sample=sample, answer=answer)
-            answers.append(answer)
-        first, other = answers
-        if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
-            return (yield from self._restated(question, vote(answers), programs))
-        # a third opinion in words (greedy), then programs sampled in one batch
-        words_prompt = default_prompt(Mode.COT)
-        words = yield from self._reason(question, WORDS, prompt=words_prompt, mode=Mode.COT)
-        yield SampleAnswer(sample=WORDS, answer=words)
-        answers.append(words)
-        batch: GenerateReply = yield Generate(
-            self.prompt.conversation(question),
-            AUTO_ESCALATION,
-            temperature=AUTO_TEMPERATURE,
-            seed_offset=1,
-        )
-        for first in batch.each():
-            sample = len(answers)
-            yield Reset()
-            answer = yield from _noting(self._reason(question, sample, first), programs)
-            yield SampleAnswer(sample=sample, answer=answer)
-            answers.append(answer)
-        if _wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS]):
-            yield from self._sampled_chains(question, words_prompt, answers)
-        return (yield from self._restated(question, vote(answers, WORDS), programs))
-
-    def _sampled_chains(self, question: str, prompt: Prompt, answers: list[Answer]) -> Loop:
-        """:data:`AUTO_WORDS_ESCALATION` chains of thought sampled in one batch, each
-        answer appended to ``answers`` (they run no code: no kernel reset)."""
-        chains: GenerateReply = yield Generate(
-            prompt.conversation(question),
-            AUTO_WORDS_ESCALATION,
-            temperature=AUTO_TEMPERATURE,
-            seed_offset=2,
-        )
-        for first in chains.each():
-            sample = len(answers)
-            answer = yield from self._reason(question, sample, first, prompt=prompt, mode=Mode.COT)
-            yield SampleAnswer(sample=sample, answer=answer)
-            answers.append(answer)
-
-    def _restated(
-        self, question: str, voted: tuple[Answer, Vote], programs: dict[int, CodeStep]
-    ) -> Loop:
-        """The vote's answer in the form the question asks for (:mod:`pot.restate`),
-        when a sample that gave it printed it from a program."""
-        answer, ballot = voted
-        step = winning_program(ballot, programs)
-        if not self.restate or step is None or not answer.ok:
-            return voted
-        return (yield from restate(question, answer, step)), ballot
-
     # -- running code ------------------------------------------------------------------
 
     def _config(self, request: Generate) -> GenerationConfig:
@@ -381,30 +287,3 @@ class Solver:
             n=request.n,
             seed=seed,
         )
-
-
-def _wants_chains(words: Answer, programs: list[Answer]) -> bool:
-    """Whether ``auto`` samples more chains of thought: the greedy chain gave a short
-    answer (:func:`~pot.consistency.short_kind`) and the programs are split (fewer than
-    :data:`AUTO_PROGRAMS_SETTLED` of them gave one answer)."""
-    if not words.ok or short_kind(words.value or "") is None:
-        return False
-    keys = Counter(answer_key(answer.value) for answer in programs if answer.value is not None)
-    return not keys or max(keys.values()) < AUTO_PROGRAMS_SETTLED
-
-
-def _noting(loop: Loop, programs: dict[int, CodeStep]) -> Loop:
-    """Pass ``loop`` through, noting each sample's last program that ran without error
-    (a solve closed early, say a cancelled stream, closes ``loop`` with it)."""
-    reply = None
-    try:
-        while True:
-            try:
-                item = loop.send(reply)
-            except StopIteration as stop:
-                return stop.value
-            if isinstance(item, CodeStep) and item.execution.ok:
-                programs[item.sample] = item
-            reply = yield item
-    finally:
-        loop.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pot.answers import AnswerSource
+from pot.auto import AUTO_ESCALATION, AUTO_WORDS_ESCALATION
 from pot.executors import JupyterExecutor
 from pot.notation import in_question_notation
 from pot.prompts import (
@@ -15,7 +16,7 @@ from pot.prompts import (
     SYSTEMS,
 )
 from pot.restate import RESTATE_TOKENS, changes_value
-from pot.solver import AUTO_ESCALATION, AUTO_WORDS_ESCALATION, Solver
+from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import Mode, SampleAnswer, TextStep
 

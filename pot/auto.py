@@ -1,0 +1,155 @@
+"""``auto``: spend little where two programs agree, more where they do not.
+
+The escalation is written as a generator that asks for work, like the loops of
+:mod:`pot.loops`; :class:`~pot.solver.Solver` runs it with ``reason``, its runner of
+one sample (a mode's family of loop on a prompt).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Protocol
+
+from pot.answers import answer_key
+from pot.consistency import short_kind, vote
+from pot.loop_requests import Generate, GenerateReply, Loop, Reset
+from pot.modes import Mode
+from pot.prompt_file import Prompt, default_prompt
+from pot.prompts import SECOND_OPINION_SYSTEM
+from pot.restate import restate, winning_program
+from pot.trace import Answer, CodeStep, SampleAnswer, Vote
+
+AUTO_ESCALATION = 3
+"""Programs sampled by ``auto`` when its first two programs disagree."""
+AUTO_WORDS_ESCALATION = 3
+"""Chains of thought in words sampled by ``auto`` after those programs, when its greedy
+chain gave a short answer and the programs split: more votes of another kind (README,
+Results)."""
+AUTO_PROGRAMS_SETTLED = 4
+"""Programs of ``auto``'s five that, giving one answer, leave no chains to sample: chains
+of one prompt err alike (the 0.5B's four outvoted four right programs in a replay)."""
+AUTO_TEMPERATURE = 0.7
+"""Their temperature."""
+WORDS = 2
+"""``auto``'s chain of thought in words: its sample number, and the tie-breaker of its vote."""
+
+
+class Reason(Protocol):
+    """Runs one sample of a question: by default the solver's prompt and mode; ``first``
+    is its first generation where a batch made it."""
+
+    def __call__(
+        self,
+        question: str,
+        sample: int,
+        first: GenerateReply | None = None,
+        prompt: Prompt | None = None,
+        mode: Mode | None = None,
+    ) -> Loop: ...
+
+
+def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -> Loop:
+    """``auto``'s whole solve of ``question``; returns the voted answer and its vote.
+
+    Two greedy programs from two different prompts (``prompt``, and a minimal one);
+    when both give the same answer, that is the answer. Otherwise a greedy chain of
+    thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
+    in one batch, then, when the chain's answer is short (a number or a few words:
+    :func:`~pot.consistency.short_kind`) and the programs are split,
+    :data:`AUTO_WORDS_ESCALATION` more chains of thought in one batch, and every
+    answer votes (a chain that answered with a grid, a list or an expression gets no
+    more chains, nor a tie). A tie goes to the answer the greedy chain of thought
+    gave, when it is among the tied and of the rival's kind (two numbers, or a few
+    plain words each: where programs split, the route that wrote no program
+    decides), else to the earliest sample: the greedy program of ``prompt``, the
+    minimal prompt's, the sampled programs, the sampled chains.
+    Last, with ``restated``, the winner is restated in the form the question asks
+    for (:mod:`pot.restate`).
+    """
+    answers: list[Answer] = []
+    programs: dict[int, CodeStep] = {}  # each sample's last program that ran
+    second = Prompt(system=SECOND_OPINION_SYSTEM, name="second-opinion")
+    for sample, opening in enumerate((prompt, second)):
+        if sample:
+            yield Reset()
+        answer = yield from _noting(reason(question, sample, prompt=opening), programs)
+        yield SampleAnswer(sample=sample, answer=answer)
+        answers.append(answer)
+    first, other = answers
+    if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
+        return (yield from _restated(question, vote(answers), programs, restated))
+    # a third opinion in words (greedy), then programs sampled in one batch
+    words_prompt = default_prompt(Mode.COT)
+    words = yield from reason(question, WORDS, prompt=words_prompt, mode=Mode.COT)
+    yield SampleAnswer(sample=WORDS, answer=words)
+    answers.append(words)
+    batch: GenerateReply = yield Generate(
+        prompt.conversation(question),
+        AUTO_ESCALATION,
+        temperature=AUTO_TEMPERATURE,
+        seed_offset=1,
+    )
+    for reply in batch.each():
+        sample = len(answers)
+        yield Reset()
+        answer = yield from _noting(reason(question, sample, reply), programs)
+        yield SampleAnswer(sample=sample, answer=answer)
+        answers.append(answer)
+    if wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS]):
+        yield from _sampled_chains(question, reason, words_prompt, answers)
+    return (yield from _restated(question, vote(answers, WORDS), programs, restated))
+
+
+def wants_chains(words: Answer, programs: list[Answer]) -> bool:
+    """Whether ``auto`` samples more chains of thought: the greedy chain gave a short
+    answer (:func:`~pot.consistency.short_kind`) and the programs are split (fewer than
+    :data:`AUTO_PROGRAMS_SETTLED` of them gave one answer)."""
+    if not words.ok or short_kind(words.value or "") is None:
+        return False
+    keys = Counter(answer_key(answer.value) for answer in programs if answer.value is not None)
+    return not keys or max(keys.values()) < AUTO_PROGRAMS_SETTLED
+
+
+def _sampled_chains(question: str, reason: Reason, prompt: Prompt, answers: list[Answer]) -> Loop:
+    """:data:`AUTO_WORDS_ESCALATION` chains of thought sampled in one batch, each
+    answer appended to ``answers`` (they run no code: no kernel reset)."""
+    chains: GenerateReply = yield Generate(
+        prompt.conversation(question),
+        AUTO_WORDS_ESCALATION,
+        temperature=AUTO_TEMPERATURE,
+        seed_offset=2,
+    )
+    for reply in chains.each():
+        sample = len(answers)
+        answer = yield from reason(question, sample, reply, prompt=prompt, mode=Mode.COT)
+        yield SampleAnswer(sample=sample, answer=answer)
+        answers.append(answer)
+
+
+def _restated(
+    question: str, voted: tuple[Answer, Vote], programs: dict[int, CodeStep], restated: bool
+) -> Loop:
+    """The vote's answer in the form the question asks for (:mod:`pot.restate`),
+    when a sample that gave it printed it from a program."""
+    answer, ballot = voted
+    step = winning_program(ballot, programs)
+    if not restated or step is None or not answer.ok:
+        return voted
+    return (yield from restate(question, answer, step)), ballot
+
+
+def _noting(loop: Loop, programs: dict[int, CodeStep]) -> Loop:
+    """Pass ``loop`` through, noting each sample's last program that ran without error
+    (a solve closed early, say a cancelled stream, closes ``loop`` with it)."""
+    reply = None
+    try:
+        while True:
+            try:
+                item = loop.send(reply)
+            except StopIteration as stop:
+                return stop.value
+            if isinstance(item, CodeStep) and item.execution.ok:
+                programs[item.sample] = item
+            reply = yield item
+    finally:
+        loop.close()
