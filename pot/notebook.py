@@ -21,7 +21,7 @@ import nbformat
 from nbformat import v4
 
 from pot.executors.base import ExecutionResult, KernelEvent
-from pot.render import answer_origin, disagreement
+from pot.render import answer_origin, disagreement, text_heading
 from pot.trace import CodeStep, TextStep, Trace
 
 
@@ -81,7 +81,8 @@ def write_notebook(trace: Trace, path: Path) -> Path:
             cells.append(cell)
         elif isinstance(step, TextStep):
             note = f"\n\n*Nudged:* {step.nudge}" if step.nudge else ""
-            cells.append(v4.new_markdown_cell(f"*{heading}model:*\n\n{step.text.strip()}{note}"))
+            who = f"model, {text_heading(step)}" if step.restates else f"{heading}model"
+            cells.append(v4.new_markdown_cell(f"*{who}:*\n\n{step.text.strip()}{note}"))
     cells.append(v4.new_markdown_cell(_answer_text(trace)))
     notebook = v4.new_notebook(
         cells=cells,

@@ -17,6 +17,13 @@ def prose_of(step: CodeStep) -> str:
     return step.text[: step.text.rfind("```python")].strip()
 
 
+def text_heading(step: TextStep) -> str:
+    """A text step's heading: "step 2 · sample 3", or what the restating turn is."""
+    if step.restates:
+        return f"the answer restated in the form the question asks for · sample {step.sample}"
+    return f"step {step.index + 1}" + (f" · sample {step.sample}" if step.sample else "")
+
+
 def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
     """A rich renderable for one stream event (what ``pot solve`` prints live).
 
@@ -42,7 +49,7 @@ def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
         text = Text(visible(step.text.strip()) or "(empty reply)")
         if step.nudge:
             text.append(f"\nnudged: {step.nudge}", style="yellow")
-        return Panel(text, title=f"model · step {step.index + 1}", title_align="left")
+        return Panel(text, title=f"model · {text_heading(step)}", title_align="left")
     if isinstance(step, SampleAnswer):
         return Text(visible(f"sample {step.sample}: {answer_line(step.answer)}"), style="cyan")
     if isinstance(step, FinalAnswer):

@@ -103,6 +103,7 @@ def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
         sample=step.sample,
         index=step.index + 1,
         text=text,
+        restates=True,
         model_seconds=generated.seconds,
         prompt_tokens=generation.prompt_tokens,
         completion_tokens=generation.completion_tokens,

@@ -11,7 +11,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from pot.executors.collect import clean_text
-from pot.render import answer_line, disagreement, prose_of
+from pot.render import answer_line, disagreement, prose_of, text_heading
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep, Trace
 
 _OK, _FAILED, _SIMULATED = "#2e7d32", "#c62828", "#8e24aa"
@@ -60,6 +60,7 @@ def step_html(step: Step, samples: int | None = None) -> str:
         text = escape(step.text.strip() or "(empty reply)")
         return (
             f"<div class='pot-step' style='{_BOX.format('#90a4ae')}'>"
+            f"<div style='opacity:0.6'>model · {escape(text_heading(step))}</div>"
             f"<pre style='{_PRE}'>{text}</pre>{nudge}</div>"
         )
     if isinstance(step, SampleAnswer):

@@ -121,6 +121,11 @@ class TextStep(BaseModel):
         description="What pot added to get on: a message sent back, or the start of a "
         "final answer for the model to complete.",
     )
+    restates: bool = Field(
+        default=False,
+        description="``auto``'s last turn: the winning answer restated in the form the "
+        "question asks for, not a step of the sample's reasoning.",
+    )
     model_seconds: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0

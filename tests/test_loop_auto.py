@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 import pytest
 
 from pot.answers import AnswerSource
 from pot.auto import AUTO_ESCALATION, AUTO_WORDS_ESCALATION
 from pot.executors import JupyterExecutor
+from pot.jupyter.chat import step_markdown
 from pot.notation import in_question_notation
+from pot.notebook import write_notebook
 from pot.prompts import (
     ANSWER_START,
     CUT_OFF_NOTE,
@@ -15,8 +20,10 @@ from pot.prompts import (
     SECOND_OPINION_SYSTEM,
     SYSTEMS,
 )
+from pot.render import step_renderable
 from pot.restate import RESTATE_TOKENS, changes_value
 from pot.solver import Solver
+from pot.step_html import step_html
 from pot.testing import ScriptedModel
 from pot.trace import Mode, SampleAnswer, TextStep
 
@@ -228,7 +235,7 @@ def test_the_answer_line_counts_the_samples_auto_drew(kernel: JupyterExecutor) -
 
 
 def test_the_answer_is_restated_in_the_form_the_question_asks_for(
-    kernel: JupyterExecutor,
+    kernel: JupyterExecutor, tmp_path: Path
 ) -> None:
     question = "How long is it from 10:32 to 22:19? Answer in HH:MM."
     hours = "(22 * 60 + 19 - (10 * 60 + 32)) / 60"
@@ -248,6 +255,16 @@ def test_the_answer_is_restated_in_the_form_the_question_asks_for(
     last = trace.steps[-1]  # the turn is a step of the winning sample, after its program
     assert isinstance(last, TextStep) and last.sample == 0 and last.index == 1
     assert last.text == ANSWER_START + "{11:47}."
+    assert last.restates and not any(
+        step.restates for step in trace.steps[:-1] if isinstance(step, TextStep)
+    )
+    # every front end says what the turn is, not "step 2" of the sample's reasoning
+    shown = "the answer restated in the form the question asks for"
+    assert shown in str(step_renderable(last).title)
+    assert shown in step_html(last)
+    assert shown in step_markdown(last)
+    notebook = nbformat.read(write_notebook(trace, tmp_path / "restated.ipynb"), 4)
+    assert any(shown in cell.source for cell in notebook.cells)
 
 
 @pytest.mark.parametrize(

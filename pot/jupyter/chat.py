@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from pot.render import answer_line, prose_of
+from pot.render import answer_line, prose_of, text_heading
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep
 
 MAX_IMAGE_BYTES = 2_000_000
@@ -48,7 +48,8 @@ def step_markdown(step: Step) -> str:
     if isinstance(step, TextStep):
         text = step.text.strip() or "(empty reply)"
         nudge = f"\n\n*nudged:* {step.nudge}" if step.nudge else ""
-        return f"{text}{nudge}\n\n"
+        heading = f"*{text_heading(step)}:*\n\n" if step.restates else ""
+        return f"{heading}{text}{nudge}\n\n"
     if isinstance(step, SampleAnswer):
         return f"*sample {step.sample}:* {answer_line(step.answer)}\n\n"
     if isinstance(step, FinalAnswer):
