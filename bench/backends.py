@@ -15,12 +15,17 @@ It also measures what bounds decoding: memory bandwidth (numpy copy of 512 MiB, 
 write bytes per second) against the bytes of weights one token reads (the GGUF's size
 for llama.cpp, the weight footprint for transformers) times tokens/s. Machine shared:
 read the ratios of one run.
+
+``gguf@DIR`` is the GGUF backend with llama-cpp-python imported from DIR (a
+``pip install --target DIR`` of another build of it), so two builds run side by side:
+``--backends gguf,gguf@/tmp/llama512`` compares the installed one with an AVX-512 one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -101,9 +106,15 @@ def worker(backend: str, spec: str, tokens: int, threads: int) -> None:
 
 
 def run(backend: str, spec: str, tokens: int, threads: int) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", backend, "--model", spec]
+    kind, _, build = backend.partition("@")
+    command = [sys.executable, __file__, "--worker", kind, "--model", spec]
     command += ["--tokens", str(tokens), "--threads", str(threads)]
-    output = subprocess.run(command, capture_output=True, text=True, check=False)
+    environment = dict(os.environ)
+    if build:
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [build, environment.get("PYTHONPATH")])
+        )
+    output = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     lines = [line for line in output.stdout.splitlines() if line.startswith("{")]
     if output.returncode or not lines:
         raise SystemExit(f"{backend} failed ({output.returncode}): {output.stderr[-2000:]}")
@@ -125,9 +136,12 @@ def main(argv: list[str] | None = None) -> None:
         worker(args.worker, args.model, args.tokens, args.threads)
         return
     names = [name.strip() for name in args.backends.split(",") if name.strip()]
-    unknown = set(names) - set(BACKENDS)
+    unknown = {name for name in names if name.partition("@")[0] not in BACKENDS}
     if unknown:
         raise SystemExit(f"unknown backends {sorted(unknown)}; pick from {sorted(BACKENDS)}")
+    missing = [name for name in names if "@" in name and not Path(name.split("@", 1)[1]).is_dir()]
+    if missing:
+        raise SystemExit(f"no such folder for {missing}: gguf@DIR needs a pip --target DIR")
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for _ in range(args.rounds):
         for name in names:

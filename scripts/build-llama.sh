@@ -9,6 +9,10 @@
 # package is built as a wheel first and installed in one short step at the end, so pot
 # never imports half of it. The log is VENV/pot-llama-build.log; a failed build leaves
 # VENV/pot-llama-build.failed, which pot's first load names.
+# The CPU flags are portable AVX2 ones, plus AVX-512 (and its VNNI, VBMI, BF16 parts)
+# where this CPU has them (read from /proc/cpuinfo, or POT_CPUINFO): measured here, 1.11x
+# (0.5B) and 1.20x (1.5B) the tokens/s of the AVX2 build at 4 rows in flight. A build
+# made so runs on CPUs with the same flags only: build again on another machine.
 # POT_LLAMA_PACKAGE replaces what is built (the tests build a small local package).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,12 +60,20 @@ if [ -z "${POT_LLAMA_PACKAGE:-}" ] && "$python" -c "import llama_cpp" 2>/dev/nul
     exit 0
 fi
 echo $$ > "$running"
+flags="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+cpu=$(grep -m1 '^flags' "${POT_CPUINFO:-/proc/cpuinfo}" 2>/dev/null || true)
+has() { [[ " ${cpu#*:} " == *" $1 "* ]]; }
+if has avx512f && has avx512cd && has avx512bw && has avx512dq && has avx512vl; then
+    flags+=" -DGGML_AVX512=ON"
+    has avx512_vnni && flags+=" -DGGML_AVX512_VNNI=ON"
+    has avx512vbmi && flags+=" -DGGML_AVX512_VBMI=ON"
+    has avx512_bf16 && flags+=" -DGGML_AVX512_BF16=ON"
+fi
 wheels=$(mktemp -d)
 trap 'rm -rf "$wheels"; rm -f "$running"' EXIT
 package=${POT_LLAMA_PACKAGE:-llama-cpp-python==$version}
-echo "$(date -u +%FT%TZ) building $package"
-if CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
-    CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
+echo "$(date -u +%FT%TZ) building $package with CMAKE_ARGS=\"$flags\""
+if CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} CMAKE_ARGS="$flags" \
     "${pip[@]}" wheel -q --no-deps --no-cache-dir -w "$wheels" "$package" \
     && built=("$wheels"/*.whl) \
     && "${pip[@]}" install -q "${constraints[@]}" "${built[0]}$server"; then

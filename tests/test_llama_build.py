@@ -93,8 +93,12 @@ def _package(root: Path, name: str) -> Path:
     return folder
 
 
-def _run(environment: Path, package: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    environment: Path, package: Path, *args: str, cpu: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "POT_LLAMA_PACKAGE": str(package)}
+    if cpu is not None:
+        env["POT_CPUINFO"] = str(cpu)
     return subprocess.run(
         ["bash", str(SCRIPT), str(environment), *args],
         env=env,
@@ -140,6 +144,30 @@ def test_a_failed_build_is_marked_and_says_so(environment: Path, tmp_path: Path)
     # a later build that works clears the mark
     assert _run(environment, _package(tmp_path, "pot-fake-llama-two")).returncode == 0
     assert choice.llama_build(environment) is None
+
+
+@pytest.mark.slow
+def test_the_build_asks_for_avx512_only_where_the_cpu_has_it(
+    environment: Path, tmp_path: Path
+) -> None:
+    base = "fpu sse2 avx avx2 fma f16c bmi2"
+    avx512 = "avx512f avx512cd avx512bw avx512dq avx512vl avx512_vnni avx512vbmi"
+    for number, (flags, wanted) in enumerate(
+        [
+            (base, set()),
+            (f"{base} avx512f avx512bw", set()),  # not the whole AVX-512 base: none of it
+            (f"{base} {avx512}", {"AVX512", "AVX512_VNNI", "AVX512_VBMI"}),
+        ]
+    ):
+        cpuinfo = tmp_path / f"cpuinfo{number}"
+        cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\nbugs\t\t: none\n")
+        package = _package(tmp_path, f"pot-fake-llama-cpu{number}")
+        done = _run(environment, package, cpu=cpuinfo)
+        assert done.returncode == 0, done.stderr
+        (line,) = [line for line in done.stdout.splitlines() if "CMAKE_ARGS=" in line]
+        asked = {part[len("-DGGML_") : -len("=ON")] for part in line.split('"')[1].split()}
+        assert "-DGGML_NATIVE=OFF" in line and "-DGGML_AVX2=ON" in line
+        assert {name for name in asked if name.startswith("AVX512")} == wanted
 
 
 def test_a_bad_call_gets_its_usage(tmp_path: Path) -> None:
