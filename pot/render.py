@@ -19,9 +19,10 @@ def prose_of(step: CodeStep) -> str:
 
 def text_heading(step: TextStep) -> str:
     """A text step's heading: "step 2 · sample 3", or what the restating turn is."""
+    sample = f" · sample {step.sample}" if step.sample else ""  # as a code step's: none for 0
     if step.restates:
-        return f"the answer restated in the form the question asks for · sample {step.sample}"
-    return f"step {step.index + 1}" + (f" · sample {step.sample}" if step.sample else "")
+        return "the answer restated in the form the question asks for" + sample
+    return f"step {step.index + 1}{sample}"
 
 
 def step_renderable(step: Step, samples: int | None = None) -> RenderableType:

@@ -261,6 +261,7 @@ def test_the_answer_is_restated_in_the_form_the_question_asks_for(
     # every front end says what the turn is, not "step 2" of the sample's reasoning
     shown = "the answer restated in the form the question asks for"
     assert shown in str(step_renderable(last).title)
+    assert "sample" not in str(step_renderable(last).title)  # sample 0 is unnamed, as its code
     assert shown in step_html(last)
     assert shown in step_markdown(last)
     notebook = nbformat.read(write_notebook(trace, tmp_path / "restated.ipynb"), 4)
