@@ -227,5 +227,7 @@ def test_models_at_80_columns_cut_no_word() -> None:
     words = {word for line in lines for word in line.split()}
     for word in ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "weights", "cached"):
         assert word in words, result.output
-    assert "safetensors" in words or "nothing" in words
+    cached = [line.split()[1:] for line in lines if line.split()[:1] == ["cached"]]
+    assert len(cached) == 2, result.output  # each model says what its cache holds
+    assert all({"safetensors", "gguf", "nothing"} & set(words) for words in cached)
     assert "installed" in words
