@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     unknown = {name for name in names if name.partition("@")[0] not in BACKENDS}
     if unknown:
         raise SystemExit(f"unknown backends {sorted(unknown)}; pick from {sorted(BACKENDS)}")
-    missing = [name for name in names if "@" in name and not Path(name.split("@", 1)[1]).is_dir()]
+    missing = [name for name in names if "@" in name and not Path(name.partition("@")[2]).is_dir()]
     if missing:
         raise SystemExit(f"no such folder for {missing}: gguf@DIR needs a pip --target DIR")
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in names}

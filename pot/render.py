@@ -17,9 +17,15 @@ def prose_of(step: CodeStep) -> str:
     return step.text[: step.text.rfind("```python")].strip()
 
 
+def sample_suffix(sample: int) -> str:
+    """What a step's heading adds for its sample: " · sample 3"; nothing for sample 0
+    (the only one when a question is solved once)."""
+    return f" · sample {sample}" if sample else ""
+
+
 def text_heading(step: TextStep) -> str:
     """A text step's heading: "step 2 · sample 3", or what the restating turn is."""
-    sample = f" · sample {step.sample}" if step.sample else ""  # as a code step's: none for 0
+    sample = sample_suffix(step.sample)
     if step.restates:
         return "the answer restated in the form the question asks for" + sample
     return f"step {step.index + 1}{sample}"
@@ -33,7 +39,7 @@ def step_renderable(step: Step, samples: int | None = None) -> RenderableType:
         samples: How many samples were drawn (words the answer line of a vote).
     """
     if isinstance(step, CodeStep):
-        title = f"step {step.index + 1}" + (f" · sample {step.sample}" if step.sample else "")
+        title = f"step {step.index + 1}{sample_suffix(step.sample)}"
         parts: list[RenderableType] = []
         prose = prose_of(step)
         if prose:

@@ -11,7 +11,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from pot.executors.collect import clean_text
-from pot.render import answer_line, disagreement, prose_of, text_heading
+from pot.render import answer_line, disagreement, prose_of, sample_suffix, text_heading
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep, Trace
 
 _OK, _FAILED, _SIMULATED = "#2e7d32", "#c62828", "#8e24aa"
@@ -34,7 +34,7 @@ def step_html(step: Step, samples: int | None = None) -> str:
     if isinstance(step, CodeStep):
         result = step.execution
         colour = _OK if result.ok else _FAILED
-        sample = f" · sample {step.sample}" if step.sample else ""
+        sample = sample_suffix(step.sample)
         parts = [
             f"<div class='pot-step' style='{_BOX.format(colour)}'>",
             f"<div><b>step {step.index + 1}</b>{sample} "

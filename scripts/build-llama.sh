@@ -10,7 +10,7 @@
 # never imports half of it. The log is VENV/pot-llama-build.log; a failed build leaves
 # VENV/pot-llama-build.failed, which pot's first load names.
 # The CPU flags are portable AVX2 ones, plus AVX-512 (and its VNNI, VBMI, BF16 parts)
-# where this CPU has them (read from /proc/cpuinfo, or POT_CPUINFO): measured here, 1.11x
+# where this CPU has them (read from /proc/cpuinfo, or POT_CPUINFO): measured here, 1.14x
 # (0.5B) and 1.20x (1.5B) the tokens/s of the AVX2 build at 4 rows in flight. A build
 # made so runs on CPUs with the same flags only: build again on another machine.
 # POT_LLAMA_PACKAGE replaces what is built (the tests build a small local package).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from pot.render import answer_line, prose_of, text_heading
+from pot.render import answer_line, prose_of, sample_suffix, text_heading
 from pot.trace import CodeStep, FinalAnswer, SampleAnswer, Step, TextStep
 
 MAX_IMAGE_BYTES = 2_000_000
@@ -23,7 +23,7 @@ def step_markdown(step: Step) -> str:
     """Markdown for one event of ``Solver.stream``, ending with a blank line."""
     if isinstance(step, CodeStep):
         result = step.execution
-        sample = f" · sample {step.sample}" if step.sample else ""
+        sample = sample_suffix(step.sample)
         mark = "✓" if result.ok else "✗"
         prose = prose_of(step)
         parts = [
