@@ -18,6 +18,7 @@ ABS_TOL = 1e-6
 _REASONS = {
     "no number": "no number in the prediction",
     "hedged": "the prediction is a range or several alternatives, not one number",
+    "unsolved": "the prediction is an expression with an unknown in it, not a number",
 }
 
 

@@ -75,6 +75,11 @@ _CONNECTOR = re.compile(
     r"\s*(?:-|–|—|~|,|;|±|to|and|and/or|or\s*(?:[A-Za-z]\s*=\s*)?|\\quad|\\qquad)\s*",
     re.IGNORECASE,
 )
+# A number that is one operand of an expression with an unknown: "james + 4", "32v - 3",
+# "4 * x" (a name, or a name after its coefficient, then an operator, then the number).
+_OPERATOR = r"(?:[+*/^×·]|\\cdot|\\times|(?<=\s)-(?=\s))"
+_NAME_BEFORE = re.compile(r"(?<![\\A-Za-z_])[A-Za-z_]\w*\s*" + _OPERATOR + r"\s*$")
+_NAME_AFTER = re.compile(r"\s*" + _OPERATOR.replace("/", "") + r"\s*[A-Za-z_]")
 _DIGIT_GROUP = re.compile(r"(?<=\d)(?:,?(?:\\[,!;: ]|~|\{,\}))+(?=\d{3}(?!\d))")
 _THOUSANDS = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")
 _UNIT_POWER = re.compile(r"(?<=[A-Za-z])\s*(?:\^\s*\{?\d+\}?|[²³])")
@@ -161,6 +166,19 @@ def _hedged(text: str, tokens: list[re.Match[str]], index: int) -> bool:
     )
 
 
+def _unsolved(text: str, token: re.Match[str]) -> bool:
+    """Whether ``token`` is an operand beside a name: ``james + 4``, ``x - 5``, ``4 * n``.
+
+    An expression with an unknown left in it is no number, though it holds one. Only an
+    operator between the two counts (``x-5`` and ``COVID-19`` are left alone, as are
+    ``4 km``), and a rate's ``5 / hour`` is a number.
+    """
+    start, end = token.span()
+    return (
+        _NAME_BEFORE.search(text, 0, start) is not None or _NAME_AFTER.match(text, end) is not None
+    )
+
+
 def read_number(text: object) -> tuple[Number | None, str | None]:
     """Read the answer's number from a prediction, or say why there is none.
 
@@ -172,8 +190,9 @@ def read_number(text: object) -> tuple[Number | None, str | None]:
         text: The prediction (anything; converted with ``str``).
 
     Returns:
-        ``(number, None)``, or ``(None, reason)``: ``"no number"`` or ``"hedged"``
-        (a range, alternatives or ``±``).
+        ``(number, None)``, or ``(None, reason)``: ``"no number"``, ``"hedged"``
+        (a range, alternatives or ``±``) or ``"unsolved"`` (an operand beside an
+        unknown: ``james + 4``).
     """
     if text is None:
         return None, "no number"
@@ -187,6 +206,8 @@ def read_number(text: object) -> tuple[Number | None, str | None]:
         if valid:
             if _hedged(cleaned, tokens, valid[index]):
                 return None, "hedged"
+            if _unsolved(cleaned, tokens[valid[index]]):
+                return None, "unsolved"
             return _number(tokens[valid[index]]), None
         words = words_number(cleaned)
         if words is not None:

@@ -35,6 +35,19 @@ CASES = [
     ("-5", "-5", True),
     ("\u22125", "-5", True),
     ("x - 5", "-5", False),
+    # an expression with an unknown left in it holds a number but is none
+    ("x - 5", "5", False),
+    ("james + 4", "4", False),
+    ("\\boxed{james + 4}", "4", False),
+    ("32v - 3", "3", False),
+    ("4 * n", "4", False),
+    ("x \\cdot 5", "5", False),
+    # ...while a name beside a number without an operator, or a rate, is still read
+    ("x = 5", "5", True),
+    ("COVID-19", "19", True),
+    ("$5 / hour", "5", True),
+    ("5 m - 2 m = 3 m", "3", True),
+    ("2 \\cdot 10^3", "2000", True),
     ("The answer is 5 apples, not 7", "5", True),
     ("I get 7, so 9", "9", True),
     ("1e3", "1000", True),
@@ -124,6 +137,7 @@ def test_reasons_for_unusable_inputs() -> None:
 
 def test_reading_names_why_there_is_no_number() -> None:
     assert read_number("12 and 13") == (None, "hedged")
+    assert read_number("james + 4") == (None, "unsolved")
     assert read_number("no digits here") == (None, "no number")
     number, reason = read_number("The answer is \\boxed{1\\,000} (not 999)")
     assert reason is None and number is not None and number.value == 1000
