@@ -11,9 +11,10 @@ continue with ``--resume``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -352,6 +353,26 @@ class _Progress:
             self.progress.update(self.task_id, advance=1, accuracy=accuracy)
 
 
+def _rejudger(errors: Any, data: Path | None) -> Callable[[Any, list[Any]], list[Any]]:
+    """``report``'s ``rejudge``: judge a file's answers again and say what changed."""
+    from pot.tasks.rejudge import rejudge
+    from pot.terminal import print_note
+
+    def again(path: Any, records: list[Any]) -> list[Any]:
+        done = rejudge(path, records, data_dir=data)
+        changes = ", ".join(f"{problem} now {verdict}" for problem, verdict in done.changed)
+        print_note(
+            errors,
+            f"re-judged {path}: {done.judged} answers, {len(done.changed)} "
+            + ("verdict" if len(done.changed) == 1 else "verdicts")
+            + " changed"
+            + (f" ({changes})" if changes else ""),
+        )
+        return done.records
+
+    return again
+
+
 def report_command(
     files: Annotated[list[Path], typer.Argument(help="Results files (shards and runs).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -366,6 +387,17 @@ def report_command(
         bool,
         typer.Option("--all-pairs", help="Compare every pair of runs, not only with baselines."),
     ] = False,
+    rejudge: Annotated[
+        bool,
+        typer.Option(
+            "--rejudge",
+            help="Judge the answers again with today's judges (the files are not changed); "
+            "needs each file's run record and the task's data.",
+        ),
+    ] = False,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="With --rejudge: data folder (default $POT_DATA).")
+    ] = None,
 ) -> None:
     """Summarise results files: accuracy, errors, timings; runs against plain and cot."""
     from rich.console import Console
@@ -377,9 +409,16 @@ def report_command(
     if missing:
         raise _fail(errors, f"no such results file: {', '.join(missing)}", EXIT_BAD_INPUT)
     try:
-        result = report(files, by=by.value, pairs="all" if all_pairs else "auto")
+        result = report(
+            files,
+            by=by.value,
+            pairs="all" if all_pairs else "auto",
+            rejudge=_rejudger(errors, data) if rejudge else None,
+        )
     except ResultsFileError as error:
         raise _fail(errors, f"corrupt results file: {error}", EXIT_BAD_INPUT) from None
+    except TaskError as error:
+        raise _fail(errors, f"cannot re-judge: {error}", EXIT_BAD_INPUT) from None
     if not result.runs:
         raise _fail(errors, "the files hold no results", EXIT_EMPTY)
     if plot is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -210,6 +210,7 @@ def report(
     *,
     by: Literal["run", "file"] = "run",
     pairs: Literal["auto", "all"] = "auto",
+    rejudge: Callable[[PathLike, list[ResultRecord]], list[ResultRecord]] | None = None,
 ) -> Report:
     """Read results files, merge shards, summarise each run and compare runs.
 
@@ -220,6 +221,8 @@ def report(
             treats each file as its own run, named after the file.
         pairs: ``"auto"``: each run against the ``plain`` and ``cot`` runs of its
             model when there are any (see :func:`choose_pairs`); ``"all"``: every pair.
+        rejudge: Given a file and its records, the records to report instead (``pot
+            report --rejudge`` judges them again, :mod:`pot.tasks.rejudge`).
 
     Raises:
         ResultsFileError: A file is corrupt before its last line.
@@ -233,7 +236,7 @@ def report(
         scan = scan_results(path)
         file_label = Path(path).name
         labels: Counter[str] = Counter()
-        for record in scan.records:
+        for record in scan.records if rejudge is None else rejudge(path, scan.records):
             label = file_label if by == "file" else (record.run or DEFAULT_RUN)
             labels[label] += 1
             if file_label not in group_files[label]:
