@@ -10,9 +10,10 @@ from typer.core import TyperCommand, TyperGroup
 
 from pot._version import __version__
 from pot.chat_command import chat_command
-from pot.eval_command import eval_command, report_command
+from pot.eval_command import eval_command
 from pot.info_commands import config_command, models_command
 from pot.modes import Mode
+from pot.report_command import report_command
 from pot.show_command import show_command
 from pot.solve_command import solve_command
 from pot.tasks_command import tasks_command

@@ -1,5 +1,5 @@
-"""Options and exit codes shared by the commands that solve (``pot solve``, ``pot eval``,
-``pot chat``).
+"""Options, exit codes and the error exit shared by the commands that solve (``pot
+solve``, ``pot eval``, ``pot chat``) and report (``pot report``).
 
 Options that a config file may set default to None here; :mod:`pot.config` fills
 them in (flag, then environment, then config files, then pot's default).
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pot.modes import DEFAULT_MODE, Mode
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_EMPTY = 1
 EXIT_BAD_INPUT = 2
 EXIT_MODEL = 3
 EXIT_EXECUTOR = 4
@@ -97,3 +101,14 @@ ThreadsOption = Annotated[
         "(default: every core; give each of several runs sharing a machine its share).",
     ),
 ]
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Data folder (default $POT_DATA, the cache).")
+]
+
+
+def fail(console: Console, message: str, code: int) -> typer.Exit:
+    """Print ``message`` as an error on ``console`` and return the exit to raise."""
+    from pot.terminal import print_error
+
+    print_error(console, message)  # user text (paths, task names) is never markup
+    return typer.Exit(code)

@@ -1,6 +1,6 @@
-"""``pot eval TASK`` and ``pot report FILE...``: run a benchmark, summarise results files.
+"""``pot eval TASK``: run a benchmark (``pot report`` is :mod:`pot.report_command`).
 
-Exit codes: 0 done; 1 nothing to report; 2 bad input (unknown task, mode or
+Exit codes: 0 done; 2 bad input (unknown task, mode or
 model, missing data, bad shard, an existing or corrupt results file); 3 the
 model failed to load, or ``--max-errors`` problems in a row failed in the model;
 4 no kernel could be started, or ``--max-errors`` problems in a row failed in the
@@ -11,10 +11,9 @@ continue with ``--resume``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +21,7 @@ from pot.cli_options import (
     EXIT_BAD_INPUT,
     EXIT_EXECUTOR,
     EXIT_MODEL,
+    DataOption,
     DeviceOption,
     ExecutorOption,
     MaxStepsOption,
@@ -32,6 +32,7 @@ from pot.cli_options import (
     SamplesOption,
     ThreadsOption,
     TimeoutOption,
+    fail,
 )
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
     from pot.tasks import Problem, ResultRecord
 
-EXIT_EMPTY = 1
 EXIT_INTERRUPTED = 130
 
 
@@ -50,20 +50,6 @@ class FileJudge(str, Enum):
     MATH = "math"
     EXACT = "exact"
     CHOICE = "choice"
-
-
-class GroupBy(str, Enum):
-    """How ``pot report`` groups records into runs."""
-
-    RUN = "run"
-    FILE = "file"
-
-
-def _fail(console: Console, message: str, code: int) -> typer.Exit:
-    from pot.terminal import print_error
-
-    print_error(console, message)  # user text (paths, task names) is never markup
-    return typer.Exit(code)
 
 
 def eval_command(
@@ -118,9 +104,7 @@ def eval_command(
             "one id a line or JSON lines with an id (a results file).",
         ),
     ] = None,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Data folder (default $POT_DATA, the cache).")
-    ] = None,
+    data: DataOption = None,
     timeout: TimeoutOption = None,
     max_steps: MaxStepsOption = None,
     executor: ExecutorOption = None,
@@ -193,7 +177,7 @@ def eval_command(
         settings = load_configuration(flags).settings
         custom = load_prompt(prompt) if prompt is not None else None
     except (PromptFileError, ConfigError) as error:
-        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+        raise fail(errors, str(error), EXIT_BAD_INPUT) from None
     model, mode, samples, data = settings.model, settings.mode, settings.samples, settings.data
     timeout, max_steps, executor = settings.timeout, settings.max_steps, settings.executor
     mode_name = mode.value
@@ -204,7 +188,7 @@ def eval_command(
     run = run_label(mode_name, label, samples, custom.name if custom else None)
     try:
         if data is not None and not data.is_dir():
-            raise _fail(errors, f"data folder {data} does not exist", EXIT_BAD_INPUT)
+            raise fail(errors, f"data folder {data} does not exist", EXIT_BAD_INPUT)
         if shard is not None:
             parse_shard(shard)
         task_options = TaskOptions(size=size, seed=seed, judge=judge.value if judge else None)
@@ -230,18 +214,18 @@ def eval_command(
         local = model_options(settings)
         check_model(model, **local)
     except (TaskError, EvaluationError, SettingError, UnknownModelError, ValueError) as error:
-        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+        raise fail(errors, str(error), EXIT_BAD_INPUT) from None
     except ModelError as error:
-        raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
+        raise fail(errors, f"model failed: {error}", EXIT_MODEL) from None
     _note_judges(errors, problems)
     if not problems:
-        raise _fail(errors, f"{task} has no problems to evaluate", EXIT_BAD_INPUT)
+        raise fail(errors, f"{task} has no problems to evaluate", EXIT_BAD_INPUT)
     try:
         chosen = load_model_for(errors, model, local)
     except UnknownModelError as error:
-        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+        raise fail(errors, str(error), EXIT_BAD_INPUT) from None
     except ModelError as error:
-        raise _fail(errors, f"model failed: {error}", EXIT_MODEL) from None
+        raise fail(errors, f"model failed: {error}", EXIT_MODEL) from None
     print_note(errors, f"{run} on {task}: {len(problems)} problems -> {out}")
     session = {"limit": limit, "per_task": per_task, "kernels": kernels, "executor": executor}
     session |= {"ids": chosen_ids} if chosen_ids else {}
@@ -268,12 +252,12 @@ def eval_command(
         print_note(errors, f"interrupted: finished problems are in {out}; continue with --resume")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except ExecutorError as error:
-        raise _fail(errors, f"kernel error: {error}", EXIT_EXECUTOR) from None
+        raise fail(errors, f"kernel error: {error}", EXIT_EXECUTOR) from None
     except InfrastructureError as error:
         code = EXIT_MODEL if error.kind == "model_error" else EXIT_EXECUTOR
-        raise _fail(errors, str(error), code) from None
+        raise fail(errors, str(error), code) from None
     except (EvaluationError, TaskError) as error:
-        raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
+        raise fail(errors, str(error), EXIT_BAD_INPUT) from None
     if summary.skipped:
         errors.print(f"resumed: {summary.skipped} problems were already finished")
     render_report(report([out]), console)
@@ -351,85 +335,3 @@ class _Progress:
             accuracy += f", {self.failed} not judged (model/kernel errors)"
         if self.task_id is not None:
             self.progress.update(self.task_id, advance=1, accuracy=accuracy)
-
-
-def _rejudger(errors: Any, data: Path | None) -> Callable[[Any, list[Any]], list[Any]]:
-    """``report``'s ``rejudge``: judge a file's answers again and say what changed."""
-    from pot.tasks.rejudge import rejudge
-    from pot.terminal import print_note
-
-    def again(path: Any, records: list[Any]) -> list[Any]:
-        done = rejudge(path, records, data_dir=data)
-        changes = ", ".join(f"{problem} now {verdict}" for problem, verdict in done.changed)
-        print_note(
-            errors,
-            f"re-judged {path}: {done.judged} answers, {len(done.changed)} "
-            + ("verdict" if len(done.changed) == 1 else "verdicts")
-            + " changed"
-            + (f" ({changes})" if changes else ""),
-        )
-        return done.records
-
-    return again
-
-
-def report_command(
-    files: Annotated[list[Path], typer.Argument(help="Results files (shards and runs).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    by: Annotated[
-        GroupBy, typer.Option("--by", help="Group records by their run label or by file.")
-    ] = GroupBy.RUN,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", help="Also draw the report into this image (needs matplotlib)."),
-    ] = None,
-    all_pairs: Annotated[
-        bool,
-        typer.Option("--all-pairs", help="Compare every pair of runs, not only with baselines."),
-    ] = False,
-    rejudge: Annotated[
-        bool,
-        typer.Option(
-            "--rejudge",
-            help="Judge the answers again with today's judges (the files are not changed); "
-            "needs each file's run record and the task's data.",
-        ),
-    ] = False,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="With --rejudge: data folder (default $POT_DATA).")
-    ] = None,
-) -> None:
-    """Summarise results files: accuracy, errors, timings; runs against plain and cot."""
-    from rich.console import Console
-
-    from pot.tasks import ResultsFileError, TaskError, render_report, report
-
-    errors = Console(stderr=True)
-    missing = [str(path) for path in files if not path.is_file()]
-    if missing:
-        raise _fail(errors, f"no such results file: {', '.join(missing)}", EXIT_BAD_INPUT)
-    try:
-        result = report(
-            files,
-            by=by.value,
-            pairs="all" if all_pairs else "auto",
-            rejudge=_rejudger(errors, data) if rejudge else None,
-        )
-    except ResultsFileError as error:
-        raise _fail(errors, f"corrupt results file: {error}", EXIT_BAD_INPUT) from None
-    except TaskError as error:
-        raise _fail(errors, f"cannot re-judge: {error}", EXIT_BAD_INPUT) from None
-    if not result.runs:
-        raise _fail(errors, "the files hold no results", EXIT_EMPTY)
-    if plot is not None:
-        from pot.tasks.plot import plot_report
-        from pot.terminal import print_note
-
-        try:
-            print_note(errors, f"plot: {plot_report(result, plot)}")  # a path: never markup
-        except TaskError as error:
-            raise _fail(errors, str(error), EXIT_BAD_INPUT) from None
-    if as_json:
-        typer.echo(result.model_dump_json(indent=2))
-        return
-    render_report(result, Console())

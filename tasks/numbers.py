@@ -77,9 +77,11 @@ _CONNECTOR = re.compile(
 )
 # A number that is one operand of an expression with an unknown: "james + 4", "32v - 3",
 # "4 * x" (a name, or a name after its coefficient, then an operator, then the number).
-_OPERATOR = r"(?:[+*/^×·]|\\cdot|\\times|(?<=\s)-(?=\s))"
-_NAME_BEFORE = re.compile(r"(?<![\\A-Za-z_])[A-Za-z_]\w*\s*" + _OPERATOR + r"\s*$")
-_NAME_AFTER = re.compile(r"\s*" + _OPERATOR.replace("/", "") + r"\s*[A-Za-z_]")
+# After the number, "/" is left out: "5 / hour" is a rate.
+_NAME_BEFORE = re.compile(
+    r"(?<![\\A-Za-z_])[A-Za-z_]\w*\s*(?:[+*/^×·]|\\cdot|\\times|(?<=\s)-(?=\s))\s*$"
+)
+_NAME_AFTER = re.compile(r"\s*(?:[+*^×·]|\\cdot|\\times|(?<=\s)-(?=\s))\s*[A-Za-z_]")
 _DIGIT_GROUP = re.compile(r"(?<=\d)(?:,?(?:\\[,!;: ]|~|\{,\}))+(?=\d{3}(?!\d))")
 _THOUSANDS = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")
 _UNIT_POWER = re.compile(r"(?<=[A-Za-z])\s*(?:\^\s*\{?\d+\}?|[²³])")

@@ -80,11 +80,11 @@ def rejudge(
         pot.tasks.TaskError: The task's problems could not be loaded (data missing,
             reasoning-gym not installed, an id the task no longer has).
     """
-    answered = [record for record in records if _answer(record) is not None]
-    problems = _problems(path, [record.id for record in answered], data_dir) if answered else {}
+    answers = [(record, _answer(record)) for record in records]
+    answered = [record.id for record, answer in answers if answer is not None]
+    problems = _problems(path, answered, data_dir) if answered else {}
     result = Rejudged(records=[])
-    for record in records:
-        answer = _answer(record)
+    for record, answer in answers:
         if answer is None:
             result.records.append(record)
             continue
