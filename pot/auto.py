@@ -34,6 +34,18 @@ WORDS = 2
 """``auto``'s chain of thought in words: its sample number, and the tie-breaker of its vote."""
 
 
+def auto_sample_name(sample: int) -> str:
+    """What sample number ``sample`` of an ``auto`` solve is (``pot report --samples``)."""
+    programs = WORDS + 1 + AUTO_ESCALATION
+    if sample < WORDS:
+        return ("pot's program" if sample == 0 else "the minimal prompt's program") + " (greedy)"
+    if sample == WORDS:
+        return "chain of thought (greedy)"
+    if sample < programs:
+        return f"program sampled ({sample - WORDS} of {AUTO_ESCALATION})"
+    return f"chain of thought sampled ({sample - programs + 1} of {AUTO_WORDS_ESCALATION})"
+
+
 class Reason(Protocol):
     """Runs one sample of a question: by default the solver's prompt and mode; ``first``
     is its first generation where a batch made it."""

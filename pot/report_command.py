@@ -74,12 +74,22 @@ def report_command(
             "needs each file's run record and the task's data.",
         ),
     ] = False,
+    samples: Annotated[
+        bool,
+        typer.Option(
+            "--samples",
+            help="Judge every sample's answer of runs that voted (auto, --samples k): "
+            "how often some sample was right against the final answer, and each sample's "
+            "own accuracy; needs each file's run record and the task's data.",
+        ),
+    ] = False,
     data: DataOption = None,
 ) -> None:
     """Summarise results files: accuracy, errors, timings; runs against plain and cot."""
     from rich.console import Console
 
     from pot.tasks import ResultsFileError, TaskError, render_report, report
+    from pot.terminal import print_note
 
     errors = Console(stderr=True)
     missing = [str(path) for path in files if not path.is_file()]
@@ -98,9 +108,18 @@ def report_command(
         raise fail(errors, f"cannot re-judge: {error}", EXIT_BAD_INPUT) from None
     if not result.runs:
         raise fail(errors, "the files hold no results", EXIT_EMPTY)
+    if samples:
+        from pot.tasks.samples import summarize_samples
+
+        try:
+            found = summarize_samples(files, by=by.value, data_dir=data)
+        except TaskError as error:
+            raise fail(errors, f"cannot judge the samples: {error}", EXIT_BAD_INPUT) from None
+        if not found:
+            print_note(errors, "no run has several samples a problem: nothing to add")
+        result = result.model_copy(update={"samples": found})
     if plot is not None:
         from pot.tasks.plot import plot_report
-        from pot.terminal import print_note
 
         try:
             print_note(errors, f"plot: {plot_report(result, plot)}")  # a path: never markup

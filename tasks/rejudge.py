@@ -40,7 +40,7 @@ class Rejudged:
     changed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _answer(record: ResultRecord) -> str | None:
+def answer_given(record: ResultRecord) -> str | None:
     """The answer the solver gave as it was judged: the trace's normalised one, else the
     prediction (records of a run without traces)."""
     trace = record.trace or {}
@@ -50,7 +50,8 @@ def _answer(record: ResultRecord) -> str | None:
     return record.prediction
 
 
-def _problems(path: PathLike, ids: Sequence[str], data_dir: DataDir) -> dict[str, Problem]:
+def run_problems(path: PathLike, ids: Sequence[str], data_dir: DataDir) -> dict[str, Problem]:
+    """The problems ``ids`` of the run that wrote ``path``, loaded again from its run record."""
     record = read_record(path)
     if record is None:
         raise RejudgeError(
@@ -80,9 +81,9 @@ def rejudge(
         pot.tasks.TaskError: The task's problems could not be loaded (data missing,
             reasoning-gym not installed, an id the task no longer has).
     """
-    answers = [(record, _answer(record)) for record in records]
+    answers = [(record, answer_given(record)) for record in records]
     answered = [record.id for record, answer in answers if answer is not None]
-    problems = _problems(path, answered, data_dir) if answered else {}
+    problems = run_problems(path, answered, data_dir) if answered else {}
     result = Rejudged(records=[])
     for record, answer in answers:
         if answer is None:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from pot.tasks.compare import BASELINES, Comparison, TaskComparison, choose_pairs, compare
 from pot.tasks.outcomes import NOT_JUDGED, is_correct, is_judged, score_of
 from pot.tasks.results import PathLike, ResultRecord, scan_results
+from pot.tasks.samples import SampleSummary
 from pot.tasks.stats import wilson_interval
 
 DEFAULT_RUN = "run"
@@ -121,6 +122,10 @@ class Report(BaseModel):
 
     runs: list[RunSummary]
     comparisons: list[Comparison]
+    samples: list[SampleSummary] = Field(
+        default_factory=list,
+        description="How each run's votes went, sample by sample (``pot report --samples``).",
+    )
 
 
 def _task_summaries(records: Sequence[ResultRecord]) -> list[TaskSummary]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pot.tasks.report import Comparison, Report, RunSummary
+from pot.tasks.samples import SampleSummary, samples_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -61,6 +62,8 @@ def render_report(result: Report, console: Console | None = None) -> None:
         _paired_table(console, result.comparisons, number, named)
         if any(item.tasks for item in result.comparisons):
             _paired_by_task(console, result.comparisons, number, named)
+    for summary in result.samples:
+        _samples_table(console, summary)
     for run in result.runs:
         if run.truncated or run.duplicates:
             console.print(
@@ -121,6 +124,28 @@ def _cost_table(console: Console, runs: Sequence[RunSummary], number: dict[str, 
             _optional(run.median_seconds, 2),
             f"{run.seconds_per_problem:.2f}",
             f"{run.tokens_per_second:.1f}" if run.tokens_per_second else "-",
+        )
+    console.print(table)
+
+
+def _samples_table(console: Console, summary: SampleSummary) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"Samples of {_escape(summary.run)}", caption=_escape(samples_line(summary))
+    )
+    table.add_column("sample", justify="right", no_wrap=True)
+    table.add_column("what", overflow="fold")
+    for column in ("ran", "answered", "right", "acc %"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for count in summary.samples:
+        table.add_row(
+            str(count.sample),
+            _escape(count.name),
+            str(count.problems),
+            str(count.answered),
+            str(count.correct),
+            _percent(count.correct / count.problems),
         )
     console.print(table)
 
