@@ -12,11 +12,14 @@ still sees them; only how a warning that passed the filters is shown changes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -132,3 +135,26 @@ def _quiet_transformers(transformers: Any) -> None:
     logging_utils.disable_default_handler()
     if not debug_requested():
         logging_utils.disable_progress_bar()
+
+
+@contextmanager
+def gguf_bars_hidden() -> Iterator[None]:
+    """Hide the progress bar transformers draws while it reads a GGUF file.
+
+    Its GGUF reader uses ``tqdm`` directly, a bar that transformers' own
+    ``disable_progress_bar`` does not reach; pot shows its own progress instead. The
+    bar is shown as before under ``POT_LOG=debug``.
+    """
+    try:
+        from transformers import modeling_gguf_pytorch_utils as reader
+    except ImportError:
+        reader = None
+    bar = getattr(reader, "tqdm", None)
+    if reader is None or bar is None or debug_requested():
+        yield
+        return
+    reader.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        reader.tqdm = bar

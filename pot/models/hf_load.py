@@ -22,6 +22,7 @@ from pot.models.errors import (
     missing_extra,
 )
 from pot.models.weights import ALIASES, Source, cache_root, resolve
+from pot.quiet import gguf_bars_hidden
 
 if TYPE_CHECKING:
     import torch
@@ -155,7 +156,8 @@ def load_model_weights(
         options["gguf_file"] = gguf_file
     _check_memory(location, device)
     try:
-        return transformers.AutoModelForCausalLM.from_pretrained(location, **options)
+        with gguf_bars_hidden():
+            return transformers.AutoModelForCausalLM.from_pretrained(location, **options)
     except OSError as error:
         raise _not_found(location) from error
     except torch.OutOfMemoryError as error:
