@@ -23,12 +23,9 @@ from pydantic import BaseModel, Field
 
 from pot.tasks.compare import BASELINES, Comparison, TaskComparison, choose_pairs, compare
 from pot.tasks.outcomes import NOT_JUDGED, is_correct, is_judged, score_of
-from pot.tasks.results import PathLike, ResultRecord, scan_results
+from pot.tasks.results import PathLike, ResultRecord, group_label, scan_results
 from pot.tasks.samples import SampleSummary
 from pot.tasks.stats import wilson_interval
-
-DEFAULT_RUN = "run"
-"""The label of records that carry none."""
 
 __all__ = [
     "BASELINES",
@@ -242,7 +239,7 @@ def report(
         file_label = Path(path).name
         labels: Counter[str] = Counter()
         for record in scan.records if rejudge is None else rejudge(path, scan.records):
-            label = file_label if by == "file" else (record.run or DEFAULT_RUN)
+            label = group_label(record, path, by)
             labels[label] += 1
             if file_label not in group_files[label]:
                 group_files[label].append(file_label)

@@ -23,6 +23,9 @@ from pot.tasks.base import ResultsFileError
 
 PathLike = str | os.PathLike[str]
 
+DEFAULT_RUN = "run"
+"""The label of records that carry none."""
+
 RETRIED_ERRORS = frozenset({"model_error", "kernel_error"})
 """Error kinds that say the server or the kernels failed, not the solver: ``--resume``
 solves such problems again, and the new record replaces the old one."""
@@ -223,3 +226,9 @@ def finished_ids(paths: PathLike | Iterable[PathLike]) -> set[str]:
     """Ids already in the results file(s), less those that failed for a reason outside
     the problem (``RETRIED_ERRORS``): what ``--resume`` skips. Empty when missing."""
     return scan_results(paths).finished_ids
+
+
+def group_label(record: ResultRecord, path: PathLike, by: str) -> str:
+    """The run ``record`` (read from ``path``) is reported in: its ``run`` label, or the
+    file's name where runs are grouped ``by`` file."""
+    return Path(path).name if by == "file" else (record.run or DEFAULT_RUN)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -22,7 +21,7 @@ from pot.tasks.base import Problem
 from pot.tasks.loaders import DataDir
 from pot.tasks.registry import judge
 from pot.tasks.rejudge import answer_given, run_problems
-from pot.tasks.results import PathLike, ResultRecord, scan_results
+from pot.tasks.results import PathLike, ResultRecord, group_label, scan_results
 
 
 class SampleCount(BaseModel):
@@ -66,12 +65,6 @@ def _sample_answers(trace: dict[str, Any] | None) -> dict[int, str | None]:
     return found
 
 
-def _label(record: ResultRecord, path: PathLike, by: str) -> str:
-    from pot.tasks.report import DEFAULT_RUN
-
-    return Path(path).name if by == "file" else (record.run or DEFAULT_RUN)
-
-
 def summarize_samples(
     paths: Iterable[PathLike],
     *,
@@ -98,7 +91,7 @@ def summarize_samples(
             continue
         problems = run_problems(path, [record.id for record in records], data_dir)
         for record in records:
-            label = _label(record, path, by)
+            label = group_label(record, path, by)
             if record.id in seen[label]:
                 continue
             seen[label].add(record.id)
