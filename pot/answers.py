@@ -76,6 +76,9 @@ MAX_ANSWER_LINES = 200
 """Most lines a printed answer may span (a list or array printed over several lines, or
 an answer of several lines: see :mod:`pot.notation`)."""
 _CHOICE = re.compile(r"^\(?([A-Za-z])\)$")
+_PLACES_KEPT = re.compile(r"[-+]?\d+\.\d{0,5}0")
+"""A decimal of up to six places ending in a zero (``0.980``, ``12.50``): Python prints
+no float that way (``0.98``), so a format put the places there, as the question asked."""
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
@@ -171,24 +174,31 @@ def _depth(text: str) -> int:
     )
 
 
-def normalize_answer(value: str) -> str:
+def normalize_answer(value: str, *, printed: bool = False) -> str:
     """A canonical form of an answer, for display, comparison and voting.
 
-    Numbers lose currency signs, thousands separators, trailing zeros and unit
-    words (``"$1,000.50 dollars"`` -> ``"1000.5"``) and a float's rounding noise
-    (``"0.30000000000000004"`` -> ``"0.3"``, also inside lists), and read as the judges read
-    them (``"5 1/2"`` -> ``"11/2"``, ``"1.2 \\times 10^6"`` -> ``"1200000"``,
-    ``"eighteen"`` -> ``"18"``); LaTeX fractions become ``a/b``; multiple-choice
-    letters become ``(A)``; text loses surrounding quotes, LaTeX wrappers and a
-    trailing full stop. Lists, dicts, times and sentences keep their form.
+    Numbers lose currency signs, thousands separators, unit words and the zeros of a
+    whole number (``"$1,000.00 dollars"`` -> ``"1000"``, ``"54.0"`` -> ``"54"``) and a
+    float's rounding noise (``"0.30000000000000004"`` -> ``"0.3"``, also inside lists), and
+    read as the judges read them (``"5 1/2"`` -> ``"11/2"``, ``"1.2 \\times 10^6"`` ->
+    ``"1200000"``, ``"eighteen"`` -> ``"18"``); a decimal written to a few places keeps
+    them (``"0.980"``: a question that asks for three decimals gets three); LaTeX
+    fractions become ``a/b``; multiple-choice letters become ``(A)``; text loses
+    surrounding quotes and LaTeX wrappers. Lists, dicts, times and sentences keep
+    their form.
 
     Args:
         value: A raw answer.
+        printed: The answer is a line a program printed, kept as printed: its spaces
+            and a final full stop are the program's (``"A discussion was going on."``,
+            a board whose columns are aligned with spaces). Otherwise it was stated in
+            the model's prose, whose full stop ends the sentence, not the answer, and
+            runs of spaces are one.
 
     Returns:
         The normalised answer ("" for an empty one).
     """
-    text = without_float_noise(_strip_wrapping(value))
+    text = without_float_noise(_strip_wrapping(value, printed=printed))
     number = _as_number(text)
     if number is not None:
         return number
@@ -267,7 +277,7 @@ def _elements(text: str) -> list[str] | None:
     return parts if all(parts) else None
 
 
-def _strip_wrapping(value: str) -> str:
+def _strip_wrapping(value: str, printed: bool = False) -> str:
     text = value.strip()
     boxed = last_boxed(text)
     if boxed is not None:
@@ -279,11 +289,14 @@ def _strip_wrapping(value: str) -> str:
         text = strip_text_wrappers(text)
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
             text = text[1:-1].strip()
-        text = text.rstrip(".").strip()
+        if not printed or _as_number(text.rstrip(".")) is not None:
+            text = text.rstrip(".").strip()
         if text == before:
             break
     text = _LATEX_FRAC.sub(r"\1/\2", text)
     text = text.replace("\\%", "%").replace("\\!", "").replace("\\,", "")
+    if printed:  # as the program printed it: only line ends go (a puzzle's layout stays)
+        return "\n".join(line.rstrip() for line in text.splitlines())
     lines = (re.sub(r"\s+", " ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)  # rows of a grid stay rows
 
@@ -297,6 +310,8 @@ def _as_number(text: str) -> str | None:
     value = number.value
     if value.denominator == 1:
         return str(value.numerator)
+    if _PLACES_KEPT.fullmatch(text):
+        return text.lstrip("+")  # written to these places on purpose: a float never is
     if "/" in text or "frac" in unwrap(text):
         return str(value)  # written as a fraction: stays one, reduced ("6/8" -> "3/4")
     decimal = _finite_decimal(value)

@@ -29,7 +29,13 @@ from pot.feedback import describe_result, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
 from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
-from pot.notation import asks_for_lines, printed_grid, printed_lines, shows_grid
+from pot.notation import (
+    asks_for_lines,
+    printed_grid,
+    printed_lines,
+    shows_grid,
+    shows_ragged_grid,
+)
 from pot.plausible import negative_amount
 from pot.prompts import (
     ANSWER_START,
@@ -100,6 +106,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
     question = sample.opening[-1].content
     choices = question_choices(question)
     lines_asked, grid_asked = asks_for_lines(question), shows_grid(question)
+    ragged = grid_asked and shows_ragged_grid(question)
     opening, setup = sample.opening, ""
     data = long_data(question) if mode is Mode.POT else None
     if data is not None and os.environ.get("POT_QUESTION_DATA") != "off":  # parse, not retype
@@ -165,7 +172,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
             if lines_asked and mode is not Mode.PLAIN:  # one item a line: all of them
                 printed = printed_lines(ran.result.stdout) or printed
             elif grid_asked and mode is not Mode.PLAIN:  # a grid, printed row by row
-                printed = printed_grid(ran.result.stdout) or printed
+                printed = printed_grid(ran.result.stdout, ragged) or printed
             refused = None
             if printed is not None and mode is not Mode.PLAIN:
                 refused = _refusal(printed.value, choices)

@@ -51,33 +51,82 @@ _CELL = re.compile(r"[-+]?\d+(?:\.\d+)?|[^\s=]")
 """One cell of a grid written as text: a number or a single character (``_``, ``Q``, ``>``)."""
 
 
-def is_grid_row(line: str) -> bool:
-    """Whether ``line`` is a row of a grid: two or more cells separated by spaces."""
+_SYMBOLS = re.compile(r"[^\w\s]{2,}")
+"""A row of cells written side by side without spaces: symbols, never letters or digits
+(``❌✅❌``, ``#..#``)."""
+
+
+def _cells(line: str, least: int = 2) -> list[str] | None:
+    """The cells of a grid row: ``least`` or more, separated by spaces, or symbols side by
+    side (a variation selector belongs to the symbol before it); None for no row."""
     cells = line.split()
-    return len(cells) >= 2 and all(_CELL.fullmatch(cell) for cell in cells)
+    if len(cells) >= least and all(_CELL.fullmatch(cell) for cell in cells):
+        return cells
+    bare = line.strip().replace("\ufe0f", "")
+    return list(bare) if _SYMBOLS.fullmatch(bare) else None
+
+
+def is_grid_row(line: str) -> bool:
+    """Whether ``line`` is a row of a grid: two or more cells separated by spaces, or two
+    or more symbols side by side."""
+    return _cells(line) is not None
+
+
+def _widths(text: str, least: int = 2) -> list[int | None]:
+    """The number of cells of each line of ``text`` (None: no row of ``least`` cells),
+    lines of spaces left out: a puzzle draws them between its rows (an empty line still
+    parts two paragraphs)."""
+    lines = [line for line in text.splitlines() if line.strip() or not line]
+    return [None if (cells := _cells(line, least)) is None else len(cells) for line in lines]
 
 
 def shows_grid(text: str) -> bool:
     """Whether two lines in a row of ``text`` are rows of a grid (a matrix, a board)."""
-    rows = [is_grid_row(line) for line in text.splitlines()]
-    return any(this and that for this, that in pairwise(rows))
+    return any(this and that for this, that in pairwise(_widths(text)))
 
 
-def printed_grid(stdout: str) -> FoundAnswer | None:
+def shows_ragged_grid(text: str) -> bool:
+    """Whether ``text`` shows a grid whose rows differ in width, two rows in a row (a
+    puzzle with constraint marks between its cells and its rows): its answer has rows of
+    several widths too, and keeps the lines of spaces it draws between them. A lone mark
+    (``∨`` under one cell) is a row here."""
+    widths = _widths(text, least=1)
+    return any(this and that and this != that for this, that in pairwise(widths))
+
+
+def printed_grid(stdout: str, ragged: bool = False) -> FoundAnswer | None:
     """The grid a program printed last, row by row: its trailing rows of as many cells
     as its last row, when there are two or more; for questions that show a grid
     (:func:`shows_grid`), where the last line alone is one row of the answer. Rows
     printed as Python lists (``[7, 7, 4]``, ``print(row)``) are written as the question
-    writes its rows, cells separated by spaces."""
-    lines = [_list_row(line) for line in _non_blank(stdout)]
+    writes its rows, cells separated by spaces; other rows stay as printed (aligned
+    columns keep their spaces).
+
+    Where ``ragged`` (a question that shows rows of several widths,
+    :func:`shows_ragged_grid`), the rows may differ in width, a lone constraint mark is a
+    row, and lines of spaces between rows stay (as empty lines): the puzzle's layout."""
+    lines = [
+        _list_row(line.rstrip())
+        for line in stdout.splitlines()
+        if line.strip() or (ragged and line)
+    ]
+    while lines and not lines[-1]:
+        lines.pop()
     if not lines or not is_grid_row(lines[-1]):
         return None
-    width, start = len(lines[-1].split()), len(lines) - 1
-    while start > 0 and is_grid_row(lines[start - 1]) and len(lines[start - 1].split()) == width:
+    width, start = len(_cells(lines[-1]) or []), len(lines) - 1
+    while start > 0:
+        above = lines[start - 1]
+        cells = _cells(above, 1 if ragged else 2)
+        if not (ragged and not above) and (cells is None or (not ragged and len(cells) != width)):
+            break
         start -= 1
-    if start == len(lines) - 1:
+    block = lines[start:]
+    while not block[0]:
+        block = block[1:]
+    if sum(1 for line in block if line) < 2:
         return None
-    return FoundAnswer(value="\n".join(lines[start:]), source=AnswerSource.PRINTED)
+    return FoundAnswer(value="\n".join(block), source=AnswerSource.PRINTED)
 
 
 _LIST_ROW = re.compile(r"\[([^\[\]]*)\]")

@@ -54,7 +54,7 @@ class Answer(BaseModel):
         """The answer for a value found in the model's text or the program's output."""
         return cls(
             value=found.value,
-            normalized=normalize_answer(found.value),
+            normalized=normalize_answer(found.value, printed=found.source is AnswerSource.PRINTED),
             source=found.source,
             detail=detail,
         )

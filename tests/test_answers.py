@@ -128,7 +128,10 @@ def test_nothing_printed() -> None:
 NORMALIZED = [
     ("18", "18"),
     ("18.0", "18"),
-    ("18.50", "18.5"),
+    ("18.50", "18.50"),  # written to two places: kept (Python prints no float so)
+    ("0.980", "0.980"),
+    ("5.00", "5"),  # a whole number's zeros go
+    ("2.50000000000000", "2.5"),  # sympy's Float: fifteen digits, not places asked for
     ("$1,234", "1234"),
     ("1,234.5 dollars", "1234.5"),
     ("-3", "-3"),
@@ -180,6 +183,30 @@ NORMALIZED = [
 @pytest.mark.parametrize(("raw", "normalized"), NORMALIZED)
 def test_normalize_answer(raw: str, normalized: str) -> None:
     assert normalize_answer(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    ("raw", "stated", "printed"),
+    [
+        ("A discussion was going on.", "A discussion was going on", "A discussion was going on."),
+        (
+            '"  "That\'s it," added Peer.',
+            '" "That\'s it," added Peer',
+            '"  "That\'s it," added Peer.',
+        ),
+        ("3   7\n  ∨\n\n4 < 2", "3 7\n∨\n4 < 2", "3   7\n  ∨\n\n4 < 2"),
+        ("42.", "42", "42"),
+        ("$5.", "5", "5"),
+    ],
+)
+def test_a_printed_answer_keeps_its_spaces_and_full_stop(
+    raw: str, stated: str, printed: str
+) -> None:
+    """A line a program printed is its answer as printed (a sentence's full stop, a board's
+    aligned columns); in the model's prose the full stop ends the sentence."""
+    assert normalize_answer(raw) == stated
+    assert normalize_answer(raw, printed=True) == printed
+    assert answer_key(raw) == answer_key(printed)  # votes count them as one answer
 
 
 @pytest.mark.parametrize(

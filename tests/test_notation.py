@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from pot.executors import JupyterExecutor
-from pot.notation import asks_for_lines, is_grid_row, printed_grid, printed_lines, shows_grid
+from pot.notation import (
+    asks_for_lines,
+    is_grid_row,
+    printed_grid,
+    printed_lines,
+    shows_grid,
+    shows_ragged_grid,
+)
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 
@@ -48,6 +55,11 @@ def test_questions_that_ask_for_one_item_a_line(question: str, asked: bool) -> N
         ("Move disk 1", False),  # words are no cells
         ("x = 5", False),
         ("7", False),  # one cell is no row
+        ("❌❌✅❌", True),  # symbols side by side are cells
+        ("#..#", True),
+        ("⬜️⬛️", True),  # a variation selector belongs to its symbol
+        ("abcd", False),  # letters side by side are a word
+        ("1010", False),  # digits side by side are a number
     ],
 )
 def test_rows_of_a_grid(line: str, row: bool) -> None:
@@ -101,3 +113,37 @@ def test_one_item_a_line_is_every_line_and_auto_keeps_it_as_printed(
     ]
     assert trace.answer.normalized == trace.answer.value
     assert len(model.calls) == 2  # agreed, and no restating turn for an answer of lines
+
+
+# A puzzle drawn with constraint marks between its cells and its rows, and lines of
+# spaces where a row of marks has none (hand-written, in the way such puzzles are drawn).
+MARKED = (
+    "Fill in the board; keep its layout.\n_   2 < _\n        ∨\n_   _   _\n         \n3   _   _\n"
+)
+MARKED_ROWS = "1   2 < 3\n        ∨\n2   3   1\n         \n3   1   2\n"
+
+
+def test_a_grid_drawn_with_marks_and_lines_of_spaces_is_a_ragged_grid() -> None:
+    assert shows_grid(MARKED) and shows_ragged_grid(MARKED)
+    assert shows_grid("Rows:\n1 2\n   \n3 4")  # a line of spaces is drawn, not a break
+    assert not shows_grid("Rows: 1 2\n\n3 4")  # an empty line parts two paragraphs
+    assert not shows_ragged_grid(BOARD)  # rows of one width
+
+
+def test_a_ragged_grid_comes_back_with_its_layout() -> None:
+    found = printed_grid("checking\n" + MARKED_ROWS, ragged=True)
+    assert found is not None
+    assert found.value == "1   2 < 3\n        ∨\n2   3   1\n\n3   1   2"
+    even = printed_grid(MARKED_ROWS)  # a board of one width: its last rows only
+    assert even is not None and even.value == "2   3   1\n3   1   2"
+
+
+def test_a_grid_of_symbols_is_read_whole() -> None:
+    found = printed_grid("answer:\n❌✅❌\n✅❌✅\n")
+    assert found is not None and found.value == "❌✅❌\n✅❌✅"
+
+
+def test_a_puzzles_layout_survives_the_loop(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([f"```python\nprint({MARKED_ROWS!r})\n```"])
+    trace = Solver(model, kernel, mode="pot").solve(MARKED)
+    assert trace.answer.normalized == "1   2 < 3\n        ∨\n2   3   1\n\n3   1   2"

