@@ -12,6 +12,7 @@ is judged (``pot.tasks`` imports nothing from pot's core; the core imports from 
 
 from __future__ import annotations
 
+import ast
 import re
 from enum import Enum
 from fractions import Fraction
@@ -79,6 +80,7 @@ _CHOICE = re.compile(r"^\(?([A-Za-z])\)$")
 _PLACES_KEPT = re.compile(r"[-+]?\d+\.\d{0,5}0")
 """A decimal of up to six places ending in a zero (``0.980``, ``12.50``): Python prints
 no float that way (``0.98``), so a format put the places there, as the question asked."""
+_MIXED = re.compile(r"(\d)\s*(?=\\[dt]?frac\{)")
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
@@ -198,6 +200,12 @@ def normalize_answer(value: str, *, printed: bool = False) -> str:
     Returns:
         The normalised answer ("" for an empty one).
     """
+    text = value.strip()
+    for _ in range(2):  # the string a Python literal holds, inside ** or $ at most
+        quoted = _quoted(text)
+        if quoted is not None:
+            return quoted
+        text = text.strip("$*").strip()
     text = without_float_noise(_strip_wrapping(value, printed=printed))
     number = _as_number(text)
     if number is not None:
@@ -208,7 +216,26 @@ def normalize_answer(value: str, *, printed: bool = False) -> str:
     return text
 
 
-EMPTY_ANSWERS = frozenset(["", "[]", "()", "{}", "set()", "none", "nan", "emptyset", "∅"])
+def _quoted(text: str) -> str | None:
+    """The string a quoted Python literal holds (``'Yes'`` -> ``Yes``), every character
+    kept: ``'001'`` stays a string of three digits, ``'5*83*23***'`` keeps its stars. A
+    string that begins or ends with spaces or a line break, or is empty, stays the
+    literal as written (``'  7  '``): without quotes its edges would be lost. None: no
+    quoted literal."""
+    if len(text) < 2 or text[0] != text[-1] or text[0] not in "'\"":
+        return None
+    try:
+        held = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(held, str):
+        return None
+    return text if not held or held != held.strip() else held
+
+
+EMPTY_ANSWERS = frozenset(
+    ["", "[]", "()", "{}", "set()", "none", "nan", "emptyset", "∅", "''", '""']
+)
 """What a program prints when it found nothing (a search with no hit, ``solve`` with no
 solution, a function that returned nothing): keyed forms, see :func:`is_empty_answer`."""
 
@@ -293,6 +320,7 @@ def _strip_wrapping(value: str, printed: bool = False) -> str:
             text = text.rstrip(".").strip()
         if text == before:
             break
+    text = _MIXED.sub(r"\1 ", text)  # 1\frac{4}{5} is one and four fifths, not 14/5
     text = _LATEX_FRAC.sub(r"\1/\2", text)
     text = text.replace("\\%", "%").replace("\\!", "").replace("\\,", "")
     if printed:  # as the program printed it: only line ends go (a puzzle's layout stays)

@@ -107,6 +107,8 @@ def strip_text_wrappers(answer: str) -> str:
 
 def is_placeholder(value: str) -> bool:
     """Whether a stated answer only repeats the template, e.g. ``\\boxed{answer}``."""
+    if value.strip() in ("''", '""'):
+        return False  # the empty string, written as a Python literal
     core = unwrap(value).strip(" \t.:;$`*\"'").casefold()
     return core in _PLACEHOLDERS
 

@@ -120,6 +120,11 @@ def test_printed_answer_sources() -> None:
     assert printed_answer("x\n\\boxed{7}\n").source is AnswerSource.BOXED  # type: ignore[union-attr]
 
 
+def test_the_empty_string_is_an_answer_not_a_placeholder() -> None:
+    found = find_answer("So f returns \\boxed{''}.")
+    assert found is not None and found.value == "''"
+
+
 def test_nothing_printed() -> None:
     assert printed_answer("", None) is None
     assert printed_answer("  \n", "  ") is None
@@ -132,6 +137,8 @@ NORMALIZED = [
     ("0.980", "0.980"),
     ("5.00", "5"),  # a whole number's zeros go
     ("2.50000000000000", "2.5"),  # sympy's Float: fifteen digits, not places asked for
+    ("1\\frac{4}{5}", "9/5"),  # a mixed number (MATH writes them so), not 14/5
+    ("3\\dfrac{1}{4}", "13/4"),
     ("$1,234", "1234"),
     ("1,234.5 dollars", "1234.5"),
     ("-3", "-3"),
@@ -207,6 +214,24 @@ def test_a_printed_answer_keeps_its_spaces_and_full_stop(
     assert normalize_answer(raw) == stated
     assert normalize_answer(raw, printed=True) == printed
     assert answer_key(raw) == answer_key(printed)  # votes count them as one answer
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("'Yes'", "Yes"),
+        ("**'Yes'**", "Yes"),
+        ("'001'", "001"),  # a string of digits, not the number 1
+        ("'5*83*23***'", "5*83*23***"),  # every character of the string
+        ('"He left."', "He left."),
+        ("'  7  '", "'  7  '"),  # spaces at its edges: the literal as written
+        ("'a\\nb\\n'", "'a\\nb\\n'"),
+        ("''", "''"),
+    ],
+)
+def test_a_quoted_string_is_taken_whole(raw: str, normalized: str) -> None:
+    assert normalize_answer(raw) == normalized
+    assert normalize_answer(raw, printed=True) == normalized
 
 
 @pytest.mark.parametrize(

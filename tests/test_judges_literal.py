@@ -1,10 +1,16 @@
-"""The CRUXEval judge: Python values compared after literal_eval."""
+"""The CRUXEval judge: Python values compared after literal_eval; and right answers that
+come back through pot's loop judged right on every built-in benchmark."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from pot.tasks import judge_literal
+from pot.executors import JupyterExecutor
+from pot.solver import Solver
+from pot.tasks import judge, judge_literal, load_problems
+from pot.testing import ScriptedModel
 
 CASES = [
     # prediction, gold, correct
@@ -48,3 +54,41 @@ def test_values_and_normalized_form() -> None:
     assert judge_literal('"abc"', "'abc'").normalized == "'abc'"
     assert judge_literal("[1, 2", "[1, 2]").reason == "not a Python literal"
     assert judge_literal("1", "not a literal").reason is not None
+
+
+def test_a_program_that_prints_the_repr_of_the_output_is_judged_right(
+    kernel: JupyterExecutor, shared_data: Path
+) -> None:
+    """Every fourth CRUXEval problem: a program that prints ``repr`` of the right output
+    comes back through pot's loop as that value (strings with spaces at their edges,
+    stars, leading zeros and line breaks included)."""
+    wrong = []
+    for problem in load_problems("cruxeval", data_dir=shared_data)[::4]:
+        code = f"value = {problem.answer}\nprint(repr(value))"
+        model = ScriptedModel([f"```python\n{code}\n```"])
+        answer = Solver(model, kernel, mode="pot").solve(problem.question).answer
+        if not judge(answer.normalized or "", problem).correct:
+            wrong.append(f"{problem.id}: {answer.normalized!r} for {problem.answer}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("mode", ["pot", "cot"])
+def test_a_right_answer_survives_the_loop_on_every_benchmark(
+    kernel: JupyterExecutor, shared_data: Path, mode: str
+) -> None:
+    """About 60 problems of each built-in benchmark: the gold printed by a program (``pot``)
+    or boxed in words (``cot``) comes back as an answer its judge accepts (a mixed number
+    ``1\\frac{4}{5}``, the empty string ``''``, BBH's options and labels...)."""
+    wrong = []
+    for task in ("gsm8k", "svamp", "math500", "bbh", "cruxeval"):
+        problems = load_problems(task, data_dir=shared_data)
+        for problem in problems[:: max(1, len(problems) // 60)]:
+            if mode == "pot":
+                reply = f"```python\nprint({problem.answer!r})\n```"
+            else:
+                reply = f"So the answer is \\boxed{{{problem.answer}}}."
+            model = ScriptedModel([reply])
+            answer = Solver(model, kernel, mode=mode).solve(problem.question).answer
+            if not judge(answer.normalized or "", problem).correct:
+                wrong.append(f"{problem.id}: {answer.normalized!r} for {problem.answer!r}")
+    assert not wrong, "\n".join(wrong)
