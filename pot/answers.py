@@ -176,7 +176,7 @@ def _depth(text: str) -> int:
     )
 
 
-def normalize_answer(value: str, *, printed: bool = False) -> str:
+def normalize_answer(value: str, *, as_written: bool = False) -> str:
     """A canonical form of an answer, for display, comparison and voting.
 
     Numbers lose currency signs, thousands separators, unit words and the zeros of a
@@ -191,11 +191,11 @@ def normalize_answer(value: str, *, printed: bool = False) -> str:
 
     Args:
         value: A raw answer.
-        printed: The answer is a line a program printed, kept as printed: its spaces
-            and a final full stop are the program's (``"A discussion was going on."``,
-            a board whose columns are aligned with spaces). Otherwise it was stated in
-            the model's prose, whose full stop ends the sentence, not the answer, and
-            runs of spaces are one.
+        as_written: The answer is what a program printed or what the model put in a
+            ``\\boxed{}``, kept as written: its spaces and a final full stop are part of
+            it (``"A discussion was going on."``, a board whose columns are aligned with
+            spaces). Otherwise it was stated in the model's prose ("the answer is ..."),
+            whose full stop ends the sentence, not the answer, and runs of spaces are one.
 
     Returns:
         The normalised answer ("" for an empty one).
@@ -206,7 +206,7 @@ def normalize_answer(value: str, *, printed: bool = False) -> str:
         if quoted is not None:
             return quoted
         text = text.strip("$*").strip()
-    text = without_float_noise(_strip_wrapping(value, printed=printed))
+    text = without_float_noise(_strip_wrapping(value, as_written=as_written))
     number = _as_number(text)
     if number is not None:
         return number
@@ -304,7 +304,7 @@ def _elements(text: str) -> list[str] | None:
     return parts if all(parts) else None
 
 
-def _strip_wrapping(value: str, printed: bool = False) -> str:
+def _strip_wrapping(value: str, as_written: bool = False) -> str:
     text = value.strip()
     boxed = last_boxed(text)
     if boxed is not None:
@@ -316,14 +316,14 @@ def _strip_wrapping(value: str, printed: bool = False) -> str:
         text = strip_text_wrappers(text)
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
             text = text[1:-1].strip()
-        if not printed or _as_number(text.rstrip(".")) is not None:
+        if not as_written or _as_number(text.rstrip(".")) is not None:
             text = text.rstrip(".").strip()
         if text == before:
             break
     text = _MIXED.sub(r"\1 ", text)  # 1\frac{4}{5} is one and four fifths, not 14/5
     text = _LATEX_FRAC.sub(r"\1/\2", text)
     text = text.replace("\\%", "%").replace("\\!", "").replace("\\,", "")
-    if printed:  # as the program printed it: only line ends go (a puzzle's layout stays)
+    if as_written:  # only line ends go (a puzzle's layout stays)
         return "\n".join(line.rstrip() for line in text.splitlines())
     lines = (re.sub(r"\s+", " ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)  # rows of a grid stay rows

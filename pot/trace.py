@@ -38,6 +38,11 @@ class NoAnswerReason(str, Enum):
     """No sample produced an answer to vote on."""
 
 
+_AS_WRITTEN = (AnswerSource.PRINTED, AnswerSource.BOXED)
+"""Answers kept as written (a sentence's full stop, aligned spaces): a program's printed
+line, a ``\\boxed{}``'s content; an answer stated in prose loses its full stop."""
+
+
 class Answer(BaseModel):
     """The outcome of a solve (or of one sample): an answer, or the reason there is none."""
 
@@ -54,7 +59,7 @@ class Answer(BaseModel):
         """The answer for a value found in the model's text or the program's output."""
         return cls(
             value=found.value,
-            normalized=normalize_answer(found.value, printed=found.source is AnswerSource.PRINTED),
+            normalized=normalize_answer(found.value, as_written=found.source in _AS_WRITTEN),
             source=found.source,
             detail=detail,
         )

