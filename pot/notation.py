@@ -155,6 +155,10 @@ def in_question_notation(question: str, value: str) -> str | None:
     - The question writes a matrix as rows of numbers separated by spaces and has no
       brackets at all: a list of rows of numbers (``[[1, 0], [0, 1]]``) is written so,
       one row a line (``1 0`` / ``0 1``).
+    - The question asks for its items comma- or space-separated
+      (:func:`asked_separator`): a flat list of numbers or strings (``['TERN', 'TORN']``)
+      is written with that separator (``TERN, TORN``), strings without their quotes;
+      not where the question writes lists in brackets itself.
 
     A question that writes ``['-69', '-13']`` keeps Python's quotes. A NumPy array as
     ``print`` shows it (``[[7. 9.]`` / `` [8. 7.]]``) is read as its list.
@@ -168,7 +172,47 @@ def in_question_notation(question: str, value: str) -> str | None:
         return json.dumps(parsed, ensure_ascii=False)
     if _is_matrix(parsed) and "[" not in question and shows_grid(question):
         return "\n".join(" ".join(str(number) for number in row) for row in parsed)
+    separator = asked_separator(question)
+    if (
+        separator is not None
+        and isinstance(parsed, (list, tuple))
+        and _flat(parsed)
+        and not _BRACKETED_LIST.search(question)  # a question that writes lists as lists
+    ):
+        return separator.join(str(item) for item in parsed)
     return None
+
+
+_BRACKETED_LIST = re.compile(r"\[[^\[\]\n]*,[^\[\]\n]*\]")
+"""A list written in brackets with commas (``['3', '5']``, ``[1, 2]``)."""
+_COMMAS = re.compile(r"\bcomma[- ]separated\b|\bseparated (?:by|with) (?:a )?commas?\b", re.I)
+_SPACES = re.compile(
+    r"\bspace[- ]separated\b|\bseparated (?:by|with) (?:a )?(?:single )?(?:space|blank)s?\b"
+    r"|\bseparate\b[\w ]{0,40}? with (?:a )?(?:single )?spaces?\b",
+    re.I,
+)
+_NO_SPACES = re.compile(r"\bwithout (?:any )?spaces\b|\bno spaces\b", re.I)
+
+
+def asked_separator(question: str) -> str | None:
+    """The separator a question asks its answer's items to be written with: ``", "`` for
+    ``comma-separated`` (``","`` where it says ``without spaces``), ``" "`` for
+    ``space-separated`` or ``Separate the labels with a single space``; None where it asks
+    for neither, or for both."""
+    commas, spaces = _COMMAS.search(question), _SPACES.search(question)
+    if commas and not spaces:
+        return "," if _NO_SPACES.search(question) else ", "
+    if spaces and not commas:
+        return " "
+    return None
+
+
+def _flat(items: list[object] | tuple[object, ...]) -> bool:
+    """Two or more numbers or strings, none holding the separator's line break."""
+    return len(items) >= 2 and all(
+        isinstance(item, (str, int, float)) and not isinstance(item, bool) and "\n" not in str(item)
+        for item in items
+    )
 
 
 _NUMPY_ARRAY = re.compile(r"\[[\[\]\s\d.eE+-]*\]")

@@ -81,7 +81,7 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     detail = f"{restated.value} in the question's notation"
     return Answer(
         value=written,
-        normalized=normalize_answer(written),
+        normalized=normalize_answer(written, as_written=True),
         source=AnswerSource.RESTATED,
         detail=f"{detail}; {restated.detail}" if restated.detail else detail,
     )

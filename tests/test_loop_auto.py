@@ -11,7 +11,7 @@ from pot.answers import AnswerSource
 from pot.auto import AUTO_ESCALATION, AUTO_WORDS_ESCALATION
 from pot.executors import JupyterExecutor
 from pot.jupyter.chat import step_markdown
-from pot.notation import in_question_notation
+from pot.notation import asked_separator, in_question_notation
 from pot.notebook import write_notebook
 from pot.prompts import (
     ANSWER_START,
@@ -451,6 +451,45 @@ def test_auto_answers_a_matrix_as_the_question_writes_one(
     model = ScriptedModel([program(code)] * 2)  # a NumPy array prints over two lines
     trace = Solver(model, kernel, mode="auto").solve(MATRIX)
     assert trace.answer.value == "2 5\n1 8"
+    assert len(model.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "separator"),
+    [
+        ("Sort the words. Your output should be a comma-separated list of words.", ", "),
+        ("Give the ladder as a comma-separated sequence of uppercase letters without spaces.", ","),
+        ("List the primes, separated by commas.", ", "),
+        ("Your output should be a space-separated list of integers.", " "),
+        ("Separate node labels with a single space.", " "),
+        ("What is 2 + 2?", None),
+        ("Give them comma-separated, or space-separated if you prefer.", None),  # both: neither
+    ],
+)
+def test_the_separator_a_question_asks_for(question: str, separator: str | None) -> None:
+    assert asked_separator(question) == separator
+
+
+def test_a_printed_list_is_written_out_with_the_separator_asked_for() -> None:
+    words = "Sort the words. Your output should be a comma-separated list of words."
+    assert in_question_notation(words, "['tea', 'eat', 'ate']") == "tea, eat, ate"
+    roots = "Provide all answers as comma-separated decimal values."
+    assert in_question_notation(roots, "[-0.5314, 0.0, 0.5314]") == "-0.5314, 0.0, 0.5314"
+    path = "Separate node labels with a single space."
+    assert in_question_notation(path, "(3, 41, 7)") == "3 41 7"
+    assert in_question_notation(words, "[['tea'], ['eat']]") is None  # nested: not written out
+    assert in_question_notation(words, "['tea']") is None  # one item is no list to write out
+    listed = "Keep the numbers of ['3', '-5', '8'] above 0, comma-separated."
+    assert in_question_notation(listed, "['3', '8']") is None  # the question writes lists so
+
+
+def test_auto_writes_a_list_out_as_asked_without_a_restating_turn(kernel: JupyterExecutor) -> None:
+    question = "Sort apple, fig, date. Your output should be a comma-separated list of words."
+    printed = "['apple', 'date', 'fig']"
+    model = ScriptedModel([program(printed)] * 2)
+    trace = Solver(model, kernel, mode="auto").solve(question)
+    assert trace.answer.value == "apple, date, fig"
+    assert trace.answer.source is AnswerSource.RESTATED
     assert len(model.calls) == 2
 
 
