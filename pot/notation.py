@@ -157,8 +157,10 @@ def in_question_notation(question: str, value: str) -> str | None:
       one row a line (``1 0`` / ``0 1``).
     - The question asks for its items comma- or space-separated
       (:func:`asked_separator`): a flat list of numbers or strings (``['TERN', 'TORN']``)
-      is written with that separator (``TERN, TORN``), strings without their quotes;
-      not where the question writes lists in brackets itself.
+      is written with that separator (``TERN, TORN``), strings without their quotes.
+      A question that asks for none but writes sequences of numbers one space apart
+      (``For example 1 0 1 5 4 3 means ...``): a flat list of numbers is written so.
+      Neither where the question writes lists in brackets itself.
 
     A question that writes ``['-69', '-13']`` keeps Python's quotes. A NumPy array as
     ``print`` shows it (``[[7. 9.]`` / `` [8. 7.]]``) is read as its list.
@@ -172,15 +174,23 @@ def in_question_notation(question: str, value: str) -> str | None:
         return json.dumps(parsed, ensure_ascii=False)
     if _is_matrix(parsed) and "[" not in question and shows_grid(question):
         return "\n".join(" ".join(str(number) for number in row) for row in parsed)
+    if not isinstance(parsed, (list, tuple)) or not _flat(parsed):
+        return None
+    if _BRACKETED_LIST.search(question):  # a question that writes lists as lists
+        return None
     separator = asked_separator(question)
-    if (
-        separator is not None
-        and isinstance(parsed, (list, tuple))
-        and _flat(parsed)
-        and not _BRACKETED_LIST.search(question)  # a question that writes lists as lists
-    ):
-        return separator.join(str(item) for item in parsed)
-    return None
+    if separator is None and _NUMBER_ROW.search(question) and _numbers(parsed):
+        separator = " "  # the question writes its sequences of numbers so
+    return None if separator is None else separator.join(str(item) for item in parsed)
+
+
+_NUMBER_ROW = re.compile(r"(?<![\w.,])-?\d+(?:\.\d+)?(?: -?\d+(?:\.\d+)?){3,}(?![\w.,])")
+"""Four or more numbers in a row, one space apart (``For example 1 0 1 5 4 3 means``,
+``Output: 0 0 4 5 0``): how a question writes a sequence of numbers."""
+
+
+def _numbers(items: list[object] | tuple[object, ...]) -> bool:
+    return all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items)
 
 
 _BRACKETED_LIST = re.compile(r"\[[^\[\]\n]*,[^\[\]\n]*\]")

@@ -479,6 +479,10 @@ def test_a_printed_list_is_written_out_with_the_separator_asked_for() -> None:
     assert in_question_notation(path, "(3, 41, 7)") == "3 41 7"
     assert in_question_notation(words, "[['tea'], ['eat']]") is None  # nested: not written out
     assert in_question_notation(words, "['tea']") is None  # one item is no list to write out
+    counts = "For example 1 0 1 5 means one A, no B, one C and 5 D. Give the counts now."
+    assert in_question_notation(counts, "[0, 2, 1, 4]") == "0 2 1 4"  # written so by example
+    assert in_question_notation(counts, "['A', 'B']") is None  # only numbers, by example
+    assert in_question_notation("What are 2 and 3 doubled?", "[4, 6]") is None
     listed = "Keep the numbers of ['3', '-5', '8'] above 0, comma-separated."
     assert in_question_notation(listed, "['3', '8']") is None  # the question writes lists so
 
