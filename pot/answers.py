@@ -192,10 +192,11 @@ def normalize_answer(value: str, *, as_written: bool = False) -> str:
     Args:
         value: A raw answer.
         as_written: The answer is what a program printed or what the model put in a
-            ``\\boxed{}``, kept as written: its spaces and a final full stop are part of
-            it (``"A discussion was going on."``, a board whose columns are aligned with
-            spaces). Otherwise it was stated in the model's prose ("the answer is ..."),
-            whose full stop ends the sentence, not the answer, and runs of spaces are one.
+            ``\\boxed{}``, kept as written: its spaces and a sentence's final full stop are
+            part of it (``"A discussion was going on."``, a board whose columns are aligned
+            with spaces); a single word or number loses a full stop (``Yes.``). Otherwise
+            it was stated in the model's prose ("the answer is ..."), whose full stop ends
+            the sentence, not the answer, and runs of spaces are one.
 
     Returns:
         The normalised answer ("" for an empty one).
@@ -316,7 +317,7 @@ def _strip_wrapping(value: str, as_written: bool = False) -> str:
         text = strip_text_wrappers(text)
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
             text = text[1:-1].strip()
-        if not as_written or _as_number(text.rstrip(".")) is not None:
+        if not as_written or " " not in text.strip():  # a word or number ends in no stop
             text = text.rstrip(".").strip()
         if text == before:
             break

@@ -119,7 +119,7 @@ def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
     detail = f"{answer.normalized} restated in the form the question asks for"
     return Answer(
         value=found.value,
-        normalized=normalize_answer(found.value),
+        normalized=normalize_answer(found.value, as_written=True),  # a \boxed{}'s content
         source=AnswerSource.RESTATED,
         detail=f"{detail}; {answer.detail}" if answer.detail else detail,
     )

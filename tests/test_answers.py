@@ -210,6 +210,7 @@ def test_normalize_answer(raw: str, normalized: str) -> None:
         ),
         ("3   7\n  ∨\n\n4 < 2", "3 7\n∨\n4 < 2", "3   7\n  ∨\n\n4 < 2"),
         ("42.", "42", "42"),
+        ("Yes.", "Yes", "Yes"),  # a single word ends in no full stop
         ("$5.", "5", "5"),
     ],
 )
