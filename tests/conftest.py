@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pot.api import forget_models
 from pot.executors import GatewayExecutor, JupyterExecutor, KernelPool, Sandbox
 from pot.models.transformers import TransformersModel
 from pot.models.weights import ALIASES, Source, resolve
@@ -23,6 +24,17 @@ from pot.models.weights import ALIASES, Source, resolve
 os.environ.setdefault("POT_MODE", "pot")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fresh_scripted_models() -> Iterator[None]:
+    """The CLI caches models by spec: a scripted model's replies start afresh in each test
+    (use with ``pytestmark = pytest.mark.usefixtures("fresh_scripted_models")``)."""
+    forget_models()
+    yield
+    forget_models()
+
+
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

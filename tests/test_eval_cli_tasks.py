@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,11 +26,7 @@ def scripted(*replies: str) -> str:
     return "scripted:" + json.dumps(list(replies))
 
 
-@pytest.fixture(autouse=True)
-def fresh_scripted_models() -> Iterator[None]:
-    forget_scripted()
-    yield
-    forget_scripted()
+pytestmark = pytest.mark.usefixtures("fresh_scripted_models")
 
 
 @pytest.fixture

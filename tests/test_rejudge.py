@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from pot.api import forget_models as forget_scripted
 from pot.cli import app
 from pot.tasks import scan_results
 from pot.tasks.record import record_path
@@ -19,11 +17,7 @@ from pot.tasks.rejudge import RejudgeError, rejudge
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def fresh_scripted_models() -> Iterator[None]:
-    forget_scripted()
-    yield
-    forget_scripted()
+pytestmark = pytest.mark.usefixtures("fresh_scripted_models")
 
 
 def printed(value: str) -> str:
