@@ -29,13 +29,7 @@ from pot.feedback import describe_result, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
 from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
-from pot.notation import (
-    asks_for_lines,
-    printed_grid,
-    printed_lines,
-    shows_grid,
-    shows_ragged_grid,
-)
+from pot.notation import asks_for_lines, printed_grid, printed_lines, shows_grid, shows_ragged_grid
 from pot.plausible import negative_amount
 from pot.prompts import (
     ANSWER_START,
