@@ -117,8 +117,12 @@ def printed_grid(stdout: str, ragged: bool = False) -> FoundAnswer | None:
     width, start = len(_cells(lines[-1]) or []), len(lines) - 1
     while start > 0:
         above = lines[start - 1]
-        cells = _cells(above, 1 if ragged else 2)
-        if not (ragged and not above) and (cells is None or (not ragged and len(cells) != width)):
+        if ragged:  # a line of spaces (now empty), or a row of any width
+            fits = not above or _cells(above, least=1) is not None
+        else:
+            cells = _cells(above)
+            fits = cells is not None and len(cells) == width
+        if not fits:
             break
         start -= 1
     block = lines[start:]
