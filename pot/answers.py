@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
+from pot.reprs import without_reprs
 from pot.tasks.answer_text import (
     is_placeholder,
     last_boxed,
@@ -201,6 +202,7 @@ def normalize_answer(value: str, *, as_written: bool = False) -> str:
     Returns:
         The normalised answer ("" for an empty one).
     """
+    value = without_reprs(value)  # [np.float64(0.5)] is [0.5], Fraction(3, 4) is 3/4
     text = value.strip()
     for _ in range(2):  # the string a Python literal holds, inside ** or $ at most
         quoted = _quoted(text)

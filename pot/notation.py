@@ -13,6 +13,7 @@ import re
 from itertools import pairwise
 
 from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer
+from pot.reprs import without_reprs
 
 _LINES_ASKED = re.compile(
     r"\b(?:each|one|every)\b[\w ,']{0,40}?\bon (?:a single|a separate|a new|its own|one|"
@@ -169,6 +170,7 @@ def in_question_notation(question: str, value: str) -> str | None:
     A question that writes ``['-69', '-13']`` keeps Python's quotes. A NumPy array as
     ``print`` shows it (``[[7. 9.]`` / `` [8. 7.]]``) is read as its list.
     """
+    value = without_reprs(value)  # a list of NumPy scalars as print shows it
     parsed = _literal(value.strip())
     if parsed is None and _NUMPY_ARRAY.fullmatch(value.strip()):
         parsed = _literal(_NUMPY_GAP.sub(",", value.strip()))

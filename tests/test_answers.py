@@ -13,6 +13,9 @@ from pot.answers import (
     normalize_answer,
     printed_answer,
 )
+from pot.executors import JupyterExecutor
+from pot.solver import Solver
+from pot.testing import ScriptedModel
 from pot.trace import Answer
 
 FOUND = [
@@ -240,6 +243,31 @@ def test_a_printed_answer_keeps_its_spaces_and_full_stop(
 def test_a_quoted_string_is_taken_whole(raw: str, normalized: str) -> None:
     assert normalize_answer(raw) == normalized
     assert normalize_answer(raw, as_written=True) == normalized
+
+
+@pytest.mark.parametrize(
+    ("printed", "meant"),
+    [
+        ("[np.float64(0.5), np.int64(3)]", "[0.5, 3]"),  # NumPy 2 prints its scalars so
+        ("(np.int64(3), np.int64(41))", "(3, 41)"),
+        ("np.float64(2.5)", "2.5"),
+        ("[np.str_('a'), np.str_('b')]", "['a', 'b']"),
+        ("np.True_", "True"),
+        ("[Fraction(3, 4), Fraction(6, 1)]", "[3/4, 6]"),
+        ("Decimal('1.50')", "1.50"),
+        ("f(3, 4)", "f(3, 4)"),  # anything else as it is
+    ],
+)
+def test_a_value_printed_with_its_type_is_the_value(printed: str, meant: str) -> None:
+    assert normalize_answer(printed, as_written=True) == meant
+
+
+def test_a_list_of_numpy_scalars_comes_back_as_the_list(kernel: JupyterExecutor) -> None:
+    code = "import numpy as np\nprint(list(np.array([3, 41])))"  # [np.int64(3), np.int64(41)]
+    trace = Solver(ScriptedModel([f"```python\n{code}\n```"]), kernel, mode="pot").solve(
+        "Which primes divide 123?"
+    )
+    assert trace.answer.normalized == "[3, 41]"
 
 
 @pytest.mark.parametrize(

@@ -483,6 +483,7 @@ def test_a_printed_list_is_written_out_with_the_separator_asked_for() -> None:
     assert in_question_notation(counts, "[0, 2, 1, 4]") == "0 2 1 4"  # written so by example
     assert in_question_notation(counts, "['A', 'B']") is None  # only numbers, by example
     assert in_question_notation("What are 2 and 3 doubled?", "[4, 6]") is None
+    assert in_question_notation(roots, "[np.float64(0.5), np.float64(2.0)]") == "0.5, 2.0"
     listed = "Keep the numbers of ['3', '-5', '8'] above 0, comma-separated."
     assert in_question_notation(listed, "['3', '8']") is None  # the question writes lists so
 
