@@ -40,14 +40,20 @@ class Rejudged:
     changed: list[tuple[str, str]] = field(default_factory=list)
 
 
+def judged_text(answer: object) -> str | None:
+    """What a trace's answer (its dict form) is judged as: the normalised answer, else the
+    raw one; None where it has no answer."""
+    if isinstance(answer, dict) and answer.get("value") is not None:
+        return answer.get("normalized") or answer.get("value")
+    return None
+
+
 def answer_given(record: ResultRecord) -> str | None:
     """The answer the solver gave as it was judged: the trace's normalised one, else the
     prediction (records of a run without traces)."""
     trace = record.trace or {}
-    answer = trace.get("answer") if isinstance(trace, dict) else None
-    if isinstance(answer, dict) and answer.get("value") is not None:
-        return answer.get("normalized") or answer.get("value")
-    return record.prediction
+    given = judged_text(trace.get("answer")) if isinstance(trace, dict) else None
+    return given if given is not None else record.prediction
 
 
 def run_problems(path: PathLike, ids: Sequence[str], data_dir: DataDir) -> dict[str, Problem]:

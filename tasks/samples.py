@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from pot.tasks.base import Problem
 from pot.tasks.loaders import DataDir
 from pot.tasks.registry import judge
-from pot.tasks.rejudge import answer_given, run_problems
+from pot.tasks.rejudge import answer_given, judged_text, run_problems
 from pot.tasks.results import PathLike, ResultRecord, group_label, scan_results
 
 
@@ -59,9 +59,7 @@ def _sample_answers(trace: dict[str, Any] | None) -> dict[int, str | None]:
     found: dict[int, str | None] = {}
     for step in (trace or {}).get("steps", []):
         if isinstance(step, dict) and step.get("kind") == "sample_answer":
-            answer = step.get("answer") or {}
-            given = answer.get("normalized") or answer.get("value")
-            found[int(step["sample"])] = given if answer.get("value") is not None else None
+            found[int(step["sample"])] = judged_text(step.get("answer"))
     return found
 
 
