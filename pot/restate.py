@@ -69,21 +69,27 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     Returns the restated answer (source ``RESTATED``, the original named in its
     detail), or ``answer`` itself when nothing changed it.
     """
+    written = in_notation(question, answer)
+    if written is not answer or (answer.value is not None and "\n" in answer.value.strip()):
+        return written  # in the question's notation, or rows printed in its form already
+    restated = yield from restate_turn(question, answer, step)
+    return in_notation(question, restated)
+
+
+def in_notation(question: str, answer: Answer) -> Answer:
+    """``answer``, a Python list as a program printed it, written in the question's own
+    notation for lists (:func:`~pot.notation.in_question_notation`: comma-separated as
+    asked, JSON, rows of numbers), no model involved; ``answer`` itself when the question
+    has no such notation or the answer is no list."""
     written = in_question_notation(question, answer.value) if answer.value else None
-    if written is None and answer.value is not None and "\n" in answer.value.strip():
-        return answer  # rows or one item a line: printed in the question's form already
-    restated = answer
     if written is None:
-        restated = yield from restate_turn(question, answer, step)
-        written = in_question_notation(question, restated.value) if restated.value else None
-    if written is None:
-        return restated
-    detail = f"{restated.value} in the question's notation"
+        return answer
+    detail = f"{answer.value} in the question's notation"
     return Answer(
         value=written,
         normalized=normalize_answer(written, as_written=True),
         source=AnswerSource.RESTATED,
-        detail=f"{detail}; {restated.detail}" if restated.detail else detail,
+        detail=f"{detail}; {answer.detail}" if answer.detail else detail,
     )
 
 

@@ -35,6 +35,7 @@ from pot.questions import (
     check_limits,
     check_question,
 )
+from pot.restate import in_notation
 from pot.trace import (
     Answer,
     SampleAnswer,
@@ -244,7 +245,7 @@ class Solver:
             return (yield from auto(question, self._reason, self.prompt, self.restate))
         if self.samples == 1:
             answer = yield from self._reason(question, sample=0)
-            return answer, None
+            return self._noted(question, answer), None
         batch: GenerateReply = yield Generate(self.prompt.conversation(question), self.samples)
         answers: list[Answer] = []
         for sample, first in enumerate(batch.each()):
@@ -253,7 +254,16 @@ class Solver:
             answer = yield from self._reason(question, sample, first)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
-        return vote(answers)
+        answer, ballot = vote(answers)
+        return self._noted(question, answer), ballot
+
+    def _noted(self, question: str, answer: Answer) -> Answer:
+        """A printed Python list in the question's notation for lists (``pot``, ``tir``,
+        ``coc``; :func:`~pot.restate.in_notation`); ``plain`` and ``cot`` keep their
+        answer as given, as baselines do."""
+        if self.mode in (Mode.PLAIN, Mode.COT):
+            return answer
+        return in_notation(question, answer)
 
     def _reason(
         self,

@@ -498,6 +498,31 @@ def test_auto_writes_a_list_out_as_asked_without_a_restating_turn(kernel: Jupyte
     assert len(model.calls) == 2
 
 
+@pytest.mark.parametrize("mode", ["pot", "tir", "coc"])
+def test_every_program_mode_writes_a_list_out_as_asked(kernel: JupyterExecutor, mode: str) -> None:
+    question = "Sort apple, fig, date. Your output should be a comma-separated list of words."
+    printed = "['apple', 'date', 'fig']"
+    replies = [program(printed)]
+    if mode == "tir":  # the code block runs, then the model states its answer
+        replies.append("So the answer is \\boxed{" + printed + "}.")
+    trace = Solver(ScriptedModel(replies), kernel, mode=mode).solve(question)
+    assert trace.answer.value == "apple, date, fig"
+    assert "in the question's notation" in (trace.answer.detail or "")
+    if mode != "tir":
+        voted = Solver(ScriptedModel(replies * 2), kernel, mode=mode, samples=2).solve(question)
+        assert voted.answer.value == "apple, date, fig"
+
+
+def test_the_baselines_keep_a_printed_list_as_printed(kernel: JupyterExecutor) -> None:
+    question = "Sort apple, fig, date. Your output should be a comma-separated list of words."
+    printed = "['apple', 'date', 'fig']"
+    trace = Solver(ScriptedModel([program(printed)]), kernel, mode="plain").solve(question)
+    assert trace.answer.value == printed
+    boxed = "So the answer is \\boxed{" + printed + "}."
+    trace = Solver(ScriptedModel([boxed]), kernel, mode="cot").solve(question)
+    assert trace.answer.value == printed
+
+
 def test_a_program_cut_off_at_the_length_limit_is_not_run(kernel: JupyterExecutor) -> None:
     cut = "```python\ngrid = [" + ", ".join(["1"] * 40) + "]\nprint(sum(grid))\n```"
     model = ScriptedModel([cut, program("40")])
