@@ -174,6 +174,7 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
         seen[row.key] = row.number
     unset = [row.answer for row in parsed if row.judge is None]
     default = judge or (guess_judge(unset) if unset else "exact")
+    by_row = judge is None and default == "exact"  # mixed golds: a number is judged as one
     return [
         Problem(
             id=f"file/{stem}/{row.key}",
@@ -184,12 +185,18 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
                 "task": f"file/{stem}",
                 "index": index,
                 "line": row.number,
-                "judge": row.judge or default,
+                "judge": row.judge or _row_judge(row.answer, default, by_row),
                 "judge_guessed": row.judge is None and judge is None,
             },
         )
         for index, row in enumerate(parsed)
     ]
+
+
+def _row_judge(gold: str, default: str, by_row: bool) -> str:
+    """``default``, or ``number`` for a gold that is a number where the golds are mixed
+    (``12`` beside ``Paris``: ``12.0`` and ``1,000`` are numbers, not text)."""
+    return "number" if by_row and _NUMERIC.match(gold.strip()) else default
 
 
 @dataclass(frozen=True)
@@ -215,12 +222,17 @@ def _parse_row(path: Path, number: int, row: dict[str, Any], index: int) -> _Row
 
 
 def exact_match(prediction: object, gold: str) -> Judgement:
-    """The ``exact`` judge: equal after trimming, collapsing spaces and ignoring case."""
-    normalized = " ".join(str(prediction).split()).casefold() if prediction is not None else None
+    """The ``exact`` judge: equal after trimming, collapsing spaces, ignoring case and a
+    sentence's final full stop (``Owen is a sage.`` is ``Owen is a sage``)."""
+    normalized = _exact_form(str(prediction)) if prediction is not None else None
     return Judgement(
-        correct=normalized is not None and normalized == " ".join(gold.split()).casefold(),
-        normalized=normalized,
+        correct=normalized is not None and normalized == _exact_form(gold), normalized=normalized
     )
+
+
+def _exact_form(text: str) -> str:
+    words = " ".join(text.split()).casefold()
+    return words[:-1].rstrip() if words.endswith(".") and not words.endswith("..") else words
 
 
 def judge_file_problem(prediction: object, problem: Problem) -> Judgement:

@@ -77,6 +77,27 @@ def test_the_judge_is_guessed_from_the_golds(golds: list[str], expected: str) ->
     assert guess_judge(golds) == expected
 
 
+def test_mixed_golds_judge_a_number_as_a_number_and_text_as_text(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        [
+            {"question": "How many?", "answer": "1,000"},
+            {"question": "Who is the sage?", "answer": "Owen is a sage"},
+            {"question": "When?", "answer": "03:10:44"},
+        ],
+    )
+    count, sage, time = load_file(path)
+    assert [p.meta["judge"] for p in (count, sage, time)] == ["number", "exact", "exact"]
+    assert judge("1000.0", count).correct and not judge("1001", count).correct
+    assert judge("Owen is a sage.", sage).correct and judge("owen is  a sage", sage).correct
+    assert not judge("Owen is a fool.", sage).correct
+    assert judge("03:10:44", time).correct and not judge("3:10:44", time).correct
+    (given,) = load_file(
+        write_jsonl(tmp_path / "one.jsonl", [{"question": "?", "answer": "7"}]), "exact"
+    )
+    assert given.meta["judge"] == "exact" and not judge("7.0", given).correct  # as asked
+
+
 def test_the_math_judge_compares_expressions(tmp_path: Path) -> None:
     path = write_jsonl(
         tmp_path / "algebra.jsonl", [{"question": "Half of one?", "answer": "\\frac{1}{2}"}]
