@@ -35,7 +35,14 @@ SUFFIXES: tuple[str, ...] = (".jsonl", ".csv")
 _RESERVED = frozenset({"question", "answer", "id", "judge", "task", "index"})
 _NUMERIC = re.compile(r"^[-+]?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+)?%?$")
 _LETTER = re.compile(r"^\(?[A-Z]\)?$")
-_MATH = re.compile(r"\\|\^|\bsqrt\b|\bpi\b|[{}]|[a-z]\s*[-+*/=]|[-+*/=]\s*[a-z]|^[\[(].*,.*[\])]$")
+_MATH = re.compile(
+    r"\\|\^|\bsqrt\b|\bpi\b|[{}]|(?<![A-Za-z])[a-z](?![A-Za-z])\s*[-+*/=]"
+    r"|[-+*/=]\s*[a-z](?![A-Za-z])|^[\[(].*,.*[\])]$"
+)
+"""LaTeX, powers, a one-letter variable in an expression (``2x + 1``, ``x = 5``; not a
+hyphenated word), or an interval."""
+_WORDS = re.compile(r"^[A-Za-z][A-Za-z ,.'!?;:-]*$")
+"""Words only (``Owen is a sage``, ``well-known``): no digits, operators or LaTeX."""
 
 
 class ProblemFileError(TaskError, ValueError):
@@ -174,7 +181,7 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
         seen[row.key] = row.number
     unset = [row.answer for row in parsed if row.judge is None]
     default = judge or (guess_judge(unset) if unset else "exact")
-    by_row = judge is None and default == "exact"  # mixed golds: a number is judged as one
+    guessed = judge is None
     return [
         Problem(
             id=f"file/{stem}/{row.key}",
@@ -185,7 +192,7 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
                 "task": f"file/{stem}",
                 "index": index,
                 "line": row.number,
-                "judge": row.judge or _row_judge(row.answer, default, by_row),
+                "judge": row.judge or _row_judge(row.answer, default, guessed),
                 "judge_guessed": row.judge is None and judge is None,
             },
         )
@@ -193,10 +200,16 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
     ]
 
 
-def _row_judge(gold: str, default: str, by_row: bool) -> str:
-    """``default``, or ``number`` for a gold that is a number where the golds are mixed
-    (``12`` beside ``Paris``: ``12.0`` and ``1,000`` are numbers, not text)."""
-    return "number" if by_row and _NUMERIC.match(gold.strip()) else default
+def _row_judge(gold: str, default: str, guessed: bool) -> str:
+    """The judge of one row: ``default``, but where it was guessed from mixed golds, a
+    gold that is a number is judged as a number beside text (``12.0`` and ``1,000`` are
+    numbers, not text), and a gold of plain words as text beside mathematics (math-verify
+    takes ``daniel`` for another symbol than ``Daniel``)."""
+    if guessed and default == "exact" and _NUMERIC.match(gold.strip()):
+        return "number"
+    if guessed and default == "math" and _WORDS.match(gold.strip()):
+        return "exact"
+    return default
 
 
 @dataclass(frozen=True)

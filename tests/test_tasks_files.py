@@ -71,6 +71,9 @@ def test_csv_with_a_judge_column_and_the_option_for_the_rest(tmp_path: Path) -> 
         (["x^2 + 1", "3"], "math"),
         (["[1, 3)", "2"], "math"),
         (["Paris", "blue whale", "12"], "exact"),
+        (["well-known", "up-to-date", "12"], "exact"),  # hyphenated words are no expression
+        (["x = 5", "3"], "math"),
+        (["2x + 1", "3"], "math"),
     ],
 )
 def test_the_judge_is_guessed_from_the_golds(golds: list[str], expected: str) -> None:
@@ -92,6 +95,16 @@ def test_mixed_golds_judge_a_number_as_a_number_and_text_as_text(tmp_path: Path)
     assert judge("Owen is a sage.", sage).correct and judge("owen is  a sage", sage).correct
     assert not judge("Owen is a fool.", sage).correct
     assert judge("03:10:44", time).correct and not judge("3:10:44", time).correct
+    path = write_jsonl(
+        tmp_path / "algebra and words.jsonl",
+        [
+            {"question": "Solve for x.", "answer": "\\frac{1}{2}"},
+            {"question": "Who is the sage?", "answer": "Daniel"},
+        ],
+    )
+    half, name = load_file(path)
+    assert [p.meta["judge"] for p in (half, name)] == ["math", "exact"]
+    assert judge("0.5", half).correct and judge("daniel", name).correct
     (given,) = load_file(
         write_jsonl(tmp_path / "one.jsonl", [{"question": "?", "answer": "7"}]), "exact"
     )
