@@ -55,6 +55,10 @@ def _rejudger(
 def report_command(
     files: Annotated[list[Path], typer.Argument(help="Results files (shards and runs).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    markdown: Annotated[
+        bool,
+        typer.Option("--markdown", help="Print the report as Markdown tables (for a README)."),
+    ] = False,
     by: Annotated[
         GroupBy, typer.Option("--by", help="Group records by their run label or by file.")
     ] = GroupBy.RUN,
@@ -92,6 +96,8 @@ def report_command(
     from pot.terminal import print_note
 
     errors = Console(stderr=True)
+    if as_json and markdown:
+        raise fail(errors, "choose one of --json and --markdown", EXIT_BAD_INPUT)
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         raise fail(errors, f"no such results file: {', '.join(missing)}", EXIT_BAD_INPUT)
@@ -127,5 +133,10 @@ def report_command(
             raise fail(errors, str(error), EXIT_BAD_INPUT) from None
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
+        return
+    if markdown:
+        from pot.tasks.report_markdown import report_markdown
+
+        typer.echo(report_markdown(result), nl=False)
         return
     render_report(result, Console())

@@ -151,6 +151,30 @@ def test_a_regression_on_one_task_shows_when_the_total_improves(tmp_path: Path) 
     assert any("+100.0 0/10*" in line for line in lines)
 
 
+def test_the_report_as_markdown_tables(tmp_path: Path) -> None:
+    plain = _verdicts(bbh_navigate="0000000000", bbh_snarks="111111", rg_gcd="0101")
+    pot = _verdicts(bbh_navigate="1111111111", bbh_snarks="000000", rg_gcd="0101")
+    files = [
+        str(_write(tmp_path / "plain.jsonl", "plain/m", plain, completion_tokens=40)),
+        str(_write(tmp_path / "pot.jsonl", "pot/m", pot, completion_tokens=90)),
+    ]
+    result = runner.invoke(app, ["report", *files, "--markdown"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    tables = [line for line in lines if line.startswith("| ---")]
+    assert len(tables) == 4  # runs, paired, by task, paired by task
+    assert "| `plain/m` | 20 | 40.0 (21.9-61.3) | 40 | 0.0 | - |" in lines
+    assert "| `pot/m` | 20 | 60.0 (38.7-78.1) | 90 | 0.0 | - |" in lines
+    paired = next(line for line in lines if line.startswith("| `plain/m` | `pot/m` |"))
+    assert "| 20 | 40.0 | 60.0 | +20.0 (" in paired and "| 6 / 10 |" in paired
+    assert "| bbh/snarks | 100.0 (6) | 0.0 (6) |" in lines  # a column a run, in order
+    assert "| bbh/snarks | -100.0 (6 / 0) * |" in lines
+    assert "| rg/gcd | +0.0 (0 / 0) |" in lines
+    assert all(line.count("|") == tables[0].count("|") for line in lines[2:5])
+    both = runner.invoke(app, ["report", *files, "--markdown", "--json"])
+    assert both.exit_code == 2 and "choose one of --json and --markdown" in both.output
+
+
 def test_narrow_and_wide_terminals(tmp_path: Path) -> None:
     """Eight runs with long labels over four tasks: every line fits 80 columns; the
     per-task tables are split; a wide terminal names the runs instead of numbering them."""

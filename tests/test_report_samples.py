@@ -88,6 +88,16 @@ def test_the_samples_table_reads_in_the_terminal(auto_run: Path) -> None:
     assert "some sample right on 2, the final answer on 2" in " ".join(result.stdout.split())
 
 
+def test_the_samples_table_in_markdown(auto_run: Path) -> None:
+    result = runner.invoke(app, ["report", "--samples", "--markdown", str(auto_run)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    caption = next(line for line in lines if line.startswith("**Samples of `auto/"))
+    assert "some sample right on 2, the final answer on 2" in caption
+    assert "| 0 | pot's program (greedy) | 2 | 2 | 1 | 50.0 |" in lines
+    assert "| 2 | chain of thought (greedy) | 1 | 1 | 1 | 100.0 |" in lines
+
+
 def test_a_vote_that_missed_a_right_sample_shows_as_coverage(tmp_path: Path) -> None:
     replies = [program("5"), program("6"), program("5")]  # the gold is 6
     out = evaluate(tmp_path, ["6"], replies, "--mode", "pot", "--samples", "3")
