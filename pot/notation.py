@@ -43,6 +43,38 @@ def printed_lines(stdout: str) -> FoundAnswer | None:
     return FoundAnswer(value="\n".join(lines), source=AnswerSource.PRINTED)
 
 
+_LITERAL_ASKED = re.compile(r"\bPython literal\b|\brepr\(", re.IGNORECASE)
+"""What a question says when its answer is a Python value written as code (``Give the
+exact value of `f(x)` as a Python literal``)."""
+
+
+def asks_for_literal(question: str) -> bool:
+    """Whether ``question`` wants its answer as a Python literal."""
+    return _LITERAL_ASKED.search(question) is not None
+
+
+def printed_literal(stdout: str, printed: FoundAnswer | None) -> FoundAnswer | None:
+    """A string the program printed without its quotes, as the literal a question asking
+    for one (:func:`asks_for_literal`) wants, written whole: ``print(s)`` of ``'  ab '``
+    shows ``  ab `` and is ``'  ab '``, and ``5*83*23***`` keeps its stars, where the
+    line read as an answer would lose its edges; a program that printed one line of
+    nothing or of spaces printed ``''`` or ``'   '``. None when the answer read as usual
+    (``printed``) is a literal already, or is not that whole line. A string of several
+    lines stays out of reach."""
+    last = stdout.removesuffix("\n").split("\n")[-1]
+    if not stdout.strip() and stdout.count("\n") == 1 and stdout.endswith("\n"):
+        return FoundAnswer(value=repr(last), source=AnswerSource.PRINTED)  # '' or spaces
+    if printed is None or printed.value != last.strip():
+        return None  # nothing printed, or a label read off the line (``Answer: 'ab'``)
+    if last != last.strip():  # print() of a number or a list puts no spaces at its edges
+        return FoundAnswer(value=repr(last), source=AnswerSource.PRINTED)
+    try:
+        ast.literal_eval(printed.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return FoundAnswer(value=repr(last), source=AnswerSource.PRINTED)
+    return None  # a literal as printed (``[1, 2]``, ``None``): read as usual
+
+
 def _non_blank(stdout: str) -> list[str]:
     """The lines a program printed that are not blank, trailing spaces taken off."""
     return [line.rstrip() for line in stdout.splitlines() if line.strip()]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from pot.answers import AnswerSource, FoundAnswer, printed_answer
 from pot.executors import JupyterExecutor
 from pot.notation import (
     asks_for_lines,
+    asks_for_literal,
     is_grid_row,
     printed_grid,
     printed_lines,
+    printed_literal,
     shows_grid,
     shows_ragged_grid,
 )
@@ -147,3 +150,50 @@ def test_a_puzzles_layout_survives_the_loop(kernel: JupyterExecutor) -> None:
     model = ScriptedModel([f"```python\nprint({MARKED_ROWS!r})\n```"])
     trace = Solver(model, kernel, mode="pot").solve(MARKED)
     assert trace.answer.normalized == "1   2 < 3\n        ∨\n2   3   1\n\n3   1   2"
+
+
+LITERAL = (
+    "What does the following Python function return for the given input?\n\n"
+    "```python\ndef f(s):\n    return s\n```\n\n"
+    "Give the exact value of `f('  ab ')` as a Python literal."
+)
+
+
+@pytest.mark.parametrize(
+    ("stdout", "value"),
+    [
+        ("  ab \n", "'  ab '"),  # edges kept: print() puts no spaces around a number
+        ("5*83*23***\n", "'5*83*23***'"),  # a string, not an answer to tidy
+        ("hello world\n", "'hello world'"),
+        ("\n", "''"),  # one empty line: the empty string
+        ("    \n", "'    '"),
+        ("   7   \n", "'   7   '"),
+        ("7\n", None),  # a literal as printed: read as usual
+        ("[1, 'a']\n", None),
+        ("None\n", None),
+        ("'ab'\n", None),  # repr printed: already a literal
+        ("Answer: ab\n", None),  # a label read off the line
+        ("debug\n\n", None),  # a blank line after output is no answer
+        ("", None),
+    ],
+)
+def test_a_string_printed_without_quotes_is_the_literal_asked_for(
+    stdout: str, value: str | None
+) -> None:
+    assert asks_for_literal(LITERAL) and not asks_for_literal("What is 2 + 2?")
+    found = printed_literal(stdout, printed_answer(stdout))
+    assert (found.value if found else None) == value
+    if found is not None:
+        assert found.source is AnswerSource.PRINTED
+    assert printed_literal("x\n", FoundAnswer(value="y", source=AnswerSource.BOXED)) is None
+
+
+def test_a_literal_question_gets_the_string_whole_through_the_loop(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel(["```python\nprint('  ab ')\n```"])
+    trace = Solver(model, kernel, mode="pot").solve(LITERAL)
+    assert trace.answer.normalized == "'  ab '"
+    model = ScriptedModel(["```python\nprint('  ab ')\n```"])
+    trace = Solver(model, kernel, mode="plain").solve(LITERAL)  # the baseline: as printed
+    assert trace.answer.normalized == "ab"
