@@ -66,13 +66,18 @@ def printed_literal(stdout: str, printed: FoundAnswer | None) -> FoundAnswer | N
         return FoundAnswer(value=repr(last), source=AnswerSource.PRINTED)  # '' or spaces
     if printed is None or printed.value != last.strip():
         return None  # nothing printed, or a label read off the line (``Answer: 'ab'``)
-    if last != last.strip():  # print() of a number or a list puts no spaces at its edges
-        return FoundAnswer(value=repr(last), source=AnswerSource.PRINTED)
-    try:
-        ast.literal_eval(printed.value)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return FoundAnswer(value=repr(last), source=AnswerSource.PRINTED)
+    if last != last.strip() or not is_literal(printed.value):  # print() of a number or a
+        return FoundAnswer(value=repr(last), source=AnswerSource.PRINTED)  # list has no edges
     return None  # a literal as printed (``[1, 2]``, ``None``): read as usual
+
+
+def is_literal(text: str) -> bool:
+    """Whether ``text`` is a Python literal (``'ab'``, ``[1, 2]``, ``None``)."""
+    try:
+        ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _non_blank(stdout: str) -> list[str]:

@@ -26,7 +26,7 @@ from fractions import Fraction
 from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
-from pot.notation import in_question_notation
+from pot.notation import asks_for_literal, in_question_notation, is_literal
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
 from pot.tasks.numbers import read_whole_number
 from pot.trace import Answer, CodeStep, TextStep, Vote
@@ -64,7 +64,8 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     A printed Python list is written in the question's own notation for lists where it
     has one (:func:`in_question_notation`), without asking the model. Otherwise the
     model restates it (:func:`restate_turn`), and its reply is put in that notation too.
-    An answer of several lines (a grid's rows, one move a line) is kept as printed.
+    An answer of several lines (a grid's rows, one move a line), and a Python literal
+    where the question asks for one, are kept as printed.
 
     Returns the restated answer (source ``RESTATED``, the original named in its
     detail), or ``answer`` itself when nothing changed it.
@@ -72,6 +73,8 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     written = in_notation(question, answer)
     if written is not answer or (answer.value is not None and "\n" in answer.value.strip()):
         return written  # in the question's notation, or rows printed in its form already
+    if answer.value is not None and asks_for_literal(question) and is_literal(answer.value):
+        return answer  # the Python literal asked for: a restatement could only trim it
     restated = yield from restate_turn(question, answer, step)
     return in_notation(question, restated)
 

@@ -197,3 +197,13 @@ def test_a_literal_question_gets_the_string_whole_through_the_loop(
     model = ScriptedModel(["```python\nprint('  ab ')\n```"])
     trace = Solver(model, kernel, mode="plain").solve(LITERAL)  # the baseline: as printed
     assert trace.answer.normalized == "ab"
+
+
+def test_auto_keeps_the_literal_asked_for_without_a_restating_turn(
+    kernel: JupyterExecutor,
+) -> None:
+    program = "```python\nprint('  ab ')\n```"
+    model = ScriptedModel([program, program, "{ab}"])  # a restatement would trim it
+    trace = Solver(model, kernel, mode="auto").solve(LITERAL)
+    assert trace.answer.normalized == "'  ab '"
+    assert len(model.calls) == 2
