@@ -275,7 +275,8 @@ def _note_judges(console: Console, problems: list[Problem]) -> None:
     )
     for (name, guessed), count in sorted(judges.items()):
         how = "guessed from the gold answers; choose with --judge" if guessed else "as given"
-        print_note(console, f"judge: {name} for {count} problems ({how})")
+        problems = "problem" if count == 1 else "problems"
+        print_note(console, f"judge: {name} for {count} {problems} ({how})")
 
 
 class _Progress:

@@ -97,7 +97,7 @@ def test_eval_a_file_says_which_judge_it_guessed(sums: Path, tmp_path: Path) -> 
         app, [*args, "--judge", "exact", "-n", "1", "--out", str(chosen), "--model", model]
     )
     assert exact.exit_code == 0, exact.output
-    assert "judge: exact for 1 problems (as given)" in exact.stderr
+    assert "judge: exact for 1 problem (as given)" in exact.stderr
     assert [record.correct for record in scan_results(chosen).records] == [False]
 
 
