@@ -235,8 +235,9 @@ def _parse_row(path: Path, number: int, row: dict[str, Any], index: int) -> _Row
 
 
 def exact_match(prediction: object, gold: str) -> Judgement:
-    """The ``exact`` judge: equal after trimming, collapsing spaces, ignoring case and a
-    sentence's final full stop (``Owen is a sage.`` is ``Owen is a sage``)."""
+    """The ``exact`` judge: equal after trimming, collapsing spaces, ignoring case, the
+    spaces around commas (``apple,fig`` is ``apple, fig``) and a sentence's final full
+    stop (``Owen is a sage.`` is ``Owen is a sage``)."""
     normalized = _exact_form(str(prediction)) if prediction is not None else None
     return Judgement(
         correct=normalized is not None and normalized == _exact_form(gold), normalized=normalized
@@ -244,7 +245,7 @@ def exact_match(prediction: object, gold: str) -> Judgement:
 
 
 def _exact_form(text: str) -> str:
-    words = " ".join(text.split()).casefold()
+    words = re.sub(r" ?, ?", ",", " ".join(text.split()).casefold())  # a, b is a,b
     return words[:-1].rstrip() if words.endswith(".") and not words.endswith("..") else words
 
 

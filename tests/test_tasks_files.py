@@ -87,10 +87,13 @@ def test_mixed_golds_judge_a_number_as_a_number_and_text_as_text(tmp_path: Path)
             {"question": "How many?", "answer": "1,000"},
             {"question": "Who is the sage?", "answer": "Owen is a sage"},
             {"question": "When?", "answer": "03:10:44"},
+            {"question": "Sort them, comma-separated.", "answer": "apple, fig, pear"},
         ],
     )
-    count, sage, time = load_file(path)
+    count, sage, time, fruit = load_file(path)
     assert [p.meta["judge"] for p in (count, sage, time)] == ["number", "exact", "exact"]
+    assert judge("apple,fig,pear", fruit).correct and judge("Apple ,  fig, pear", fruit).correct
+    assert not judge("apple fig pear", fruit).correct
     assert judge("1000.0", count).correct and not judge("1001", count).correct
     assert judge("Owen is a sage.", sage).correct and judge("owen is  a sage", sage).correct
     assert not judge("Owen is a fool.", sage).correct
