@@ -192,7 +192,7 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
                 "task": f"file/{stem}",
                 "index": index,
                 "line": row.number,
-                "judge": row.judge or _row_judge(row.answer, default, guessed),
+                "judge": row.judge or _row_judge(row, default, guessed),
                 "judge_guessed": row.judge is None and judge is None,
             },
         )
@@ -200,14 +200,18 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
     ]
 
 
-def _row_judge(gold: str, default: str, guessed: bool) -> str:
+def _row_judge(row: _Row, default: str, guessed: bool) -> str:
     """The judge of one row: ``default``, but where it was guessed from mixed golds, a
     gold that is a number is judged as a number beside text (``12.0`` and ``1,000`` are
-    numbers, not text), and a gold of plain words as text beside mathematics (math-verify
-    takes ``daniel`` for another symbol than ``Daniel``)."""
-    if guessed and default == "exact" and _NUMERIC.match(gold.strip()):
+    numbers, not text), an option letter of a question that lists ``(A) ...`` options as
+    a choice (``(B) Independence Day`` is ``B``), and a gold of plain words as text beside
+    mathematics (math-verify takes ``daniel`` for another symbol than ``Daniel``)."""
+    gold = row.answer.strip()
+    if guessed and default == "exact" and _NUMERIC.match(gold):
         return "number"
-    if guessed and default == "math" and _WORDS.match(gold.strip()):
+    if guessed and default != "choice" and _LETTER.match(gold) and parse_options(row.question):
+        return "choice"
+    if guessed and default == "math" and _WORDS.match(gold):
         return "exact"
     return default
 

@@ -88,9 +88,11 @@ def test_mixed_golds_judge_a_number_as_a_number_and_text_as_text(tmp_path: Path)
             {"question": "Who is the sage?", "answer": "Owen is a sage"},
             {"question": "When?", "answer": "03:10:44"},
             {"question": "Sort them, comma-separated.", "answer": "apple, fig, pear"},
+            {"question": "Which is larger?\n(A) 2\n(B) 3", "answer": "B"},
         ],
     )
-    count, sage, time, fruit = load_file(path)
+    count, sage, time, fruit, larger = load_file(path)
+    assert larger.meta["judge"] == "choice" and judge("(B) 3", larger).correct
     assert [p.meta["judge"] for p in (count, sage, time)] == ["number", "exact", "exact"]
     assert judge("apple,fig,pear", fruit).correct and judge("Apple ,  fig, pear", fruit).correct
     assert not judge("apple fig pear", fruit).correct
