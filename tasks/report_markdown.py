@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pot.tasks.report import Comparison, Report, RunSummary
+from pot.tasks.report_render import SIGNIFICANT
 from pot.tasks.samples import SampleSummary, samples_line
-
-SIGNIFICANT = 0.05
-"""McNemar p below which a per-task difference is marked (as in the terminal report)."""
 
 
 def report_markdown(result: Report) -> str:
