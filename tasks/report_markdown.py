@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pot.tasks.compare import TaskComparison
 from pot.tasks.report import Comparison, Report, RunSummary
-from pot.tasks.report_render import SIGNIFICANT
+from pot.tasks.report_render import SIGNIFICANT, optional, percent
 from pot.tasks.samples import SampleSummary, samples_line
 
 
@@ -41,16 +42,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: Sequence[
     return "\n".join("| " + " | ".join(_cell(cell) for cell in line) + " |" for line in lines)
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}"
-
-
 def _kinds(counts: dict[str, int]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "-"
-
-
-def _optional(value: float | None, digits: int) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _runs(runs: Sequence[RunSummary]) -> str:
@@ -62,10 +55,10 @@ def _runs(runs: Sequence[RunSummary]) -> str:
         [
             f"`{run.run}`",
             str(run.judged),
-            f"{_percent(run.accuracy)} ({_percent(run.low)}-{_percent(run.high)})",
+            f"{percent(run.accuracy)} ({percent(run.low)}-{percent(run.high)})",
             *([f"{run.mean_score:.3f}"] if scores else []),
-            _optional(run.median_completion_tokens, 0),
-            _optional(run.median_seconds, 1),
+            optional(run.median_completion_tokens, 0),
+            optional(run.median_seconds, 1),
             _kinds(run.errors),
         ]
         for run in runs
@@ -87,8 +80,8 @@ def _paired(comparisons: Sequence[Comparison]) -> str:
             f"`{item.first}`",
             f"`{item.second}`",
             str(item.pairs),
-            _percent(item.first_accuracy),
-            _percent(item.second_accuracy),
+            percent(item.first_accuracy),
+            percent(item.second_accuracy),
             f"{100 * item.difference:+.1f} ({100 * item.low:+.1f}..{100 * item.high:+.1f})",
             f"{item.only_first} / {item.only_second}",
             f"{item.p_value:.3g}",
@@ -106,7 +99,7 @@ def _by_task(runs: Sequence[RunSummary]) -> str:
         [
             task,
             *(
-                f"{_percent(each[task].accuracy)} ({each[task].judged})" if task in each else "-"
+                f"{percent(each[task].accuracy)} ({each[task].judged})" if task in each else "-"
                 for each in found
             ),
         ]
@@ -119,24 +112,20 @@ def _paired_by_task(comparisons: Sequence[Comparison]) -> str:
     tasks = sorted({entry.task for item in comparisons for entry in item.tasks})
     found = [{entry.task: entry for entry in item.tasks} for item in comparisons]
     header = ["task", *(f"`{item.second}` − `{item.first}`" for item in comparisons)]
-    rows = []
-    for task in tasks:
-        cells = [task]
-        for each in found:
-            entry = each.get(task)
-            if entry is None:
-                cells.append("-")
-                continue
-            mark = " *" if entry.p_value < SIGNIFICANT else ""
-            cells.append(
-                f"{100 * entry.difference:+.1f} ({entry.only_first} / {entry.only_second}){mark}"
-            )
-        rows.append(cells)
+    rows = [
+        [task, *(_difference(each[task]) if task in each else "-" for each in found)]
+        for task in tasks
+    ]
     caption = (
         "**Paired by task**, B − A points (only A / only B); "
         f"* McNemar p < {SIGNIFICANT} on that task:\n\n"
     )
     return caption + _table(header, rows)
+
+
+def _difference(entry: TaskComparison) -> str:
+    mark = " *" if entry.p_value < SIGNIFICANT else ""
+    return f"{100 * entry.difference:+.1f} ({entry.only_first} / {entry.only_second}){mark}"
 
 
 def _samples(summary: SampleSummary) -> str:
@@ -148,7 +137,7 @@ def _samples(summary: SampleSummary) -> str:
             str(count.problems),
             str(count.answered),
             str(count.correct),
-            _percent(count.correct / count.problems),
+            percent(count.correct / count.problems),
         ]
         for count in summary.samples
     ]

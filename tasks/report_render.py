@@ -30,7 +30,9 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _percent(value: float) -> str:
+def percent(value: float) -> str:
+    """A share as a percentage with one decimal (``0.4`` -> ``40.0``), as every report
+    table writes it."""
     return f"{100 * value:.1f}"
 
 
@@ -38,7 +40,8 @@ def _kinds(counts: dict[str, int]) -> str:
     return _escape(", ".join(f"{kind} {count}" for kind, count in counts.items()) or "-")
 
 
-def _optional(value: float | None, digits: int) -> str:
+def optional(value: float | None, digits: int) -> str:
+    """A figure to ``digits`` places, or ``-`` where there is none."""
     return "-" if value is None else f"{value:.{digits}f}"
 
 
@@ -91,8 +94,8 @@ def _runs_table(console: Console, runs: Sequence[RunSummary], number: dict[str, 
             number[run.run],
             _escape(run.run),
             str(run.judged),
-            _percent(run.accuracy),
-            f"{_percent(run.low)}-{_percent(run.high)}",
+            percent(run.accuracy),
+            f"{percent(run.low)}-{percent(run.high)}",
             *([f"{run.mean_score:.3f}"] if scores else []),
             _kinds(run.errors),
             *([_kinds(run.not_judged)] if unjudged else []),
@@ -120,8 +123,8 @@ def _cost_table(console: Console, runs: Sequence[RunSummary], number: dict[str, 
             number[run.run],
             _escape(run.run),
             f"{run.mean_steps:.2f}",
-            _optional(run.median_completion_tokens, 0),
-            _optional(run.median_seconds, 2),
+            optional(run.median_completion_tokens, 0),
+            optional(run.median_seconds, 2),
             f"{run.seconds_per_problem:.2f}",
             f"{run.tokens_per_second:.1f}" if run.tokens_per_second else "-",
         )
@@ -145,7 +148,7 @@ def _samples_table(console: Console, summary: SampleSummary) -> None:
             str(count.problems),
             str(count.answered),
             str(count.correct),
-            _percent(count.correct / count.problems),
+            percent(count.correct / count.problems),
         )
     console.print(table)
 
@@ -166,7 +169,7 @@ def _by_task(
             column(
                 index,
                 lambda task, i=index: (
-                    f"{_percent(found[i][task].accuracy)} ({found[i][task].judged})"
+                    f"{percent(found[i][task].accuracy)} ({found[i][task].judged})"
                 ),
             ),
         )
@@ -200,8 +203,8 @@ def _paired_table(
         table.add_row(
             _pair_name(item, number, named),
             str(item.pairs),
-            _percent(item.first_accuracy),
-            _percent(item.second_accuracy),
+            percent(item.first_accuracy),
+            percent(item.second_accuracy),
             f"{100 * item.difference:+.1f}",
             f"{100 * item.low:+.1f}..{100 * item.high:+.1f}",
             f"{item.only_first}/{item.only_second}",
