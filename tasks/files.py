@@ -181,7 +181,6 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
         seen[row.key] = row.number
     unset = [row.answer for row in parsed if row.judge is None]
     default = judge or (guess_judge(unset) if unset else "exact")
-    guessed = judge is None
     return [
         Problem(
             id=f"file/{stem}/{row.key}",
@@ -192,7 +191,7 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
                 "task": f"file/{stem}",
                 "index": index,
                 "line": row.number,
-                "judge": row.judge or _row_judge(row, default, guessed),
+                "judge": row.judge or (default if judge else _row_judge(row, default)),
                 "judge_guessed": row.judge is None and judge is None,
             },
         )
@@ -200,18 +199,19 @@ def load_file(path: str | os.PathLike[str], judge: str | None = None) -> list[Pr
     ]
 
 
-def _row_judge(row: _Row, default: str, guessed: bool) -> str:
-    """The judge of one row: ``default``, but where it was guessed from mixed golds, a
-    gold that is a number is judged as a number beside text (``12.0`` and ``1,000`` are
-    numbers, not text), an option letter of a question that lists ``(A) ...`` options as
-    a choice (``(B) Independence Day`` is ``B``), and a gold of plain words as text beside
-    mathematics (math-verify takes ``daniel`` for another symbol than ``Daniel``)."""
+def _row_judge(row: _Row, default: str) -> str:
+    """The judge of one row when it was guessed (``default``, from all the golds): where
+    golds are mixed, a gold that is a number is judged as a number beside text (``12.0``
+    and ``1,000`` are numbers, not text), an option letter of a question that lists
+    ``(A) ...`` options as a choice (``(B) Independence Day`` is ``B``), and a gold of
+    plain words as text beside mathematics (math-verify takes ``daniel`` for another
+    symbol than ``Daniel``)."""
     gold = row.answer.strip()
-    if guessed and default == "exact" and _NUMERIC.match(gold):
+    if default == "exact" and _NUMERIC.match(gold):
         return "number"
-    if guessed and default != "choice" and _LETTER.match(gold) and parse_options(row.question):
+    if default != "choice" and _LETTER.match(gold) and parse_options(row.question):
         return "choice"
-    if guessed and default == "math" and _WORDS.match(gold):
+    if default == "math" and _WORDS.match(gold):
         return "exact"
     return default
 
