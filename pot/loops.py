@@ -29,15 +29,7 @@ from pot.feedback import describe_result, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
 from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
-from pot.notation import (
-    asks_for_lines,
-    asks_for_literal,
-    printed_grid,
-    printed_lines,
-    printed_literal,
-    shows_grid,
-    shows_ragged_grid,
-)
+from pot.notation import AnswerForm
 from pot.plausible import negative_amount
 from pot.prompts import (
     ANSWER_START,
@@ -107,9 +99,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
     examples = Examples.of(sample.opening)
     question = sample.opening[-1].content
     choices = question_choices(question)
-    lines_asked, grid_asked = asks_for_lines(question), shows_grid(question)
-    literal_asked = asks_for_literal(question)
-    ragged = grid_asked and shows_ragged_grid(question)
+    form = AnswerForm.of(question)  # a literal, one item a line, a grid: read so
     opening, setup = sample.opening, ""
     data = long_data(question) if mode is Mode.POT else None
     if data is not None and os.environ.get("POT_QUESTION_DATA") != "off":  # parse, not retype
@@ -172,12 +162,8 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
         yield _code_step(sample, index, generated, written, block, ran, observation, setup)
         if ran.result.ok:  # a program that printed its answer ends the sample (plain: any)
             printed = printed_answer(ran.result.stdout, ran.result.result)
-            if literal_asked and mode is not Mode.PLAIN:  # a str printed without quotes
-                printed = printed_literal(ran.result.stdout, printed) or printed
-            elif lines_asked and mode is not Mode.PLAIN:  # one item a line: all of them
-                printed = printed_lines(ran.result.stdout) or printed
-            elif grid_asked and mode is not Mode.PLAIN:  # a grid, printed row by row
-                printed = printed_grid(ran.result.stdout, ragged) or printed
+            if mode is not Mode.PLAIN:  # plain takes its last line as printed
+                printed = form.read(ran.result.stdout, printed)
             refused = None
             if printed is not None and mode is not Mode.PLAIN:
                 refused = _refusal(printed.value, choices)

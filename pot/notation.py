@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from dataclasses import dataclass
 from itertools import pairwise
 
 from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer
@@ -78,6 +79,40 @@ def is_literal(text: str) -> bool:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
+
+
+@dataclass(frozen=True)
+class AnswerForm:
+    """The form a question asks its answer in, as far as reading a program's output
+    goes: a Python literal, one item a line, or a grid (its rows ragged or even)."""
+
+    literal: bool
+    lines: bool
+    grid: bool
+    ragged: bool
+
+    @classmethod
+    def of(cls, question: str) -> AnswerForm:
+        grid = shows_grid(question)
+        return cls(
+            literal=asks_for_literal(question),
+            lines=asks_for_lines(question),
+            grid=grid,
+            ragged=grid and shows_ragged_grid(question),
+        )
+
+    def read(self, stdout: str, printed: FoundAnswer | None) -> FoundAnswer | None:
+        """The answer in that form from what the program printed, else ``printed`` (its
+        last line read as usual): a string printed without its quotes as the literal
+        asked for (:func:`printed_literal`), every line where one item a line is asked
+        (:func:`printed_lines`), a grid's rows (:func:`printed_grid`)."""
+        if self.literal:
+            return printed_literal(stdout, printed) or printed
+        if self.lines:
+            return printed_lines(stdout) or printed
+        if self.grid:
+            return printed_grid(stdout, self.ragged) or printed
+        return printed
 
 
 def _non_blank(stdout: str) -> list[str]:
