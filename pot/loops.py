@@ -105,7 +105,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
     if data is not None and os.environ.get("POT_QUESTION_DATA") != "off":  # parse, not retype
         opening = [*opening[:-1], Message(role="user", content=question + data.note)]
         setup = data.setup
-    nudged, ran_code, resamples = False, False, 0
+    nudged, runs, resamples = False, 0, 0  # runs: programs run
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
     for index in range(sample.max_steps):
@@ -118,7 +118,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
             nudge = "" if nudged or mode is Mode.PLAIN else NUDGE_NO_CODE
             yield _text_step(sample, index, generated, generation.text, nudge)
             if not nudge:
-                return give_up(sample.mode, ran_code, None)
+                return give_up(sample.mode, runs > 0, None)
             nudged = True
             history += [_said(generation.text), _asked(nudge)]
             continue
@@ -157,7 +157,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
                 yield Execute(setup)
             executed: ExecuteReply = yield Execute(block.code)
             ran = ProgramRun(result=executed.result, kernel_seconds=executed.seconds)
-        ran_code = True
+        runs += 1
         observation = describe_result(ran.result, sample.output_limit)
         yield _code_step(sample, index, generated, written, block, ran, observation, setup)
         if ran.result.ok:  # a program that printed its answer ends the sample (plain: any)
@@ -178,7 +178,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
             detail, repair = refused or ("the program printed nothing", NUDGE_NOTHING_PRINTED)
         else:
             failure = NoAnswerReason.CODE_FAILED
-            detail = f"the program still failed after {index + 1} attempts"
+            detail = f"the program still failed after {runs} run{'s' if runs > 1 else ''}"
             repair = repair_request(observation)
             mended = case_mended(block.code, ran.result.error)
             if mended is not None and mode is not Mode.PLAIN:  # pot writes the next step
