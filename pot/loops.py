@@ -23,7 +23,7 @@ from pot.answers import FoundAnswer, find_answer, is_object_repr, printed_answer
 from pot.choices import Choices, question_choices
 from pot.coc_run import run_chain
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
-from pot.executors import ExecutionResult
+from pot.executors import ExecutionResult, KernelEvent
 from pot.extract import CodeBlock, extract_code
 from pot.feedback import describe_result, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
@@ -37,6 +37,7 @@ from pot.prompts import (
     CUT_OFF_NOTE,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
+    afresh_note,
     negative_amount_request,
     not_an_option_request,
     object_printed_request,
@@ -106,6 +107,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
         opening = [*opening[:-1], Message(role="user", content=question + data.note)]
         setup = data.setup
     nudged, runs, resamples = False, 0, 0  # runs: programs run
+    how_failed = ""  # how the last program that ran failed (none: it did not)
     request: Generate | GenerateReply | None = None
     failure, detail = NoAnswerReason.MAX_STEPS, f"no answer within {sample.max_steps} steps"
     for index in range(sample.max_steps):
@@ -128,6 +130,8 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
             if resamples == RESAMPLES:
                 return Answer(reason=failure, detail=f"{detail}; it repeated that program")
             resamples += 1
+            if how_failed:  # afresh, told what failed but not shown the program it copies
+                opening, history = _afresh(opening, how_failed), []
             request = Generate(
                 opening + history,
                 temperature=RESAMPLE_TEMPERATURE,
@@ -161,6 +165,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
         observation = describe_result(ran.result, sample.output_limit)
         yield _code_step(sample, index, generated, written, block, ran, observation, setup)
         if ran.result.ok:  # a program that printed its answer ends the sample (plain: any)
+            how_failed = ""
             printed = printed_answer(ran.result.stdout, ran.result.result)
             if mode is not Mode.PLAIN:  # plain takes its last line as printed
                 printed = form.read(ran.result.stdout, printed)
@@ -179,6 +184,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
         else:
             failure = NoAnswerReason.CODE_FAILED
             detail = f"the program still failed after {runs} run{'s' if runs > 1 else ''}"
+            how_failed = _how_failed(ran.result)
             repair = repair_request(observation)
             mended = case_mended(block.code, ran.result.error)
             if mended is not None and mode is not Mode.PLAIN:  # pot writes the next step
@@ -335,6 +341,26 @@ def _pot_wrote(code: str) -> GenerateReply:
     """A step pot writes itself, in place of the model's next program."""
     program = Generation(text=f"```python\n{code}\n```", stop_reason=StopReason.END)
     return GenerateReply([program], 0.0)
+
+
+def _afresh(opening: list[Message], how_failed: str) -> list[Message]:
+    """The sample's opening with what failed added to the question (:func:`afresh_note`)."""
+    question = opening[-1]
+    return [
+        *opening[:-1],
+        Message(role="user", content=f"{question.content}\n\n{afresh_note(how_failed)}"),
+    ]
+
+
+def _how_failed(result: ExecutionResult) -> str:
+    """How a failed run failed, in a few words (``failed with `ValueError: day is out of
+    range for month```)."""
+    if result.kernel is KernelEvent.DIED:
+        return "killed its kernel"
+    if result.kernel is not KernelEvent.OK:
+        return "ran past its time limit"
+    error = f"{result.error.name}: {result.error.value}" if result.error else "an error"
+    return f"failed with `{error.splitlines()[0][:200]}`"
 
 
 def _said(text: str) -> Message:

@@ -51,7 +51,7 @@ def test_pot_gives_up_after_its_repairs(kernel: JupyterExecutor) -> None:
     assert len(trace.code_steps) == 2
 
 
-def test_a_repeated_failing_program_is_asked_again_with_sampling(
+def test_a_repeated_failing_program_is_asked_afresh_with_sampling(
     kernel: JupyterExecutor,
 ) -> None:
     model = ScriptedModel(["```python\nprint(1 / 0)\n```"] * 2 + ["```python\nprint(1)\n```"])
@@ -60,8 +60,42 @@ def test_a_repeated_failing_program_is_asked_again_with_sampling(
     assert [step.kind for step in trace.steps] == ["code", "text", "code"]
     assert [call.config.temperature for call in model.calls] == [0.0, 0.0, 0.7]
     assert model.calls[2].config.seed not in (None, 5)
-    # the resample answers the same repair request, not a new one
+    # afresh: the opening again, the question told how the program failed; the failed
+    # program and its repair request are not in it (a model shown its program copies it)
+    [first], [afresh] = model.calls[0].conversations, model.calls[2].conversations
+    assert len(afresh) == len(first) and afresh[:-1] == first[:-1]
+    assert afresh[-1].content == (
+        "1/0?\n\n"
+        "(A program written for this question failed with "
+        "`ZeroDivisionError: division by zero`. Write a different program.)"
+    )
+    assert not any("print(1 / 0)" in message.content for message in afresh)
+
+
+def test_a_failed_program_started_afresh_is_repaired_from_the_new_opening(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel(
+        ["```python\nprint(1 / 0)\n```"] * 2
+        + ["```python\nprint(undefined_name)\n```", "```python\nprint(2)\n```"]
+    )
+    trace = Solver(model, kernel, max_steps=4).solve("1/0?")
+    assert trace.answer.normalized == "2"
+    repair = model.calls[3].conversations[0]
+    assert "Write a different program." in repair[-3].content  # the new opening's question
+    assert "NameError" in repair[-1].content
+    assert not any("print(1 / 0)" in message.content for message in repair)
+
+
+def test_a_repeated_program_that_did_not_fail_is_sampled_again_as_asked(
+    kernel: JupyterExecutor,
+) -> None:
+    # it printed nothing, raised nothing: the same request is sampled, nothing to tell
+    model = ScriptedModel(["```python\nx = 6 * 7\n```"] * 2 + ["```python\nprint(42)\n```"])
+    trace = Solver(model, kernel, max_steps=3).solve("6*7?")
+    assert trace.answer.normalized == "42"
     assert model.calls[2].conversations == model.calls[1].conversations
+    assert model.calls[2].config.temperature == 0.7
 
 
 def test_a_program_repeated_even_when_sampled_ends_the_sample(kernel: JupyterExecutor) -> None:
@@ -283,3 +317,21 @@ def test_an_apostrophe_that_ends_a_string_early_gets_a_hint(kernel: JupyterExecu
     assert "SyntaxError" in repair and QUOTE_HINT in repair
     other = Solver(ScriptedModel(["```python\nprint('a' +)\n```"]), kernel, max_steps=1)
     assert QUOTE_HINT not in describe_error(other.solve("a?").code_steps[0].execution.error)
+
+
+def test_a_repeated_program_that_ran_too_long_is_asked_afresh_saying_so(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel(
+        ["```python\nwhile True:\n    pass\n```"] * 2 + ["```python\nprint(3)\n```"]
+    )
+    trace = Solver(model, kernel, max_steps=3, timeout=1).solve("Loop?")
+    assert trace.answer.normalized == "3"
+    assert (
+        model.calls[2]
+        .conversations[0][-1]
+        .content.endswith(
+            "(A program written for this question ran past its time limit. "
+            "Write a different program.)"
+        )
+    )
