@@ -1,5 +1,6 @@
-"""``pot report FILE...``: summarise results files, compare runs with the baselines, and
-judge their answers again with today's judges (``--rejudge``).
+"""``pot report [FILE|FOLDER...]``: summarise results files (by default those in
+``runs/``), compare runs with the baselines, and judge their answers again with today's
+judges (``--rejudge``).
 
 Exit codes: 0 done; 1 nothing to report; 2 bad input (a missing or corrupt results file,
 a file that cannot be judged again, a plot that cannot be drawn).
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
 
     from pot.tasks import ResultRecord
     from pot.tasks.results import PathLike
+
+
+def results_files(paths: list[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the results files (``*.jsonl``) in it, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        found += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return found
 
 
 class GroupBy(str, Enum):
@@ -53,7 +62,14 @@ def _rejudger(
 
 
 def report_command(
-    files: Annotated[list[Path], typer.Argument(help="Results files (shards and runs).")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Results files (shards and runs) or folders of them; default: the "
+            "results files in runs/, where pot eval writes them.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     markdown: Annotated[
         bool,
@@ -92,15 +108,28 @@ def report_command(
     """Summarise results files: accuracy, errors, timings; runs against plain and cot."""
     from rich.console import Console
 
+    from pot.runs import RUNS_FOLDER
     from pot.tasks import ResultsFileError, TaskError, render_report, report
     from pot.terminal import print_note
 
     errors = Console(stderr=True)
     if as_json and markdown:
         raise fail(errors, "choose one of --json and --markdown", EXIT_BAD_INPUT)
+    if not files and not RUNS_FOLDER.is_dir():
+        raise fail(
+            errors,
+            f"no results files named and no {RUNS_FOLDER}/ folder here: name the files "
+            "pot eval wrote (pot report FILE...), or run pot eval first",
+            EXIT_EMPTY,
+        )
+    named = files or [RUNS_FOLDER]
+    files = results_files(named)
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         raise fail(errors, f"no such results file: {', '.join(missing)}", EXIT_BAD_INPUT)
+    if not files:
+        folders = ", ".join(str(path) for path in named)
+        raise fail(errors, f"no results files (*.jsonl) in {folders}", EXIT_EMPTY)
     try:
         result = report(
             files,

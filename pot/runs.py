@@ -58,11 +58,16 @@ def run_label(mode: str, model: str, samples: int = 1, prompt: str | None = None
     return f"{mode}{custom}{f'-k{samples}' if samples > 1 else ''}/{model}"
 
 
+RUNS_FOLDER = Path("runs")
+"""Where ``pot eval`` writes results files by default and ``pot report`` reads them
+(relative to the working folder)."""
+
+
 def default_out(task: str, mode: str, model: str, shard: str | None = None) -> Path:
     """The default results file: ``runs/<task>-<mode>-<model>[-shardIofN].jsonl``."""
     parts = [task, mode, model] + ([f"shard{shard.replace('/', 'of')}"] if shard else [])
     name = "-".join(re.sub(r"[^A-Za-z0-9._+-]+", "_", part).strip("_") for part in parts)
-    return Path("runs") / f"{name}.jsonl"
+    return RUNS_FOLDER / f"{name}.jsonl"
 
 
 def error_kind(error: BaseException) -> str:

@@ -270,3 +270,28 @@ def test_report_bad_files(data_args: list[str], tmp_path: Path) -> None:
         app, ["eval", "gsm8k", "--out", str(corrupt), "--resume", "--model", "pot/m", *data_args]
     )
     assert resumed.exit_code == 2 and "not a valid result" in resumed.stderr
+
+
+def test_report_reads_the_runs_folder_pot_eval_wrote_by_default(
+    data_args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    nothing = runner.invoke(app, ["report"])
+    assert nothing.exit_code == 1
+    assert "no results files named and no runs/ folder here" in nothing.output
+    for mode, reply in (("pot", "```python\nprint(18)\n```"), ("plain", "18")):
+        model = scripted(reply, reply)
+        args = ["eval", "gsm8k", "-n", "2", "--mode", mode, "--model", model, *data_args]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in (tmp_path / "runs").glob("*.jsonl"))
+    assert written == ["gsm8k-plain-scripted.jsonl", "gsm8k-pot-scripted.jsonl"]
+    for args in (["report", "--json"], ["report", "runs", "--json"]):  # the default, a folder
+        report = runner.invoke(app, args)
+        assert report.exit_code == 0, report.output
+        runs = json.loads(report.stdout)["runs"]
+        assert sorted(run["run"] for run in runs) == ["plain/scripted", "pot/scripted"]
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(app, ["report", "empty"])
+    assert empty.exit_code == 1
+    assert "no results files (*.jsonl) in empty" in empty.output
