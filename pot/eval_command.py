@@ -104,6 +104,15 @@ def eval_command(
             "one id a line or JSON lines with an id (a results file).",
         ),
     ] = None,
+    interleaved: Annotated[
+        bool,
+        typer.Option(
+            "--interleave",
+            help="Take the problems in turn from each task or generator (the first of "
+            "each, then the second...): stopped early, the run has measured every kind "
+            "alike. Results do not depend on the order; --resume may change it.",
+        ),
+    ] = False,
     data: DataOption = None,
     timeout: TimeoutOption = None,
     max_steps: MaxStepsOption = None,
@@ -158,6 +167,7 @@ def eval_command(
     from pot.tasks import (
         TaskError,
         TaskOptions,
+        interleave,
         load_problems,
         parse_ids,
         parse_shard,
@@ -202,6 +212,7 @@ def eval_command(
             options=task_options,
             ids=chosen_ids,
         )
+        problems = interleave(problems) if interleaved else problems
         out = out or default_out(task_file_name(task, task_options), labelled, label, shard)
         check_writable(out, "--out")
         check_results_file(out, run, resume=resume)
@@ -229,6 +240,7 @@ def eval_command(
     print_note(errors, f"{run} on {task}: {len(problems)} problems -> {out}")
     session = {"limit": limit, "per_task": per_task, "kernels": kernels, "executor": executor}
     session |= {"ids": chosen_ids} if chosen_ids else {}
+    session |= {"interleave": True} if interleaved else {}
     try:
         with _Progress(errors) as progress:
             summary = evaluate(

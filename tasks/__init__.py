@@ -67,7 +67,7 @@ from pot.tasks.results import (
     read_results,
     scan_results,
 )
-from pot.tasks.selection import parse_ids, parse_shard, select_shard
+from pot.tasks.selection import interleave, parse_ids, parse_shard, select_shard
 from pot.tasks.stats import mcnemar_exact, paired_difference, wilson_interval
 
 __all__ = [
@@ -106,6 +106,7 @@ __all__ = [
     "get_task",
     "guess_judge",
     "gym_version",
+    "interleave",
     "judge",
     "judge_choice",
     "judge_dyck",

@@ -1,7 +1,9 @@
-"""Which of a task's problems a run takes: ``--ids`` and ``--shard I/N``."""
+"""Which of a task's problems a run takes, and in what order: ``--ids``, ``--shard I/N``
+and ``--interleave``."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,3 +92,14 @@ def select_shard(items: Sequence[T], shard: str | tuple[int, int]) -> list[T]:
     """
     index, count = parse_shard(shard)
     return [item for position, item in enumerate(items) if position % count == index]
+
+
+def interleave(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems taken in turn from each task (the first of every task, then the
+    second...), each task's in its own order: a run stopped early has measured every
+    task alike, not the first tasks whole."""
+    by_task: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_task.setdefault(problem.task, []).append(problem)
+    rounds = itertools.zip_longest(*by_task.values())
+    return [problem for one_round in rounds for problem in one_round if problem is not None]

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pot.api import forget_models as forget_scripted
 from pot.cli import app
-from pot.tasks import SUITE, TaskOptions, load_problems, scan_results
+from pot.tasks import SUITE, TaskOptions, interleave, load_problems, scan_results
 from pot.tasks.record import read_record
 from tests.test_openai import FaultyServer, completion
 
@@ -61,6 +61,31 @@ def test_eval_rg_generates_judges_and_records(tmp_path: Path) -> None:
     )
     assert other_seed.exit_code == 2
     assert "task.seed 1 -> 2" in other_seed.stderr and len(other_seed.stderr.splitlines()) == 1
+
+
+def test_interleave_takes_each_generator_in_turn_and_resumes_either_way(tmp_path: Path) -> None:
+    problems = load_problems("rg:gcd,spell_backward", options=TaskOptions(size=3, seed=1))
+    answers = {problem.id: problem.answer for problem in problems}
+    order = ["rg/gcd/1/0", "rg/spell_backward/1/0", "rg/gcd/1/1", "rg/spell_backward/1/1"]
+    order += ["rg/gcd/1/2", "rg/spell_backward/1/2"]
+    assert [problem.id for problem in interleave(problems)] == order
+    out = tmp_path / "rg.jsonl"
+    args = ["eval", "rg:gcd,spell_backward", "--size", "3", "--seed", "1", "--out", str(out)]
+    first = [printed(answers[id_]) for id_ in order[:5]]
+    result = runner.invoke(app, [*args, "--interleave", "-n", "5", "--model", scripted(*first)])
+    assert result.exit_code == 0, result.output
+    # --limit takes the first 5 in task order (gcd 0-2, spell 0-1), interleaved
+    expected = [*order[:4], "rg/gcd/1/2"]
+    records = scan_results(out).records
+    assert [record.id for record in records] == expected
+    assert all(record.correct for record in records)  # each asked in that order
+    forget_scripted()
+    rest = [printed(answers["rg/spell_backward/1/2"])]
+    resumed = runner.invoke(app, [*args, "--resume", "--model", scripted(*rest)])  # in order
+    assert resumed.exit_code == 0, resumed.output
+    records = scan_results(out).records
+    assert sorted(record.id for record in records) == sorted(order)
+    assert records[-1].id == "rg/spell_backward/1/2" and records[-1].correct
 
 
 def test_eval_rg_default_names_and_misplaced_options(tmp_path: Path, monkeypatch) -> None:
