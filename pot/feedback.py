@@ -125,6 +125,18 @@ def describe_result(result: ExecutionResult, limit: int = OUTPUT_LIMIT) -> str:
     return "\n".join(parts)
 
 
+def failure_in_words(result: ExecutionResult) -> str:
+    """How a failed run failed, in a few words (``failed with `ValueError: day is out of
+    range for month```, ``ran past its time limit``, ``killed its kernel``): what
+    :func:`describe_result` says at length."""
+    if result.kernel is KernelEvent.DIED:
+        return "killed its kernel"
+    if result.kernel is not KernelEvent.OK:
+        return "ran past its time limit"
+    error = f"{result.error.name}: {result.error.value}" if result.error else "an error"
+    return f"failed with `{error.splitlines()[0][:200]}`"
+
+
 def _frames(traceback: str) -> list[list[str]]:
     frames: list[list[str]] = []
     for line in traceback.splitlines():

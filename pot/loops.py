@@ -23,9 +23,9 @@ from pot.answers import FoundAnswer, find_answer, is_object_repr, printed_answer
 from pot.choices import Choices, question_choices
 from pot.coc_run import run_chain
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
-from pot.executors import ExecutionResult, KernelEvent
+from pot.executors import ExecutionResult
 from pot.extract import CodeBlock, extract_code
-from pot.feedback import describe_result, output_block
+from pot.feedback import describe_result, failure_in_words, output_block
 from pot.loop_requests import Execute, ExecuteReply, Generate, GenerateReply, Loop, ProgramRun
 from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
@@ -104,7 +104,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
     opening, setup = sample.opening, ""
     data = long_data(question) if mode is Mode.POT else None
     if data is not None and os.environ.get("POT_QUESTION_DATA") != "off":  # parse, not retype
-        opening = [*opening[:-1], Message(role="user", content=question + data.note)]
+        opening = _noted(opening, data.note)
         setup = data.setup
     nudged, runs, resamples = False, 0, 0  # runs: programs run
     how_failed = ""  # how the last program that ran failed (none: it did not)
@@ -131,7 +131,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
                 return Answer(reason=failure, detail=f"{detail}; it repeated that program")
             resamples += 1
             if how_failed:  # afresh, told what failed but not shown the program it copies
-                opening, history = _afresh(opening, how_failed), []
+                opening, history = _noted(opening, afresh_note(how_failed)), []
             request = Generate(
                 opening + history,
                 temperature=RESAMPLE_TEMPERATURE,
@@ -184,7 +184,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
         else:
             failure = NoAnswerReason.CODE_FAILED
             detail = f"the program still failed after {runs} run{'s' if runs > 1 else ''}"
-            how_failed = _how_failed(ran.result)
+            how_failed = failure_in_words(ran.result)
             repair = repair_request(observation)
             mended = case_mended(block.code, ran.result.error)
             if mended is not None and mode is not Mode.PLAIN:  # pot writes the next step
@@ -343,24 +343,9 @@ def _pot_wrote(code: str) -> GenerateReply:
     return GenerateReply([program], 0.0)
 
 
-def _afresh(opening: list[Message], how_failed: str) -> list[Message]:
-    """The sample's opening with what failed added to the question (:func:`afresh_note`)."""
-    question = opening[-1]
-    return [
-        *opening[:-1],
-        Message(role="user", content=f"{question.content}\n\n{afresh_note(how_failed)}"),
-    ]
-
-
-def _how_failed(result: ExecutionResult) -> str:
-    """How a failed run failed, in a few words (``failed with `ValueError: day is out of
-    range for month```)."""
-    if result.kernel is KernelEvent.DIED:
-        return "killed its kernel"
-    if result.kernel is not KernelEvent.OK:
-        return "ran past its time limit"
-    error = f"{result.error.name}: {result.error.value}" if result.error else "an error"
-    return f"failed with `{error.splitlines()[0][:200]}`"
+def _noted(opening: list[Message], note: str) -> list[Message]:
+    """The sample's opening with ``note`` added after its question."""
+    return [*opening[:-1], Message(role="user", content=opening[-1].content + note)]
 
 
 def _said(text: str) -> Message:

@@ -254,10 +254,10 @@ def repair_request(error_text: str) -> str:
 
 
 def afresh_note(failure: str) -> str:
-    """Added to the question when pot starts a sample afresh because a repair repeated a
+    """Added after the question when pot starts a sample afresh because a repair repeated a
     failed program: how it failed (``failed with `NameError: ...```), without the program
     (a model shown its program copies it)."""
-    return f"(A program written for this question {failure}. Write a different program.)"
+    return f"\n\n(A program written for this question {failure}. Write a different program.)"
 
 
 def simulation_request(
