@@ -19,7 +19,8 @@ from pot.consistency import vote
 from pot.executors import AsyncExecutor, Executor
 from pot.feedback import OUTPUT_LIMIT
 from pot.loop_requests import Execute, Generate, GenerateReply, Loop, Reset, Totals
-from pot.loops import FAMILIES, Sample
+from pot.loop_steps import Sample
+from pot.loops import FAMILIES
 from pot.models.base import AsyncModel, GenerationConfig, Model
 from pot.modes import Mode, parse_mode
 from pot.prompt_file import Prompt, default_prompt
