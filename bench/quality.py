@@ -182,13 +182,17 @@ def main() -> None:
             scores[name].seconds += time.perf_counter() - began
             ref = mine if ref is None else ref
             scores[name].add(ref, mine, ids, start)
-        if number % 25 == 0 or number == len(texts):
-            print(f"{number}/{len(texts)} texts, {scores['bf16'].tokens} reply tokens", flush=True)
-    print(f"\n{args.model}: {len(texts)} replies, {scores['bf16'].tokens} tokens scored")
+        if number % 25 == 0 and number < len(texts):  # a run stopped early still says
+            table(f"{args.model}: {number} of {len(texts)} replies", scores)
+    table(f"{args.model}: {len(texts)} replies", scores)
+
+
+def table(title: str, scores: dict[str, Scores]) -> None:
+    print(f"\n{title}, {scores['bf16'].tokens} tokens scored")
     print("| backend | KL mean | KL median | KL p99 | top-1 = bf16 % | ppl | forward s |")
     print("|---|---|---|---|---|---|---|")
     for name, score in scores.items():
-        print(f"| {name} | " + " | ".join(score.line()) + " |")
+        print(f"| {name} | " + " | ".join(score.line()) + " |", flush=True)
 
 
 if __name__ == "__main__":
