@@ -41,7 +41,7 @@ def continued(sample: Sample) -> Loop:
     for index in range(sample.max_steps):
         conversation = sample.opening + history
         if draft:
-            conversation = [*conversation, Message(role="assistant", content=draft)]
+            conversation = [*conversation, assistant_message(draft)]
         asked = sample.generate(index, conversation)
         generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
         generation = generated.samples[0]
