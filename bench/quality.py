@@ -102,10 +102,9 @@ def token_ids(tokenizer: Any, question: str, reply: str) -> tuple[list[int], int
         {"role": "user", "content": question},
     ]
     prompt = tokenizer.apply_chat_template(opening, add_generation_prompt=True, tokenize=False)
-    whole = prompt + reply
     prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    ids = tokenizer(whole, add_special_tokens=False)["input_ids"]
-    return ids, len(prompt_ids)
+    reply_ids = tokenizer(reply, add_special_tokens=False)["input_ids"]
+    return prompt_ids + reply_ids, len(prompt_ids)  # the reply as generated: after the prompt
 
 
 class Transformers:
