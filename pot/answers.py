@@ -261,12 +261,38 @@ def is_object_repr(value: str) -> bool:
     return _OBJECT_REPR.fullmatch(value.strip()) is not None
 
 
+_SEQUENCE_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
+_SEQUENCE_GAP = re.compile(r"\s*(?:,|;|\band\b)\s*|\s+")
+_SEQUENCE_TIMES = re.compile(r"\s*(?:×|\\times)\s*")
+
+
+def number_sequence(text: str, times: bool = False) -> list[str] | None:
+    """The numbers of ``text``, as written, when it is two or more numbers and nothing
+    else, one after another on one line with spaces, commas, semicolons or ``and`` between them
+    (``2 2 2 7``, ``-0.7868 and 0.7868``), and with ``times``, ``×`` too (``2 × 7``).
+    None for anything else: one number, words, brackets, a number grouped in thousands
+    (``1 000 000``, ``12,500``)."""
+    text = text.strip()
+    if "\n" in text:
+        return None  # rows of a grid, one item a line: kept as they are
+    if times:
+        text = _SEQUENCE_TIMES.sub(" ", text)
+    parts = [part for part in _SEQUENCE_GAP.split(text) if part]
+    if len(parts) < 2 or not all(_SEQUENCE_NUMBER.fullmatch(part) for part in parts):
+        return None
+    grouped = re.fullmatch(r"[-+]?\d{1,3}", parts[0]) and all(
+        re.fullmatch(r"\d{3}", part) for part in parts[1:]
+    )
+    return None if grouped else parts
+
+
 def answer_key(value: str) -> str:
     """The key answers are voted on: normalised, case-folded, exact for numbers, and
     the same for one answer written in the ways programs print it.
 
     ``"0.5"``, ``"1/2"`` and ``"\\frac{1}{2}"`` share a key; so do ``"[3, 41]"``,
-    ``"(3, 41)"`` and ``"3, 41"`` (elements keyed alike, order kept), ``"x = 5"`` and
+    ``"(3, 41)"``, ``"3, 41"``, ``"3 41"`` and ``"3 and 41"`` (elements keyed alike,
+    order kept), ``"x = 5"`` and
     ``"5"``, ``"A"`` and ``"(A)"``, ``"03:10"`` and ``"3:10"``, ``"3*41"`` and
     ``"3 \\times 41"``, ``"z**4"`` and ``"z^4"``. Only votes and agreement use keys;
     answers keep their form.
@@ -300,7 +326,7 @@ def _elements(text: str) -> list[str] | None:
     if len(text) >= 2 and text[0] + text[-1] in ("[]", "()", "{}"):
         inner = text[1:-1]
     elif "," not in text:
-        return None
+        return number_sequence(text)  # "2 2 7", "-0.7868 and 0.7868": the same list
     if any(bracket in inner for bracket in "[](){}") or ":" in inner:
         return None  # nested, or a dict: keep its form
     parts = [part.strip().strip("'\"").strip() for part in inner.split(",")]

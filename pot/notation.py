@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer
+from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer, number_sequence
 from pot.reprs import without_reprs
 
 _LINES_ASKED = re.compile(
@@ -223,7 +223,7 @@ _JSON_STRINGS = re.compile(r"[\[{:,]\s*\"[^\"\n]*\"\s*[\]},:]")
 """A double-quoted string inside brackets, as JSON writes lists (``["eat", "tea"]``)."""
 
 
-def in_question_notation(question: str, value: str) -> str | None:
+def in_question_notation(question: str, value: str, sequences: bool = True) -> str | None:
     """``value``, a Python list as ``print`` shows it, in the notation the question
     writes its own data in, or None when that is Python's already.
 
@@ -241,11 +241,18 @@ def in_question_notation(question: str, value: str) -> str | None:
 
     A question that writes ``['-69', '-13']`` keeps Python's quotes. A NumPy array as
     ``print`` shows it (``[[7. 9.]`` / `` [8. 7.]]``) is read as its list.
+
+    With ``sequences``, numbers written one after another without brackets
+    (``2 2 2 2 7``, ``-0.7868 and 0.7868``: :func:`~pot.answers.number_sequence`) are
+    written with the separator the question asks for too (``2 × 2 × 2 × 2 × 7``,
+    ``-0.7868, 0.7868``), and only then.
     """
     value = without_reprs(value)  # a list of NumPy scalars as print shows it
     parsed = _literal(value.strip())
     if parsed is None and _NUMPY_ARRAY.fullmatch(value.strip()):
         parsed = _literal(_NUMPY_GAP.sub(",", value.strip()))
+    if parsed is None and sequences:
+        return _sequence_as_asked(question, value)
     if not isinstance(parsed, (list, tuple, dict)):
         return None
     if "'" in value and _JSON_STRINGS.search(question) and _json_like(parsed):
@@ -260,6 +267,19 @@ def in_question_notation(question: str, value: str) -> str | None:
     if separator is None and _NUMBER_ROW.search(question) and _numbers(parsed):
         separator = " "  # the question writes its sequences of numbers so
     return None if separator is None else separator.join(str(item) for item in parsed)
+
+
+def _sequence_as_asked(question: str, value: str) -> str | None:
+    """Numbers written one after another (``2 2 7``), written with the separator
+    ``question`` asks for; None where it asks for none, writes lists in brackets, or the
+    numbers are written so already."""
+    separator = asked_separator(question)
+    times = separator is not None and separator.strip() == "×"
+    numbers = number_sequence(value, times=times)
+    if separator is None or numbers is None or _BRACKETED_LIST.search(question):
+        return None
+    written = separator.join(numbers)
+    return None if written == value.strip() else written
 
 
 _NUMBER_ROW = re.compile(r"(?<![\w.,])-?\d+(?:\.\d+)?(?: -?\d+(?:\.\d+)?){3,}(?![\w.,])")
@@ -282,17 +302,34 @@ _SPACES = re.compile(
 _NO_SPACES = re.compile(r"\bwithout (?:any )?spaces\b|\bno spaces\b", re.I)
 
 
+_SYMBOL = re.compile(
+    r"\bseparated (?:by|with) (?:an? |the )?(?:single )?[\"'`]?([^\w\s\"'`.,:()\[\]{}])"
+)
+"""A question asking for items separated by a symbol (``separated by ×``, ``by |``)."""
+
+
 def asked_separator(question: str) -> str | None:
     """The separator a question asks its answer's items to be written with: ``", "`` for
     ``comma-separated`` (``","`` where it says ``without spaces``), ``" "`` for
-    ``space-separated`` or ``Separate the labels with a single space``; None where it asks
-    for neither, or for both."""
+    ``space-separated`` or ``Separate the labels with a single space``, a symbol for
+    ``separated by ×`` (spaced as the question writes it between two items, else one
+    space either side: ``2 × 2 × 3``); None where it asks for none, or for both commas
+    and spaces."""
     commas, spaces = _COMMAS.search(question), _SPACES.search(question)
     if commas and not spaces:
         return "," if _NO_SPACES.search(question) else ", "
     if spaces and not commas:
         return " "
-    return None
+    symbol = None if commas or spaces else _SYMBOL.search(question)
+    if symbol is None:
+        return None
+    mark = re.escape(symbol.group(1))
+    written = re.search(rf"[\w)\]]( ?){mark}( ?)[\w(\[-]", question)
+    return (
+        f"{written.group(1)}{symbol.group(1)}{written.group(2)}"
+        if written
+        else f" {symbol.group(1)} "
+    )
 
 
 def _flat(items: list[object] | tuple[object, ...]) -> bool:

@@ -23,7 +23,13 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
+from pot.answers import (
+    AnswerSource,
+    answer_key,
+    find_answer,
+    normalize_answer,
+    number_sequence,
+)
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
 from pot.notation import asks_for_literal, in_question_notation, is_literal
@@ -70,7 +76,7 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     Returns the restated answer (source ``RESTATED``, the original named in its
     detail), or ``answer`` itself when nothing changed it.
     """
-    written = in_notation(question, answer)
+    written = in_notation(question, answer, sequences=False)  # the turn may round them
     if written is not answer or (answer.value is not None and "\n" in answer.value.strip()):
         return written  # in the question's notation, or rows printed in its form already
     if answer.value is not None and asks_for_literal(question) and is_literal(answer.value):
@@ -79,12 +85,15 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     return in_notation(question, restated)
 
 
-def in_notation(question: str, answer: Answer) -> Answer:
-    """``answer``, a Python list as a program printed it, written in the question's own
-    notation for lists (:func:`~pot.notation.in_question_notation`: comma-separated as
-    asked, JSON, rows of numbers), no model involved; ``answer`` itself when the question
-    has no such notation or the answer is no list."""
-    written = in_question_notation(question, answer.value) if answer.value else None
+def in_notation(question: str, answer: Answer, sequences: bool = True) -> Answer:
+    """``answer``, a Python list as a program printed it (with ``sequences``, numbers
+    printed one after another too: ``2 2 7``), written in the question's own notation for
+    lists (:func:`~pot.notation.in_question_notation`: with the separator asked, JSON,
+    rows of numbers), no model involved; ``answer`` itself when the question has no such
+    notation or the answer is no list."""
+    written = (
+        in_question_notation(question, answer.value, sequences=sequences) if answer.value else None
+    )
     if written is None:
         return answer
     detail = f"{answer.value} in the question's notation"
@@ -155,8 +164,14 @@ _CONTAINER = re.compile(r"^\s*[\[(].*[\])]\s*$", re.DOTALL)
 
 def written_out(before: str, after: str) -> bool:
     """Whether ``after`` is the list or tuple ``before`` written out without brackets
-    (``['is', 'a']`` as ``is, a``); the caller has checked they are the same answer."""
-    return _CONTAINER.match(before) is not None and _CONTAINER.match(after) is None
+    (``['is', 'a']`` as ``is, a``), or numbers printed one after another written with
+    other separators (``2 2 7`` as ``2, 2, 7``); the caller has checked they are the
+    same answer."""
+    if _CONTAINER.match(after) is not None:
+        return False  # put in brackets: Python's form, not the question's
+    if number_sequence(before) is not None and before.strip() != after.strip():
+        return True
+    return _CONTAINER.match(before) is not None
 
 
 def changes_value(before: str, after: str, question: str = "") -> bool:

@@ -11,6 +11,7 @@ from pot.answers import (
     is_empty_answer,
     is_object_repr,
     normalize_answer,
+    number_sequence,
     printed_answer,
 )
 from pot.executors import JupyterExecutor
@@ -306,6 +307,37 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("-$5") == answer_key("-5.0")
     assert answer_key("eighteen") == answer_key("18")
     assert answer_key("1000001") != answer_key("1000000")
+
+
+def test_numbers_printed_one_after_another_are_one_list_to_the_vote() -> None:
+    listed = answer_key("[-0.7868, 0.7868]")
+    assert answer_key("-0.7868 0.7868") == answer_key("-0.7868 and 0.7868") == listed
+    assert answer_key("3 41") == answer_key("(3, 41)") != answer_key("3 × 41")  # a product
+    assert answer_key("1 000") != answer_key("[1, 0]")  # a number grouped in thousands
+    assert answer_key("3 cats and 4 dogs") != answer_key("3, 4")  # words: no sequence
+
+
+@pytest.mark.parametrize(
+    ("text", "times", "numbers"),
+    [
+        ("2 2 2 2 7", False, ["2", "2", "2", "2", "7"]),
+        ("-0.7868 and 0.7868", False, ["-0.7868", "0.7868"]),
+        ("1; 2;  3", False, ["1", "2", "3"]),
+        ("2 × 7", True, ["2", "7"]),
+        ("2 × 7", False, None),
+        ("1 000 000", False, None),  # thousands
+        ("12,500", False, None),
+        ("42", False, None),  # one number is no sequence
+        ("5 1/2", False, None),
+        ("3 cats and 4 dogs", False, None),
+        ("[1, 2]", False, None),  # a Python list is read as one elsewhere
+        ("1 2\n3 4", False, None),  # a grid's rows
+    ],
+)
+def test_a_sequence_of_numbers_is_read_as_written(
+    text: str, times: bool, numbers: list[str] | None
+) -> None:
+    assert number_sequence(text, times=times) == numbers
 
 
 @pytest.mark.parametrize(

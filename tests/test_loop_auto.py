@@ -464,6 +464,10 @@ def test_auto_answers_a_matrix_as_the_question_writes_one(
         ("Separate node labels with a single space.", " "),
         ("What is 2 + 2?", None),
         ("Give them comma-separated, or space-separated if you prefer.", None),  # both: neither
+        ("Write the factors separated by × (for 12: 2 × 2 × 3).", " × "),
+        ("Write the factors separated by ×.", " × "),  # one space either side
+        ("Give the digits separated by '|', e.g. 1|2.", "|"),  # as the question writes it
+        ("List them separated by a semicolon.", None),  # a word, not the symbol
     ],
 )
 def test_the_separator_a_question_asks_for(question: str, separator: str | None) -> None:
@@ -486,6 +490,36 @@ def test_a_printed_list_is_written_out_with_the_separator_asked_for() -> None:
     assert in_question_notation(roots, "[np.float64(0.5), np.float64(2.0)]") == "0.5, 2.0"
     listed = "Keep the numbers of ['3', '-5', '8'] above 0, comma-separated."
     assert in_question_notation(listed, "['3', '8']") is None  # the question writes lists so
+
+
+def test_numbers_printed_one_after_another_are_written_with_the_separator_asked_for() -> None:
+    factors = "Find the prime factorization of 112. Write the factors separated by ×."
+    assert in_question_notation(factors, "2 2 2 2 7") == "2 × 2 × 2 × 2 × 7"
+    assert in_question_notation(factors, "[2, 2, 2, 2, 7]") == "2 × 2 × 2 × 2 × 7"
+    assert in_question_notation(factors, "2 × 2 × 2 × 2 × 7") is None  # written so already
+    assert in_question_notation(factors, "2 2 2 2 7", sequences=False) is None
+    roots = "For 2 solutions: two comma-separated decimal numbers."
+    assert in_question_notation(roots, "-0.7868 and 0.7868") == "-0.7868, 0.7868"
+    assert in_question_notation(roots, "-0.7868 0.7868") == "-0.7868, 0.7868"
+    assert in_question_notation(roots, "1 000") is None  # one number, grouped in thousands
+    assert in_question_notation(roots, "x is 3 and 4") is None  # words are no sequence
+    assert in_question_notation("What are 2 and 3 doubled?", "4 6") is None  # none asked
+
+
+def test_auto_writes_numbers_printed_one_after_another_as_asked(kernel: JupyterExecutor) -> None:
+    question = "Find the prime factorization of 28. Write the factors separated by ×."
+    echoed = "{2 2 7}"  # the restating turn only copies what was printed
+    model = ScriptedModel(["```python\nprint(*[2, 2, 7])\n```"] * 2 + [echoed])
+    trace = Solver(model, kernel, mode="auto").solve(question)
+    assert trace.answer.value == "2 × 2 × 7"
+    assert len(model.calls) == 3  # the turn still ran: it may round what was printed
+    model = ScriptedModel(["```python\nprint(2, 2, 7)\n```"] * 2 + ["{2, 2, 7}"])
+    trace = Solver(model, kernel, mode="auto").solve("List the prime factors of 28.")
+    assert trace.answer.value == "2, 2, 7"  # no separator asked: the turn's form is taken
+    model = ScriptedModel([program("'-0.5 and 0.5'")])
+    roots = "Solve x**2 = 1/4. Give the solutions as comma-separated decimals."
+    trace = Solver(model, kernel, mode="pot").solve(roots)
+    assert trace.answer.value == "-0.5, 0.5"
 
 
 def test_auto_writes_a_list_out_as_asked_without_a_restating_turn(kernel: JupyterExecutor) -> None:
