@@ -20,6 +20,7 @@ from fractions import Fraction
 from pydantic import BaseModel, ConfigDict
 
 from pot.reprs import without_reprs
+from pot.sequences import number_sequence
 from pot.tasks.answer_text import (
     is_placeholder,
     last_boxed,
@@ -259,31 +260,6 @@ def is_object_repr(value: str) -> bool:
     (``<function print at ...>``, ``<generator object <genexpr> at 0x...>``): a program
     that printed it forgot a call (``print`` with no parentheses), not an answer."""
     return _OBJECT_REPR.fullmatch(value.strip()) is not None
-
-
-_SEQUENCE_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
-_SEQUENCE_GAP = re.compile(r"\s*(?:,|;|\band\b)\s*|\s+")
-_SEQUENCE_TIMES = re.compile(r"\s*(?:×|\\times)\s*")
-
-
-def number_sequence(text: str, times: bool = False) -> list[str] | None:
-    """The numbers of ``text``, as written, when it is two or more numbers and nothing
-    else, one after another on one line with spaces, commas, semicolons or ``and`` between them
-    (``2 2 2 7``, ``-0.7868 and 0.7868``), and with ``times``, ``×`` too (``2 × 7``).
-    None for anything else: one number, words, brackets, a number grouped in thousands
-    (``1 000 000``, ``12,500``)."""
-    text = text.strip()
-    if "\n" in text:
-        return None  # rows of a grid, one item a line: kept as they are
-    if times:
-        text = _SEQUENCE_TIMES.sub(" ", text)
-    parts = [part for part in _SEQUENCE_GAP.split(text) if part]
-    if len(parts) < 2 or not all(_SEQUENCE_NUMBER.fullmatch(part) for part in parts):
-        return None
-    grouped = re.fullmatch(r"[-+]?\d{1,3}", parts[0]) and all(
-        re.fullmatch(r"\d{3}", part) for part in parts[1:]
-    )
-    return None if grouped else parts
 
 
 def answer_key(value: str) -> str:

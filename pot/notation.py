@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer, number_sequence
+from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer
 from pot.reprs import without_reprs
+from pot.sequences import number_sequence
 
 _LINES_ASKED = re.compile(
     r"\b(?:each|one|every)\b[\w ,']{0,40}?\bon (?:a single|a separate|a new|its own|one|"

@@ -23,17 +23,12 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from pot.answers import (
-    AnswerSource,
-    answer_key,
-    find_answer,
-    normalize_answer,
-    number_sequence,
-)
+from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
 from pot.notation import asks_for_literal, in_question_notation, is_literal
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
+from pot.sequences import number_sequence
 from pot.tasks.numbers import read_whole_number
 from pot.trace import Answer, CodeStep, TextStep, Vote
 

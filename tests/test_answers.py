@@ -11,10 +11,10 @@ from pot.answers import (
     is_empty_answer,
     is_object_repr,
     normalize_answer,
-    number_sequence,
     printed_answer,
 )
 from pot.executors import JupyterExecutor
+from pot.sequences import number_sequence
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import Answer
