@@ -8,11 +8,13 @@ program's only when it is a real answer and differs from it (as :func:`answer_ke
 sees them): ``54.0`` restated as ``54`` changes nothing. A restatement changes the
 form, never the value: a number restated as a number of another value (``119538200``
 as ``0x58ac0000``: the model converted in its head and slipped) keeps the program's
-answer; rounding (``0.58333`` as ``58.3%``, ``11.78333`` as ``11.78``) is a form when the
-question asks for it (``rounded``, ``nearest``, ``decimal places``, a percentage), and
-otherwise loses digits the question wanted (``-8.4919`` as ``-8.492``). A Python list
-the program printed (``['is', 'a']``), written out by the turn (``is, a``), is taken
-in its written-out form: the same answer, in the form asked for. And where the question
+answer, and so does an answer restated as another of the lines the program printed
+(``alice`` as ``carol`` where it printed four names); rounding (``0.58333`` as
+``58.3%``, ``11.78333`` as ``11.78``) is a form when the question asks for it
+(``rounded``, ``nearest``, ``decimal places``, a percentage), and otherwise loses
+digits the question wanted (``-8.4919`` as ``-8.492``). A Python list the program
+printed (``['is', 'a']``), written out by the turn (``is, a``), is taken in its
+written-out form: the same answer, in the form asked for. And where the question
 writes its lists as JSON (``[["eat", "tea"]]``), a printed Python list of strings
 (``[['eat', 'tea']]``) is written that way, and where it writes a matrix as rows of
 numbers, a printed list of rows is written as rows.
@@ -127,7 +129,9 @@ def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
     if answer_key(found.value) == answer_key(answer.value):
         if not written_out(answer.value, found.value):
             return answer
-    elif changes_value(answer.value, found.value, question):
+    elif changes_value(answer.value, found.value, question) or another_line(
+        answer.value, found.value, step.observation
+    ):
         return answer
     detail = f"{answer.normalized} restated in the form the question asks for"
     return Answer(
@@ -167,6 +171,15 @@ def written_out(before: str, after: str) -> bool:
     if number_sequence(before) is not None and before.strip() != after.strip():
         return True
     return _CONTAINER.match(before) is not None
+
+
+def another_line(before: str, after: str, printed: str) -> bool:
+    """Whether ``after`` is another of the lines the program printed than ``before``,
+    the one the vote chose (``carol`` for ``alice`` where it printed all four names):
+    the turn picked another value, which is no form of it."""
+    lines = {answer_key(line) for line in printed.splitlines() if line.strip()}
+    old, new = answer_key(before), answer_key(after)
+    return old != new and old in lines and new in lines
 
 
 def changes_value(before: str, after: str, question: str = "") -> bool:

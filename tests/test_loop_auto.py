@@ -21,7 +21,7 @@ from pot.prompts import (
     SYSTEMS,
 )
 from pot.render import step_renderable
-from pot.restate import RESTATE_TOKENS, changes_value
+from pot.restate import RESTATE_TOKENS, another_line, changes_value
 from pot.solver import Solver
 from pot.step_html import step_html
 from pot.testing import ScriptedModel
@@ -300,6 +300,29 @@ def test_a_restatement_changes_the_form_never_the_value(
     model = ScriptedModel([program("(0x58ac << 1) * 0xa49"), program("119538200"), reply])
     trace = Solver(model, kernel, mode="auto").solve(question)
     assert trace.answer.value == answer
+
+
+NAMES = "print('carol')\nprint('bob')\nprint('alice')"
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("{carol}", "alice"),  # another line the program printed: another value, kept
+        ("{Alice}", "alice"),  # the same answer
+        ("{The person is alice}", "The person is alice"),  # a sentence: a form of it
+    ],
+)
+def test_a_restatement_picks_no_other_line_the_program_printed(
+    kernel: JupyterExecutor, reply: str, answer: str
+) -> None:
+    code = f"```python\n{NAMES}\n```"
+    model = ScriptedModel([code, code, reply])
+    trace = Solver(model, kernel, mode="auto").solve("Who lives in the first house?")
+    assert trace.answer.value == answer
+    assert another_line("alice", "carol", "carol\nbob\nalice\n")
+    assert not another_line("alice", "dave", "carol\nbob\nalice\n")  # not printed
+    assert not another_line("alice", "Alice", "carol\nbob\nalice\n")  # the same answer
 
 
 @pytest.mark.parametrize(
