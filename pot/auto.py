@@ -8,10 +8,12 @@ one sample (a mode's family of loop on a prompt).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Protocol
 
 from pot.answers import answer_key
 from pot.consistency import short_kind, vote
+from pot.decimals import asked_key
 from pot.loop_requests import Generate, GenerateReply, Loop, Reset
 from pot.modes import Mode
 from pot.prompt_file import Prompt, default_prompt
@@ -88,8 +90,9 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
     first, other = answers
-    if first.ok and other.ok and answer_key(first.value) == answer_key(other.value):
-        return (yield from _restated(question, vote(answers), programs, restated))
+    key = asked_key(question)  # -sqrt(265)/15 is -1.0853 where 4 places are asked
+    if first.ok and other.ok and key(first.value or "") == key(other.value or ""):
+        return (yield from _restated(question, vote(answers, key=key), programs, restated))
     # a third opinion in words (greedy), then programs sampled in one batch
     words_prompt = default_prompt(Mode.COT)
     words = yield from reason(question, WORDS, prompt=words_prompt, mode=Mode.COT)
@@ -107,18 +110,20 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         answer = yield from _noting(reason(question, sample, reply), programs)
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
-    if wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS]):
+    if wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS], key):
         yield from _sampled_chains(question, reason, words_prompt, answers)
-    return (yield from _restated(question, vote(answers, WORDS), programs, restated))
+    return (yield from _restated(question, vote(answers, WORDS, key), programs, restated))
 
 
-def wants_chains(words: Answer, programs: list[Answer]) -> bool:
+def wants_chains(
+    words: Answer, programs: list[Answer], key: Callable[[str], str] = answer_key
+) -> bool:
     """Whether ``auto`` samples more chains of thought: the greedy chain gave a short
     answer (:func:`~pot.consistency.short_kind`) and the programs are split (fewer than
     :data:`AUTO_PROGRAMS_SETTLED` of them gave one answer)."""
     if not words.ok or short_kind(words.value or "") is None:
         return False
-    keys = Counter(answer_key(answer.value) for answer in programs if answer.value is not None)
+    keys = Counter(key(answer.value) for answer in programs if answer.value is not None)
     return not keys or max(keys.values()) < AUTO_PROGRAMS_SETTLED
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pot.answers import AnswerSource, answer_key, is_empty_answer
 from pot.tasks.numbers import read_whole_number
@@ -20,7 +21,11 @@ an answer of its kind (both numbers, or both a few plain words)."""
 _FEW_WORDS = re.compile(r"[A-Za-z][A-Za-z'\- ]{0,39}")
 
 
-def vote(answers: list[Answer], tie_breaker: int | None = None) -> tuple[Answer, Vote]:
+def vote(
+    answers: list[Answer],
+    tie_breaker: int | None = None,
+    key: Callable[[str], str] = answer_key,
+) -> tuple[Answer, Vote]:
     """Majority vote over normalised answers, ties broken by the earliest sample
     (an empty result such as ``[]`` or ``None`` after every other answer).
 
@@ -34,6 +39,8 @@ def vote(answers: list[Answer], tie_breaker: int | None = None) -> tuple[Answer,
             that wrote no program, so where programs split, it decides. Against an answer
             of another kind (a grid, a list) its answer is not trusted to: a chain of
             thought asked for a grid wrote ``\\text{distance_matrix}``.
+        key: What makes two answers one: :func:`~pot.answers.answer_key`, or a
+            question's own (:func:`~pot.decimals.asked_key`: written to the places it asks).
 
     Returns:
         The winning answer (source ``VOTE``, or no answer when no sample had
@@ -42,7 +49,7 @@ def vote(answers: list[Answer], tie_breaker: int | None = None) -> tuple[Answer,
     groups: dict[str, list[int]] = {}
     for sample, answer in enumerate(answers):
         if answer.value is not None:
-            groups.setdefault(answer_key(answer.value), []).append(sample)
+            groups.setdefault(key(answer.value), []).append(sample)
     counts = [
         VoteCount(
             key=key,

@@ -26,6 +26,7 @@ import re
 from fractions import Fraction
 
 from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
+from pot.decimals import in_asked_places
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
 from pot.notation import asks_for_literal, in_question_notation, is_literal
@@ -86,11 +87,14 @@ def in_notation(question: str, answer: Answer, sequences: bool = True) -> Answer
     """``answer``, a Python list as a program printed it (with ``sequences``, numbers
     printed one after another too: ``2 2 7``), written in the question's own notation for
     lists (:func:`~pot.notation.in_question_notation`: with the separator asked, JSON,
-    rows of numbers), no model involved; ``answer`` itself when the question has no such
-    notation or the answer is no list."""
-    written = (
-        in_question_notation(question, answer.value, sequences=sequences) if answer.value else None
-    )
+    rows of numbers), and its numbers written to the decimal places the question asks
+    for (:func:`~pot.decimals.in_asked_places`), no model involved; ``answer`` itself
+    when the question has no such notation or the answer is no list."""
+    if not answer.value:
+        return answer
+    places = in_asked_places(question, answer.value)  # -sqrt(265)/15 as -1.0853
+    value = places or answer.value
+    written = in_question_notation(question, value, sequences=sequences) or places
     if written is None:
         return answer
     detail = f"{answer.value} in the question's notation"

@@ -16,6 +16,7 @@ from time import perf_counter
 
 from pot.auto import auto
 from pot.consistency import vote
+from pot.decimals import asked_key
 from pot.executors import AsyncExecutor, Executor
 from pot.feedback import OUTPUT_LIMIT
 from pot.loop_requests import Execute, Generate, GenerateReply, Loop, Reset, Totals
@@ -255,7 +256,7 @@ class Solver:
             answer = yield from self._reason(question, sample, first)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
-        answer, ballot = vote(answers)
+        answer, ballot = vote(answers, key=asked_key(question))
         return self._noted(question, answer), ballot
 
     def _noted(self, question: str, answer: Answer) -> Answer:
