@@ -61,15 +61,8 @@ def in_asked_places(question: str, value: str) -> str | None:
     places = asked_places(question)
     if places is None:
         return None
-    split = _items(value.strip())
-    if split is None:
-        return None
-    items, joined = split
-    written = [_to_places(item, places) for item in items]
-    if any(item is None for item in written):
-        return None
-    result = joined([item or "" for item in written])
-    return None if result == value.strip() else result
+    written = _written(value.strip(), places)
+    return None if written is None or written == value.strip() else written
 
 
 def asked_key(question: str) -> Callable[[str], str]:
@@ -81,42 +74,30 @@ def asked_key(question: str) -> Callable[[str], str]:
     return lambda value: answer_key(in_asked_places(question, value) or value)
 
 
-def _items(text: str) -> tuple[list[str], Callable[[list[str]], str]] | None:
-    """The numbers of ``text`` and how to write others in their place: one number, a
-    list in brackets, numbers separated by commas (not thousands: ``12,500``) or
-    written one after another (``2 7``), or rows of them, one a line (a matrix)."""
-    if not text:
-        return None
+def _written(text: str, places: int) -> str | None:
+    """``text`` with each of its numbers written to ``places`` decimal places: one
+    number, a list in brackets, numbers separated by commas (not thousands: ``12,500``)
+    or written one after another (``2 7``), or rows of them, one a line (a matrix);
+    None when it holds anything but numbers."""
     lines = text.splitlines()
     if len(lines) > 1:  # a matrix's rows
-        rows = [_items(line.strip()) for line in lines]
-        if any(row is None for row in rows):
-            return None
-        sizes = [len(row[0]) for row in rows if row is not None]
-        every = [item for row in rows if row is not None for item in row[0]]
-
-        def joined(items: list[str]) -> str:
-            starts = [sum(sizes[:at]) for at in range(len(sizes))]
-            return "\n".join(
-                row[1](items[start : start + size])
-                for row, start, size in zip(rows, starts, sizes, strict=True)
-                if row is not None
-            )
-
-        return every, joined
-    if _number(text) is not None:
-        return [text], lambda items: items[0]
+        rows = [_written(line.strip(), places) for line in lines]
+        return None if None in rows else "\n".join(row or "" for row in rows)
+    single = _to_places(text, places) if text else None
+    if single is not None:
+        return single
     opening, inner, closing = "", text, ""
-    if text[0] + text[-1] in ("[]", "()") and _depth_ok(text[1:-1]):
+    if len(text) >= 2 and text[0] + text[-1] in ("[]", "()") and _depth_ok(text[1:-1]):
         opening, inner, closing = text[0], text[1:-1], text[-1]
-    parts = _top_level(inner)
-    if len(parts) >= 2:
-        gap = ", " if ", " in inner else ","
-        return [part.strip() for part in parts], lambda items: opening + gap.join(items) + closing
-    numbers = number_sequence(inner)
-    if numbers is not None and not opening:
-        return numbers, " ".join
-    return None
+    parts, gap = _top_level(inner), ", " if ", " in inner else ","
+    if len(parts) < 2:
+        parts, gap = number_sequence(inner) or [], " "
+        if opening:
+            return None
+    numbers = [_to_places(part.strip(), places) for part in parts]
+    if len(numbers) < 2 or None in numbers:
+        return None
+    return opening + gap.join(number or "" for number in numbers) + closing
 
 
 def _top_level(text: str) -> list[str]:
