@@ -34,6 +34,8 @@ _NEAREST_PLACES = {"tenth": 1, "hundredth": 2, "thousandth": 3}
 _CLOSED_FORM = re.compile(r"[\d\s.+\-*/^()]*(?:(?:sqrt|pi|π|√)[\d\s.+\-*/^()]*)+")
 """Numbers, arithmetic, square roots and pi: an exact value sympy prints
 (``-sqrt(265)/15``, ``2*pi/3``), nothing that could run for long or name anything else."""
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
+"""A number of a sequence (:func:`~pot.sequences.number_sequence`), rewritten in place."""
 _LATEX = ((r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)"), (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)"))
 
 
@@ -91,9 +93,9 @@ def _written(text: str, places: int) -> str | None:
         opening, inner, closing = text[0], text[1:-1], text[-1]
     parts, gap = _top_level(inner), ", " if ", " in inner else ","
     if len(parts) < 2:
-        parts, gap = number_sequence(inner) or [], " "
-        if opening:
+        if opening or number_sequence(inner) is None:
             return None
+        return _NUMBER.sub(lambda number: _to_places(number.group(), places) or "", inner)
     numbers = [_to_places(part.strip(), places) for part in parts]
     if len(numbers) < 2 or None in numbers:
         return None

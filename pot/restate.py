@@ -94,7 +94,8 @@ def in_notation(question: str, answer: Answer, sequences: bool = True) -> Answer
         return answer
     places = in_asked_places(question, answer.value)  # -sqrt(265)/15 as -1.0853
     value = places or answer.value
-    written = in_question_notation(question, value, sequences=sequences) or places
+    rounded = sequences or places is not None  # rounded as asked: no turn will round it
+    written = in_question_notation(question, value, sequences=rounded) or places
     if written is None:
         return answer
     detail = f"{answer.value} in the question's notation"

@@ -53,6 +53,8 @@ def test_the_places_a_question_asks_for(question: str, places: int | None) -> No
         ("1.08525", "1.0853"),  # half up, as written (a float would hold 1.0852499...)
         ("1.085249", "1.0852"),
         ("0.7083 0.12345", "0.7083 0.1235"),
+        ("-1.08525 and 1.08525", "-1.0853 and 1.0853"),  # its separators kept
+        ("-0.7868 and 0.7868", None),
         ("1.25 3.333333\n0.5 2", "1.25 3.3333\n0.5 2"),  # a matrix's rows
         ("1.25 3.333333\nx 2", None),
         ("-0.00001", "0.0000"),
@@ -113,3 +115,12 @@ def test_pots_vote_of_samples_is_written_to_the_places_asked(kernel: JupyterExec
     )
     assert trace.answer.value == "0.7083"
     assert trace.vote is not None and trace.vote.counts[0].votes == 2
+
+
+def test_a_sequence_written_to_the_places_gets_the_separator_asked_too(
+    kernel: JupyterExecutor,
+) -> None:
+    code = "```python\nprint('-1.08525 and 1.08525')\n```"
+    model = ScriptedModel([code, code])
+    trace = Solver(model, kernel, mode="auto").solve(FOUR)
+    assert trace.answer.value == "-1.0853, 1.0853"  # no turn needed to round it
