@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pot.executors import ErrorInfo, ExecutionResult, KernelEvent
-from pot.hints import attribute_hint
+from pot.hints import error_hint
 
 OUTPUT_LIMIT = 2000
 """Default cap, in characters, on one observation shown to the model."""
@@ -59,7 +59,7 @@ def describe_error(error: ErrorInfo, limit: int = OUTPUT_LIMIT) -> str:
     Keeps the frames in the model's own code (renamed ``line N``), the last
     frame inside library code (header and the failing line only) and the
     final ``Name: message`` line, then a hint where one is known (:data:`QUOTE_HINT`,
-    :func:`~pot.hints.attribute_hint`); caps the result at ``limit`` characters.
+    :func:`~pot.hints.error_hint`); caps the result at ``limit`` characters.
 
     Args:
         error: The error the executed code raised.
@@ -91,7 +91,7 @@ def describe_error(error: ErrorInfo, limit: int = OUTPUT_LIMIT) -> str:
     text = f"{body}\n{final}" if body else final
     if error.name == "SyntaxError" and _APOSTROPHE.search(body):
         text = f"{text}\n{QUOTE_HINT}"
-    hint = attribute_hint(error.name, error.value)
+    hint = error_hint(error.name, error.value)
     if hint is not None:
         text = f"{text}\n{hint}"
     return cap_text(text, limit)

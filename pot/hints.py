@@ -1,4 +1,6 @@
-"""What an object has, said after an ``AttributeError`` on it.
+"""Errors whose message does not say what to change, followed by what would.
+
+What an object has, said after an ``AttributeError`` on it.
 
 Small models reach for attributes a type does not have: ``timedelta.strftime`` or
 ``timedelta.hour`` (a time difference is a duration, not a clock time), ``list.popleft``
@@ -12,7 +14,8 @@ Only types of the standard library, and of modules pot's process has imported al
 are looked up (nothing is imported for a hint); an attribute of ``None`` gets
 :data:`NONE_HINT`; and a type with more than
 :data:`MOST_NAMES` public attributes gets none (a list that long is noise to a small
-model).
+model). A ``StopIteration`` with no message (``next()`` over a search that matched
+nothing) gets :data:`NEXT_HINT`.
 """
 
 from __future__ import annotations
@@ -31,14 +34,23 @@ NONE_HINT = (
 )
 """Said after an attribute of None was asked for."""
 
+NEXT_HINT = (
+    "Hint: next() found no item: nothing matched the condition; check the condition "
+    "against the data, or give next() a default"
+)
+"""Said after a ``StopIteration`` with no message: the traceback says nothing else."""
+
 _NO_ATTRIBUTE = re.compile(
     r"^(?:'(?P<object>[\w.]+)' object|type object '(?P<type>[\w.]+)') has no attribute '\w+'"
 )
 
 
-def attribute_hint(error_name: str, message: str) -> str | None:
+def error_hint(error_name: str, message: str) -> str | None:
     """``Hint: a T has a, b, c()`` for an ``AttributeError`` on an instance or class of a
-    type that can be looked up (:mod:`pot.hints`); None for any other error."""
+    type that can be looked up (:mod:`pot.hints`), :data:`NONE_HINT` for one on None,
+    :data:`NEXT_HINT` for a bare ``StopIteration``; None for any other error."""
+    if error_name == "StopIteration" and not message.strip():
+        return NEXT_HINT
     if error_name != "AttributeError":
         return None
     found = _NO_ATTRIBUTE.match(message.strip())

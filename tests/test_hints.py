@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pot.executors import JupyterExecutor
-from pot.hints import MOST_NAMES, NONE_HINT, attribute_hint
+from pot.hints import MOST_NAMES, NEXT_HINT, NONE_HINT, error_hint
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 
@@ -30,7 +30,7 @@ from pot.testing import ScriptedModel
     ],
 )
 def test_which_attribute_errors_get_which_hint(message: str, hint: str | None) -> None:
-    found = attribute_hint("AttributeError", message)
+    found = error_hint("AttributeError", message)
     if hint is None:
         assert found is None
     else:
@@ -38,7 +38,9 @@ def test_which_attribute_errors_get_which_hint(message: str, hint: str | None) -
 
 
 def test_only_attribute_errors_get_it_and_long_lists_are_left_out() -> None:
-    assert attribute_hint("TypeError", "'list' object has no attribute 'popleft'") is None
+    assert error_hint("TypeError", "'list' object has no attribute 'popleft'") is None
+    assert error_hint("StopIteration", "") == NEXT_HINT  # next() found nothing
+    assert error_hint("StopIteration", "3") is None  # a generator's return value
     assert len(dir(str)) > MOST_NAMES
 
 
