@@ -10,8 +10,10 @@ problems). So the error is followed by the type's public attributes, methods mar
 ``()``: ``Hint: a datetime.timedelta has days, max, microseconds, min, resolution,
 seconds, total_seconds()``.
 
-Only types of the standard library, and of modules pot's process has imported already,
-are looked up (nothing is imported for a hint); an attribute of ``None`` gets
+The error is the kernel's, reported as text from another process (as
+:mod:`pot.typos` reads ``NameError``), so its message is what there is to read. Only
+builtin types, types of the standard library and of modules pot's process has imported
+already are looked up (no third-party module is imported for a hint); an attribute of ``None`` gets
 :data:`NONE_HINT`; and a type with more than
 :data:`MOST_NAMES` public attributes gets none (a list that long is noise to a small
 model). A ``StopIteration`` with no message (``next()`` over a search that matched
@@ -23,7 +25,7 @@ from __future__ import annotations
 import builtins
 import re
 import sys
-from pydoc import locate
+from pydoc import ErrorDuringImport, locate
 
 MOST_NAMES = 40
 """A type with more public attributes than this gets no hint."""
@@ -81,7 +83,7 @@ def _known_type(name: str) -> type | None:
         return None
     try:
         found = locate(name)
-    except Exception:  # a module that fails to import says nothing about the type
+    except ErrorDuringImport:  # a module that fails to import says nothing about the type
         return None
     return found if isinstance(found, type) else None
 
