@@ -74,7 +74,7 @@ def error_hint(error_name: str, message: str) -> str | None:
 
 def _known_type(name: str) -> type | None:
     """The type ``name`` names, when it is a builtin or its module is of the standard
-    library or already imported; None otherwise (nothing is imported here)."""
+    library or already imported; None otherwise (no third-party module is imported here)."""
     if "." not in name:
         found = getattr(builtins, name, None)
         return found if isinstance(found, type) else None
