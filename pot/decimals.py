@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from pot.answers import answer_key
-from pot.sequences import number_sequence
+from pot.sequences import SEQUENCE_NUMBER, number_sequence
 from pot.tasks.numbers import read_whole_number
 
 _COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -34,8 +34,6 @@ _NEAREST_PLACES = {"tenth": 1, "hundredth": 2, "thousandth": 3}
 _CLOSED_FORM = re.compile(r"[\d\s.+\-*/^()]*(?:(?:sqrt|pi|π|√)[\d\s.+\-*/^()]*)+")
 """Numbers, arithmetic, square roots and pi: an exact value sympy prints
 (``-sqrt(265)/15``, ``2*pi/3``), nothing that could run for long or name anything else."""
-_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
-"""A number of a sequence (:func:`~pot.sequences.number_sequence`), rewritten in place."""
 _LATEX = ((r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)"), (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)"))
 
 
@@ -95,7 +93,7 @@ def _written(text: str, places: int) -> str | None:
     if len(parts) < 2:
         if opening or number_sequence(inner) is None:
             return None
-        return _NUMBER.sub(lambda number: _to_places(number.group(), places) or "", inner)
+        return SEQUENCE_NUMBER.sub(lambda number: _to_places(number.group(), places) or "", inner)
     numbers = [_to_places(part.strip(), places) for part in parts]
     if len(numbers) < 2 or None in numbers:
         return None

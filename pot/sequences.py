@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-_SEQUENCE_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
+SEQUENCE_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
+"""One number of a sequence, as written (``-0.7868``, ``.5``, ``7``)."""
 _SEQUENCE_GAP = re.compile(r"\s*(?:,|;|\band\b)\s*|\s+")
 _SEQUENCE_TIMES = re.compile(r"\s*(?:×|\\times)\s*")
 
@@ -24,7 +25,7 @@ def number_sequence(text: str, times: bool = False) -> list[str] | None:
     if times:
         text = _SEQUENCE_TIMES.sub(" ", text)
     parts = [part for part in _SEQUENCE_GAP.split(text) if part]
-    if len(parts) < 2 or not all(_SEQUENCE_NUMBER.fullmatch(part) for part in parts):
+    if len(parts) < 2 or not all(SEQUENCE_NUMBER.fullmatch(part) for part in parts):
         return None
     grouped = re.fullmatch(r"[-+]?\d{1,3}", parts[0]) and all(
         re.fullmatch(r"\d{3}", part) for part in parts[1:]
