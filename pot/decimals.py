@@ -59,19 +59,23 @@ def in_asked_places(question: str, value: str) -> str | None:
     ``value`` is no number or list of numbers (``11:47``, ``58.3%``, ``x = 5``), or every
     number in it is written so already."""
     places = asked_places(question)
-    if places is None:
-        return None
-    written = _written(value.strip(), places)
-    return None if written is None or written == value.strip() else written
+    return None if places is None else _in_places(value, places)
 
 
 def asked_key(question: str) -> Callable[[str], str]:
     """The vote's key for ``question``'s answers: :func:`~pot.answers.answer_key` of each
     answer written to the places it asks for, so ``-sqrt(265)/15`` and ``-1.0853`` are
     one answer where it asks for 4 places; plain :func:`answer_key` where it asks for none."""
-    if asked_places(question) is None:
+    places = asked_places(question)  # read once, not for every answer voted on
+    if places is None:
         return answer_key
-    return lambda value: answer_key(in_asked_places(question, value) or value)
+    return lambda value: answer_key(_in_places(value, places) or value)
+
+
+def _in_places(value: str, places: int) -> str | None:
+    """:func:`in_asked_places` with the places read already."""
+    written = _written(value.strip(), places)
+    return None if written is None or written == value.strip() else written
 
 
 def _written(text: str, places: int) -> str | None:
