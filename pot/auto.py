@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import Protocol
 
 from pot.answers import answer_key
@@ -18,6 +19,7 @@ from pot.loop_requests import Generate, GenerateReply, Loop, Reset
 from pot.modes import Mode
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import SECOND_OPINION_SYSTEM
+from pot.question_examples import copies_example
 from pot.restate import restate, winning_program
 from pot.trace import Answer, CodeStep, SampleAnswer, Vote
 
@@ -91,8 +93,11 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         answers.append(answer)
     first, other = answers
     key = asked_key(question)  # -sqrt(265)/15 is -1.0853 where 4 places are asked
-    if first.ok and other.ok and key(first.value or "") == key(other.value or ""):
-        return (yield from _restated(question, vote(answers, key=key), programs, restated))
+    doubted = partial(copies_example, question)  # its e.g. of the answer's form
+    agreed = first.ok and other.ok and key(first.value or "") == key(other.value or "")
+    if agreed and not doubted(first.value or ""):
+        voted = vote(answers, key=key, doubted=doubted)
+        return (yield from _restated(question, voted, programs, restated))
     # a third opinion in words (greedy), then programs sampled in one batch
     words_prompt = default_prompt(Mode.COT)
     words = yield from reason(question, WORDS, prompt=words_prompt, mode=Mode.COT)
@@ -112,7 +117,8 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         answers.append(answer)
     if wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS], key):
         yield from _sampled_chains(question, reason, words_prompt, answers)
-    return (yield from _restated(question, vote(answers, WORDS, key), programs, restated))
+    voted = vote(answers, WORDS, key, doubted)
+    return (yield from _restated(question, voted, programs, restated))
 
 
 def wants_chains(

@@ -25,6 +25,7 @@ def vote(
     answers: list[Answer],
     tie_breaker: int | None = None,
     key: Callable[[str], str] = answer_key,
+    doubted: Callable[[str], bool] | None = None,
 ) -> tuple[Answer, Vote]:
     """Majority vote over normalised answers, ties broken by the earliest sample
     (an empty result such as ``[]`` or ``None`` after every other answer).
@@ -41,6 +42,11 @@ def vote(
             thought asked for a grid wrote ``\\text{distance_matrix}``.
         key: What makes two answers one: :func:`~pot.answers.answer_key`, or a
             question's own (:func:`~pot.decimals.asked_key`: written to the places it asks).
+        doubted: Answers not to believe while any other answer has a vote: they rank
+            below every other answer, however many votes they have (the question's own
+            example of its answer's form, :func:`~pot.question_examples.copies_example`:
+            four chains of the 0.5B answered a grid's path with the question's
+            ``e.g. right right down down up left``).
 
     Returns:
         The winning answer (source ``VOTE``, or no answer when no sample had
@@ -59,18 +65,31 @@ def vote(
         )
         for key, samples in groups.items()
     ]
-    counts.sort(key=lambda count: (-count.votes, is_empty_answer(count.answer), count.samples[0]))
+
+    def doubt(count: VoteCount) -> bool:
+        return doubted is not None and doubted(answers[count.samples[0]].value or "")
+
+    counts.sort(
+        key=lambda count: (
+            doubt(count),
+            -count.votes,
+            is_empty_answer(count.answer),
+            count.samples[0],
+        )
+    )
     if not counts:
         outcome = Answer(
             reason=NoAnswerReason.NO_MAJORITY,
             detail=f"none of the {len(answers)} samples produced an answer",
         )
         return outcome, Vote(counts=[], winner=None, samples=len(answers))
-    chosen = _tie_broken(counts, tie_breaker, answers)
+    believed = [count for count in counts if not doubt(count)] or counts
+    chosen = _tie_broken(believed, tie_breaker, answers)
     if chosen is not None:
         counts.insert(0, counts.pop(chosen))
     best = counts[0]
-    tied = len(counts) > 1 and counts[1].votes == best.votes
+    tied = len(believed) > 1 and believed[1].votes == best.votes
+    set_aside = [count for count in counts[1:] if doubt(count) and count.votes >= best.votes]
     rule = WORDS_TIE_BREAK if chosen is not None else TIE_BREAK
     first = answers[best.samples[0]]
     outcome = Answer(
@@ -78,7 +97,8 @@ def vote(
         normalized=first.normalized,
         source=AnswerSource.VOTE,
         detail=f"{best.votes} of {len(answers)} samples"
-        + (f", tie broken by {rule}" if tied else ""),
+        + (f", tie broken by {rule}" if tied else "")
+        + (", the question's own example set aside" if set_aside else ""),
     )
     return outcome, Vote(
         counts=counts,

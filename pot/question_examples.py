@@ -6,7 +6,10 @@ be 2 × 2 × 3``; ``e.g. sun -> nus``). A small model sometimes computes on that
 the 1.5B sorted the format example's numbers and answered them, twice, in one solve,
 and that answer then won a tied vote. A program whose data (its numbers and strings)
 found in the question all come from such an example, and none from the rest of the
-question, is not run; the model is told and asked again.
+question, is not run; the model is told and asked again. An *answer* that is one of the
+values such an example shows (:func:`copies_example`) is doubted in a vote
+(:func:`~pot.consistency.vote`): the 0.5B's chains of thought answered a grid's shortest
+path with the question's ``e.g. right right down down up left``, four of nine samples.
 """
 
 from __future__ import annotations
@@ -91,3 +94,35 @@ def _span_end(rest: str) -> int:
         elif char == "\n":
             return index
     return len(rest)
+
+
+_TOKEN = re.compile(r"-?\d+(?:\.\d+)?|[^\W\d_]+|[^\w\s\"'`,;:.!?()\[\]{}]")
+"""A number, a word or a symbol (``×``): what answers are compared by."""
+_PART_BREAK = re.compile(
+    r"[\"“”:=→]|->|\b(?:e\.g|ex|example|instead|use|as|is|are|be|becomes|gives|for|of"
+    r"|while|and|or|not|etc|like|then)\b",
+    re.IGNORECASE,
+)
+"""What parts an example into the values it shows (``for 12 the answer would be: 2 × 2 ×
+3`` shows ``12`` and ``2 × 2 × 3``)."""
+
+
+def copies_example(question: str, value: str) -> bool:
+    """True when ``value`` is a value the question's own example shows: two or more
+    tokens (numbers, words, symbols), the whole of one part of an example, found nowhere
+    else in the question (``right right down down up left`` after "e.g."; not ``right
+    down``, a part of that value). One word or number is anyone's (an example that
+    lists ``Monday, Tuesday``)."""
+    tokens = _tokens(value)
+    spans = example_spans(question)
+    if len(tokens) < 2 or not spans:
+        return False
+    outside = _tokens(_outside(question, spans))
+    if any(outside[index : index + len(tokens)] == tokens for index in range(len(outside))):
+        return False
+    parts = (part for start, end in spans for part in _PART_BREAK.split(question[start:end]))
+    return any(_tokens(part) == tokens for part in parts)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.casefold())

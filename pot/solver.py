@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from time import perf_counter
 
 from pot.auto import auto
@@ -28,6 +29,7 @@ from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
     OUTPUT_FENCE,
 )
+from pot.question_examples import copies_example
 from pot.questions import (
     MAX_QUESTION_CHARS,
     EmptyQuestionError,
@@ -256,7 +258,8 @@ class Solver:
             answer = yield from self._reason(question, sample, first)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
-        answer, ballot = vote(answers, key=asked_key(question))
+        doubted = partial(copies_example, question)
+        answer, ballot = vote(answers, key=asked_key(question), doubted=doubted)
         return self._noted(question, answer), ballot
 
     def _noted(self, question: str, answer: Answer) -> Answer:

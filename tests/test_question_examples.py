@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from pot.consistency import vote
 from pot.executors import JupyterExecutor
 from pot.loops import RESAMPLE_TEMPERATURE
 from pot.question_examples import (
     EXAMPLE_NOTE,
     EXAMPLE_OUTPUT,
+    copies_example,
     example_spans,
     uses_question_example,
 )
 from pot.solver import Solver
 from pot.testing import ScriptedModel
-from pot.trace import TextStep
+from pot.trace import Answer, TextStep
 
 SORTING = (
     "Sort these numbers in descending order: 29.35, -71.1, 46.79\n"
@@ -114,3 +116,87 @@ def test_tir_shows_the_block_was_not_run_and_goes_on(kernel: JupyterExecutor) ->
     assert isinstance(first, TextStep) and first.nudge == EXAMPLE_OUTPUT
     draft = model.calls[1].conversations[0][-1]
     assert draft.role == "assistant" and EXAMPLE_OUTPUT in draft.content
+
+
+PATH = (
+    "Find the shortest path from * to # in the grid below.\n"
+    "Your output should be a sequence of directions that leads from * to #, "
+    "e.g. right right down down up left\n"
+    "* O X\nO O #\n"
+)
+BINARY = (
+    "Return the minimum number of swaps to make it alternating. For example, the strings "
+    '"010" and "1010" are alternating, while the string "0100" is not.\n'
+    "Now, for the binary string 1100"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "copied"),
+    [
+        (PATH, "right right down down up left", True),
+        (PATH, "Right right down down up left.", True),  # case and a full stop are form
+        (PATH, "right down down up", False),  # a part of the example's value
+        (PATH, "right down", False),
+        (PATH, "right down right", False),
+        (PATH, "infeasible", False),
+        (FACTORS, "2 × 2 × 3", True),
+        (FACTORS, "2 × 3 × 41", False),
+        (FACTORS, "2", False),  # one number is anyone's
+        (SORTING, "['-69', '-13', '1', '7', '61']", True),
+        (SORTING, "[46.79, 29.35, -71.1]", False),
+        # found in the problem's own data too: not only the example's
+        ("Sort 3 1 2 ascending (e.g. 1 2 3 for 3 2 1).", "1 2 3", True),
+        ("Sort 1 2 3 descending (e.g. 1 2 3 becomes 3 2 1).", "1 2 3", False),
+        (BINARY, "1010", False),  # one token
+        ('Solve it. For example: "-0.3773, 0.4005"', "-0.3773, 0.4005", True),
+        ("Answer with the weekday (e.g., Monday, Tuesday, etc.).", "Monday", False),
+        ("What is 6 times 7? For 2 times 3 the answer is 6.", "6", False),  # no example
+    ],
+)
+def test_an_answer_that_copies_the_questions_example(
+    question: str, value: str, copied: bool
+) -> None:
+    assert copies_example(question, value) is copied
+
+
+def test_a_copied_example_ranks_below_every_other_answer_in_a_vote() -> None:
+    copy = "right right down down up left"
+    answers = [Answer(value=value, normalized=value) for value in (copy, copy, "down right")]
+    answers.append(Answer(value=None))
+
+    def doubted(value: str) -> bool:
+        return copies_example(PATH, value)
+
+    winner, ballot = vote(answers, doubted=doubted)
+    assert winner.value == "down right"
+    assert winner.detail == "1 of 4 samples, the question's own example set aside"
+    assert [count.votes for count in ballot.counts] == [1, 2]
+    assert vote(answers)[0].value == copy  # without doubts, the majority
+    alone, _ = vote(answers[:2], doubted=doubted)
+    assert alone.value == copy  # no other answer: the copy stands
+    # a tie among believed answers is still a tie; the copy is not one of them
+    tied, ballot = vote([*answers[:3], Answer(value="up", normalized="up")], 2, doubted=doubted)
+    assert tied.value == "down right" and ballot.tie_break
+
+
+def test_auto_escalates_past_two_programs_that_print_the_example(
+    kernel: JupyterExecutor,
+) -> None:
+    def printing(value: str) -> str:
+        return f"```python\nprint({value!r})\n```"
+
+    copy = "right right down down up left"
+    model = ScriptedModel(
+        [
+            *(printing(copy), printing(copy), "So the path is \\boxed{down right}."),
+            *(printing("down right"), printing(copy), printing("right down")),
+            *(f"\\boxed{{{value}}}" for value in (copy, "down right", "up")),
+            "{down right}",
+        ]
+    )
+    trace = Solver(model, kernel, mode="auto").solve(PATH)
+    assert trace.answer.value == "down right"
+    assert trace.vote is not None
+    assert [count.votes for count in trace.vote.counts] == [3, 1, 1, 4]
+    assert "the question's own example set aside" in (trace.answer.detail or "")
