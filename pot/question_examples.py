@@ -22,6 +22,13 @@ EXAMPLE_START = re.compile(
     r"(?i)(?:\be\.g\.|\bfor example\b|\bfor instance\b|\bex\.|\bexample:|\binstead of reporting\b)"
 )
 """Where a question begins an example of its own."""
+FORMAT_START = re.compile(
+    rf"{EXAMPLE_START.pattern}|(?i:\banswer like\b|\bin the format\b|\b(?:output|answer) format\b"
+    r"|\bformatted as\b)"
+)
+"""Where it begins an example or a template of its answer (``Format your answer like:
+"Ella is a hero/villain, and Lily is a hero/villain"``): no answer repeats one, though a
+program may well use a template's words (``'Move disk X from Peg Y to Peg Z'``)."""
 SPAN_LIMIT = 300
 """An example is at most this long."""
 SHORTEST = 2
@@ -38,10 +45,10 @@ EXAMPLE_OUTPUT = "Not run: this code works on the problem's example of its answe
 """What a multi-step solve (``tir``) shows in place of such a block's output."""
 
 
-def example_spans(question: str) -> list[tuple[int, int]]:
+def example_spans(question: str, starts: re.Pattern[str] = EXAMPLE_START) -> list[tuple[int, int]]:
     """The spans of ``question`` that are examples of its own (start, end)."""
     spans = []
-    for start in EXAMPLE_START.finditer(question):
+    for start in starts.finditer(question):
         rest = question[start.end() : start.end() + SPAN_LIMIT]
         spans.append((start.start(), start.end() + _span_end(rest)))
     return spans
@@ -105,23 +112,30 @@ _PART_BREAK = re.compile(
 )
 """What parts an example into the values it shows (``for 12 the answer would be: 2 × 2 ×
 3`` shows ``12`` and ``2 × 2 × 3``)."""
+_QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]|(?<!\w)'([^']+)'(?!\w)")
+"""A value an example quotes whole."""
 
 
 def copies_example(question: str, value: str) -> bool:
-    """True when ``value`` is a value the question's own example shows: two or more
-    tokens (numbers, words, symbols), the whole of one part of an example, found nowhere
-    else in the question (``right right down down up left`` after "e.g."; not ``right
-    down``, a part of that value). One word or number is anyone's (an example that
-    lists ``Monday, Tuesday``)."""
+    """True when ``value`` is a value the question's own example or template of its
+    answer shows (:data:`FORMAT_START`): two or more tokens (numbers, words, symbols),
+    the whole of one part of an example or of what it quotes, found nowhere else in the
+    question (``right right down down up left`` after "e.g."; not ``right down``, a part
+    of that value). One word or number is anyone's (an example that lists ``Monday,
+    Tuesday``)."""
     tokens = _tokens(value)
-    spans = example_spans(question)
+    spans = example_spans(question, FORMAT_START)
     if len(tokens) < 2 or not spans:
         return False
     outside = _tokens(_outside(question, spans))
     if any(outside[index : index + len(tokens)] == tokens for index in range(len(outside))):
         return False
-    parts = (part for start, end in spans for part in _PART_BREAK.split(question[start:end]))
-    return any(_tokens(part) == tokens for part in parts)
+    examples = [question[start:end] for start, end in spans]
+    quoted = (
+        match.group(1) or match.group(2) for text in examples for match in _QUOTED.finditer(text)
+    )
+    parts = (part for text in examples for part in _PART_BREAK.split(text))
+    return any(_tokens(part) == tokens for part in (*quoted, *parts))
 
 
 def _tokens(text: str) -> list[str]:

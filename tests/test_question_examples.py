@@ -27,6 +27,14 @@ FACTORS = (
     "Find the prime factorization of 246. Write the factors separated by × "
     "(Example: for 12 the answer would be: 2 × 2 × 3)"
 )
+KNIGHTS = (
+    "You meet 2 inhabitants: Ella, and Lily. So who is a hero and who is a villain? "
+    '(Format your answer like: "Ella is a hero/villain, and Lily is a hero/villain")'
+)
+HANOI = (
+    "Solve the Tower of Hanoi with 2 disks and 3 pegs.\n"
+    "- Each line should be formatted as 'Move disk X from Peg Y to Peg Z'"
+)
 ON_EXAMPLE = "numbers = ['-69', '-13', '1', '7', '61']\nprint(sorted(numbers, reverse=True))"
 ON_DATA = "numbers = [29.35, -71.1, 46.79]\nprint(sorted(numbers, reverse=True))"
 
@@ -55,6 +63,8 @@ def test_the_examples_of_a_question_run_to_their_line_or_bracket_end() -> None:
         # the example's numbers beside the problem's: the problem's data is used
         ("print(sorted([29.35, -71.1, 46.79, -69, -13], reverse=True))", SORTING, False),
         ("n = 246\nprint(n)", FACTORS, False),
+        # a template's words are a program's to use: only answers may not repeat one
+        ("print(f'Move disk {1} from Peg {1} to Peg {3}')", HANOI, False),
         ("n = 12\nprint(' × '.join(['2', '2', '3']))", FACTORS, False),  # one datum only
         ("print(12 * 2)", "What is 12 * 2?", False),  # no example in the question
     ],
@@ -149,6 +159,10 @@ BINARY = (
         ("Sort 3 1 2 ascending (e.g. 1 2 3 for 3 2 1).", "1 2 3", True),
         ("Sort 1 2 3 descending (e.g. 1 2 3 becomes 3 2 1).", "1 2 3", False),
         (BINARY, "1010", False),  # one token
+        (KNIGHTS, "Ella is a hero/villain, and Lily is a hero/villain", True),
+        (KNIGHTS, "Ella is a hero, and Lily is a villain.", False),
+        (HANOI, "Move disk X from Peg Y to Peg Z", True),
+        (HANOI, "Move disk 1 from Peg 1 to Peg 3", False),
         ('Solve it. For example: "-0.3773, 0.4005"', "-0.3773, 0.4005", True),
         ("Answer with the weekday (e.g., Monday, Tuesday, etc.).", "Monday", False),
         ("What is 6 times 7? For 2 times 3 the answer is 6.", "6", False),  # no example
