@@ -44,12 +44,14 @@ from pot.prompts import (
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
     afresh_note,
+    example_answer_request,
     negative_amount_request,
     not_an_option_request,
     object_printed_request,
     repair_request,
 )
 from pot.question_data import long_data
+from pot.question_examples import copies_example
 from pot.trace import Answer, NoAnswerReason
 from pot.typos import case_mended
 
@@ -205,12 +207,16 @@ def _refusal(value: str, choices: Choices | None) -> tuple[str, str] | None:
 
 def _implausible(value: str, question: str) -> tuple[str, str] | None:
     """Why a printed value cannot answer ``question`` (the detail, the repair request),
-    or None: a negative number for "how many" or "how much" (:mod:`pot.plausible`)."""
+    or None: a negative number for "how many" or "how much" (:mod:`pot.plausible`), the
+    question's own example of its answer (:func:`~pot.question_examples.copies_example`)."""
     asked = negative_amount(question, value)
-    if asked is None:
-        return None
-    detail = f"the program printed {value[:80]!r}, a negative number for {asked}"
-    return detail, negative_amount_request(value, asked)
+    if asked is not None:
+        detail = f"the program printed {value[:80]!r}, a negative number for {asked}"
+        return detail, negative_amount_request(value, asked)
+    if copies_example(question, value):
+        detail = f"the program printed {value[:80]!r}, the question's own example"
+        return detail, example_answer_request(value)
+    return None
 
 
 def _pot_wrote(code: str) -> GenerateReply:

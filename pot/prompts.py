@@ -217,6 +217,17 @@ def negative_amount_request(printed: str, asked: str) -> str:
     )
 
 
+def example_answer_request(printed: str) -> str:
+    """The repair request for a program that printed the question's own example or
+    template of its answer (:func:`~pot.question_examples.copies_example`)."""
+    return (
+        f"The program printed {printed[:200]}, which is the question's own example of "
+        "its answer's form, not the answer to this problem. Work it out from the "
+        "problem's own data: reply with the complete corrected program, ending with a "
+        "print of the final answer."
+    )
+
+
 ANSWER_START = "The final answer is \\boxed"
 """Written after a reply that gave no final answer, for the model to complete. It stops
 before the ``{``: Qwen's tokenizer writes ``{-`` as one token, so after a written ``{``

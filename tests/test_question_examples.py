@@ -201,11 +201,13 @@ def test_auto_escalates_past_two_programs_that_print_the_example(
         return f"```python\nprint({value!r})\n```"
 
     copy = "right right down down up left"
+    again = f"```python\nanswer = {copy!r}\nprint(answer)\n```"  # sent back, printed again
     model = ScriptedModel(
         [
-            *(printing(copy), printing(copy), "So the path is \\boxed{down right}."),
-            *(printing("down right"), printing(copy), printing("right down")),
-            *(f"\\boxed{{{value}}}" for value in (copy, "down right", "up")),
+            *(printing(copy), again, printing(copy), again),
+            "So the path is \\boxed{down right}.",
+            *(printing("down right"), printing("right down"), printing("up")),
+            *(f"\\boxed{{{value}}}" for value in (copy, "down right", copy)),
             "{down right}",
         ]
     )
@@ -214,3 +216,18 @@ def test_auto_escalates_past_two_programs_that_print_the_example(
     assert trace.vote is not None
     assert [count.votes for count in trace.vote.counts] == [3, 1, 1, 4]
     assert "the question's own example set aside" in (trace.answer.detail or "")
+
+
+def test_a_program_that_prints_the_template_is_sent_back_once(kernel: JupyterExecutor) -> None:
+    template = "Ella is a hero/villain, and Lily is a hero/villain"
+    right = "Ella is a hero, and Lily is a villain"
+    replies = [f"```python\nprint({value!r})\n```" for value in (template, right)]
+    model = ScriptedModel(replies)
+    trace = Solver(model, kernel, mode="pot").solve(KNIGHTS)
+    assert trace.answer.value == right
+    repair = model.calls[1].conversations[0][-1].content
+    assert f"printed {template}" in repair and "own example" in repair
+    again = ScriptedModel([replies[0], replies[0].replace("print(", "print( ")])
+    assert Solver(again, kernel, mode="pot").solve(KNIGHTS).answer.value == template  # believed
+    plain = Solver(ScriptedModel(replies[:1]), kernel, mode="plain").solve(KNIGHTS)
+    assert plain.answer.value == template  # the baseline never repairs
