@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from functools import partial
 from typing import Protocol
 
 from pot.answers import answer_key
@@ -17,9 +16,9 @@ from pot.consistency import short_kind, vote
 from pot.decimals import asked_key
 from pot.loop_requests import Generate, GenerateReply, Loop, Reset
 from pot.modes import Mode
+from pot.plausible import doubted_in_vote
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import SECOND_OPINION_SYSTEM
-from pot.question_examples import copies_example
 from pot.restate import restate, winning_program
 from pot.trace import Answer, CodeStep, SampleAnswer, Vote
 
@@ -93,7 +92,7 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         answers.append(answer)
     first, other = answers
     key = asked_key(question)  # -sqrt(265)/15 is -1.0853 where 4 places are asked
-    doubted = partial(copies_example, question)  # its e.g. of the answer's form
+    doubted = doubted_in_vote(question)  # its e.g. of the answer, none of its options
     agreed = first.ok and other.ok and key(first.value or "") == key(other.value or "")
     if agreed and not doubted(first.value or ""):
         voted = vote(answers, key=key, doubted=doubted)

@@ -5,7 +5,9 @@ the movies *in the question* instead of an option) has not answered a multiple-c
 question, however cleanly it ran: the 1.5B did so on 21 of 50 BIG-Bench Hard semantic
 questions in ``coc``. Such a program is repaired, with the options named, like one that
 printed nothing. Options are read as pot's BIG-Bench Hard judge reads them: lines
-``(A) text`` with letters from A on, or ``- text`` lines after ``Options:``.
+``(A) text`` with letters from A on, or ``- text`` lines after ``Options:``; or two
+answers the question names in its words (``(Answer Yes or No)``: the 0.5B's programs
+printed ``horses`` and ``No elephants are artists`` for a syllogism asked so).
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from pot.tasks.loaders import parse_options
 
 _BULLET = re.compile(r"^[-*]\s+(.+?)\s*$")
 _OPTIONS_LINE = re.compile(r"^options\s*:?\s*$", re.IGNORECASE)
-_TWO_WAY = ({"yes", "no"}, {"valid", "invalid"})
+_TWO_WAY = ({"yes", "no"}, {"valid", "invalid"}, {"true", "false"})
+_WORD = r"[\"'“(]?(yes|no|true|false|valid|invalid)[\"'”)]?"
+_NAMED_PAIR = re.compile(
+    rf"(?i)\b(?:answer|respond|reply)(?:\s+(?:only|with|either|just))*\s*:?\s*{_WORD}"
+    rf"\s*(?:\bor\b|/)\s*{_WORD}"
+    r"|\((yes|no|true|false)\s*/\s*(yes|no|true|false)\)"
+    r"|\b(True) if [^.\n]{1,200}?,? or (False) otherwise\b"
+)
+"""Two answers a question names in its words: ``(Answer Yes or No)``, ``(yes/no)``,
+``return True if ..., or False otherwise``."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ class Choices:
             return extract_choice(answer, self.letters) in self.letters
         words = {_plain(word) for word in self.words}
         if words in _TWO_WAY:  # a program computes yes/no as a boolean: True is Yes
-            words |= {"true", "false"}
+            words |= {"true", "false", "yes", "no"}
         return _plain(answer) in words
 
     def named(self) -> str:
@@ -63,6 +74,11 @@ def question_choices(question: str) -> Choices | None:
                 words.append(bullet.group(1))
             if len(words) >= 2:
                 return Choices({}, tuple(words))
+    named = _NAMED_PAIR.search(question)
+    if named is not None:
+        first, second = (word for word in named.groups() if word is not None)
+        if {first.casefold(), second.casefold()} in _TWO_WAY:
+            return Choices({}, (first, second))
     return None
 
 

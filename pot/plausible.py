@@ -15,7 +15,10 @@ answered the request once with programs of comments only).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from pot.choices import question_choices
+from pot.question_examples import copies_example
 from pot.tasks.numbers import read_whole_number
 
 _ASKS_AMOUNT = re.compile(r"\bhow\s+(many|much)\b", re.IGNORECASE)
@@ -38,3 +41,19 @@ def negative_amount(question: str, value: str) -> str | None:
     if number is None or number.value >= 0:
         return None
     return f"how {asked.group(1).lower()}"
+
+
+def doubted_in_vote(question: str) -> Callable[[str], bool]:
+    """Which answers a vote on ``question`` believes only where no other answer has a
+    vote (:func:`~pot.consistency.vote`'s ``doubted``): the question's own example or
+    template of its answer (:func:`~pot.question_examples.copies_example`), and an
+    answer that is none of the options it lists or names (:mod:`pot.choices`: a chain of
+    thought answered ``No elephants are artists`` to "(Answer Yes or No)")."""
+    choices = question_choices(question)
+
+    def doubted(value: str) -> bool:
+        if choices is not None and not choices.holds(value):
+            return True
+        return copies_example(question, value)
+
+    return doubted

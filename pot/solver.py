@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from functools import partial
 from time import perf_counter
 
 from pot.auto import auto
@@ -25,11 +24,11 @@ from pot.loop_steps import Sample
 from pot.loops import FAMILIES
 from pot.models.base import AsyncModel, GenerationConfig, Model
 from pot.modes import Mode, parse_mode
+from pot.plausible import doubted_in_vote
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
     OUTPUT_FENCE,
 )
-from pot.question_examples import copies_example
 from pot.questions import (
     MAX_QUESTION_CHARS,
     EmptyQuestionError,
@@ -258,7 +257,7 @@ class Solver:
             answer = yield from self._reason(question, sample, first)
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
-        doubted = partial(copies_example, question)
+        doubted = doubted_in_vote(question)
         answer, ballot = vote(answers, key=asked_key(question), doubted=doubted)
         return self._noted(question, answer), ballot
 

@@ -48,6 +48,63 @@ def test_an_answer_names_an_option_or_does_not(answer: str, held: bool) -> None:
     assert choices is not None and choices.holds(answer) is held
 
 
+SYLLOGISM = (
+    "Consider these statements:\n1. All elephants are horses\n2. No horses are artists\n\n"
+    "Does it logically follow that:\nNo elephants are artists?\n(Answer Yes or No)"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        (SYLLOGISM, ("Yes", "No")),
+        ('Is 7 prime? Answer with "yes" or "no".', ("yes", "no")),
+        ("Is 7 prime (yes/no)?", ("yes", "no")),
+        (
+            "Return True if you can finish all courses considering the prerequisites, "
+            "or False otherwise.",
+            ("True", "False"),
+        ),
+        ("Is this argument valid? Answer valid or invalid.", ("valid", "invalid")),
+        ("Answer yes or maybe.", None),  # not a pair of opposites
+        ("How many apples? Answer: 5 or 6", None),
+        ("Will it rain? If yes, or if no, say why.", None),  # not named as the answer
+    ],
+)
+def test_two_answers_a_question_names_in_words(
+    question: str, named: tuple[str, str] | None
+) -> None:
+    choices = question_choices(question)
+    assert (choices.words if choices else None) == named
+
+
+def test_a_yes_or_no_question_takes_a_boolean_either_way() -> None:
+    for question in (SYLLOGISM, "Return True if it halts, or False otherwise."):
+        choices = question_choices(question)
+        assert choices is not None
+        assert all(choices.holds(answer) for answer in ("Yes", "no", "True", "false"))
+        assert not choices.holds("No elephants are artists") and not choices.holds("horses")
+
+
+def test_a_vote_doubts_an_answer_that_is_none_of_the_options(kernel: JupyterExecutor) -> None:
+    """The 0.5B's chain of thought and a program answered a syllogism with a sentence."""
+    model = ScriptedModel(
+        [
+            "```python\nprint('Yes')\n```",
+            "```python\nprint('horses')\n```",
+            "```python\nprint('No')\n```",  # after the repair: none of the options
+            "So \\boxed{No elephants are artists}.",
+            *(f"```python\nprint({value!r})\n```" for value in ("Yes", "No", "Yes")),
+            *(f"\\boxed{{{value}}}" for value in ["No elephants are artists"] * 3),
+            "{Yes}",
+        ]
+    )
+    trace = Solver(model, kernel, mode="auto").solve(SYLLOGISM)
+    assert "none of the options (Yes, No)" in model.calls[2].conversations[0][-1].content
+    assert trace.answer.value == "Yes"
+    assert trace.vote is not None and trace.vote.counts[-1].votes == 4  # the sentence
+
+
 def test_word_options_are_matched_whole() -> None:
     choices = question_choices(CAUSE)
     assert choices is not None
