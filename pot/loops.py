@@ -53,7 +53,7 @@ from pot.prompts import (
 from pot.question_data import long_data
 from pot.question_examples import copies_example
 from pot.trace import Answer, NoAnswerReason
-from pot.typos import case_mended
+from pot.typos import mended
 
 RESAMPLE_TEMPERATURE = 0.7
 """Temperature of a repair asked again because the model repeated a failed program."""
@@ -166,9 +166,9 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
             detail = f"the program still failed after {runs} run{'s' if runs > 1 else ''}"
             how_failed = failure_in_words(ran.result)
             repair = repair_request(observation)
-            mended = case_mended(block.code, ran.result.error)
-            if mended is not None and mode is not Mode.PLAIN:  # pot writes the next step
-                request = _pot_wrote(mended)
+            mend = mended(block.code, ran.result.error)
+            if mend is not None and mode is not Mode.PLAIN:  # pot writes the next step
+                request = _pot_wrote(mend)
         history += [assistant_message(written), user_message(repair)]
     return Answer(reason=failure, detail=detail)
 
