@@ -89,7 +89,9 @@ def vote(
         counts.insert(0, counts.pop(chosen))
     best = counts[0]
     tied = len(believed) > 1 and believed[1].votes == best.votes
-    set_aside = [count for count in counts[1:] if doubt(count) and count.votes >= best.votes]
+    set_aside = sum(
+        count.votes for count in counts[1:] if doubt(count) and count.votes >= best.votes
+    )
     rule = WORDS_TIE_BREAK if chosen is not None else TIE_BREAK
     first = answers[best.samples[0]]
     outcome = Answer(
@@ -98,7 +100,7 @@ def vote(
         source=AnswerSource.VOTE,
         detail=f"{best.votes} of {len(answers)} samples"
         + (f", tie broken by {rule}" if tied else "")
-        + (", the question's own example set aside" if set_aside else ""),
+        + (f", {set_aside} for an answer the question rules out set aside" if set_aside else ""),
     )
     return outcome, Vote(
         counts=counts,

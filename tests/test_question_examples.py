@@ -184,7 +184,7 @@ def test_a_copied_example_ranks_below_every_other_answer_in_a_vote() -> None:
 
     winner, ballot = vote(answers, doubted=doubted)
     assert winner.value == "down right"
-    assert winner.detail == "1 of 4 samples, the question's own example set aside"
+    assert winner.detail == "1 of 4 samples, 2 for an answer the question rules out set aside"
     assert [count.votes for count in ballot.counts] == [1, 2]
     assert vote(answers)[0].value == copy  # without doubts, the majority
     alone, _ = vote(answers[:2], doubted=doubted)
@@ -215,7 +215,7 @@ def test_auto_escalates_past_two_programs_that_print_the_example(
     assert trace.answer.value == "down right"
     assert trace.vote is not None
     assert [count.votes for count in trace.vote.counts] == [3, 1, 1, 4]
-    assert "the question's own example set aside" in (trace.answer.detail or "")
+    assert "4 for an answer the question rules out set aside" in (trace.answer.detail or "")
 
 
 def test_a_program_that_prints_the_template_is_sent_back_once(kernel: JupyterExecutor) -> None:
