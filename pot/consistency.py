@@ -62,16 +62,13 @@ def vote(
             answer=answers[samples[0]].normalized or "",
             votes=len(samples),
             samples=samples,
+            ruled_out=doubted is not None and doubted(answers[samples[0]].value or ""),
         )
         for key, samples in groups.items()
     ]
-
-    def doubt(count: VoteCount) -> bool:
-        return doubted is not None and doubted(answers[count.samples[0]].value or "")
-
     counts.sort(
         key=lambda count: (
-            doubt(count),
+            count.ruled_out,
             -count.votes,
             is_empty_answer(count.answer),
             count.samples[0],
@@ -83,14 +80,14 @@ def vote(
             detail=f"none of the {len(answers)} samples produced an answer",
         )
         return outcome, Vote(counts=[], winner=None, samples=len(answers))
-    believed = [count for count in counts if not doubt(count)] or counts
+    believed = [count for count in counts if not count.ruled_out] or counts
     chosen = _tie_broken(believed, tie_breaker, answers)
     if chosen is not None:
         counts.insert(0, counts.pop(chosen))
     best = counts[0]
     tied = len(believed) > 1 and believed[1].votes == best.votes
     set_aside = sum(
-        count.votes for count in counts[1:] if doubt(count) and count.votes >= best.votes
+        count.votes for count in counts[1:] if count.ruled_out and count.votes >= best.votes
     )
     rule = WORDS_TIE_BREAK if chosen is not None else TIE_BREAK
     first = answers[best.samples[0]]

@@ -112,7 +112,11 @@ def disagreement(vote: Vote | None, samples: int | None = None) -> str:
     silent = drawn(vote, samples) - sum(count.votes for count in vote.counts)
     if len(vote.counts) < 2 and not silent:
         return ""
-    parts = [f"{count.answer} ×{count.votes}" for count in vote.counts]
+    parts = [
+        f"{count.answer} ×{count.votes}"
+        + (" (ruled out by the question)" if count.ruled_out else "")
+        for count in vote.counts
+    ]
     if silent:
         parts.append(f"no answer ×{silent}")
     return "samples disagree: " + ", ".join(parts)

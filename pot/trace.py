@@ -155,6 +155,11 @@ class VoteCount(BaseModel):
     answer: str = Field(description="The normalised answer shown for this key.")
     votes: int
     samples: list[int]
+    ruled_out: bool = Field(
+        default=False,
+        description="An answer the question rules out (its own example, none of its "
+        "options): ranked below every other answer.",
+    )
 
 
 class Vote(BaseModel):
