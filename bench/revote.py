@@ -1,0 +1,91 @@
+"""What ``auto``'s vote, as it is now, makes of the samples a finished run recorded.
+
+A change to the vote (its key, its tie-break, the answers a question rules out) needs
+no model to measure: every ``auto`` trace keeps each sample's answer, so this script
+takes the vote again with today's rules (:func:`pot.consistency.vote`, the question's
+places key and what it rules out), judges the new winner with the task's judge, and
+prints every changed answer and the paired comparison (McNemar). A solve whose first two
+programs agreed on an answer the question now rules out would escalate today; what the
+escalation would have drawn was never recorded, so those are counted and left as run.
+The restating turn is not replayed (``bench/restate.py`` measures it): a changed winner
+is judged as the vote gives it.
+
+    python bench/revote.py runs/auto.jsonl --task rg:suite --size 20 --seed 2026
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from pot.answers import normalize_answer
+from pot.auto import WORDS
+from pot.consistency import vote
+from pot.decimals import asked_key
+from pot.plausible import doubted_in_vote
+from pot.tasks import TaskOptions, judge, load_problems
+from pot.tasks.stats import mcnemar_exact
+from pot.trace import Mode, SampleAnswer, Trace
+
+
+def revoted(trace: Trace) -> tuple[str | None, bool]:
+    """The vote's winner now over the trace's samples, and whether today's ``auto``
+    would have escalated where the run stopped at two agreeing programs."""
+    answers = [step.answer for step in trace.steps if isinstance(step, SampleAnswer)]
+    question = trace.question
+    doubted = doubted_in_vote(question)
+    winner, _ = vote(answers, WORDS if len(answers) > WORDS else None, asked_key(question), doubted)
+    escalates = len(answers) == WORDS and winner.value is not None and doubted(winner.value)
+    return winner.value, escalates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=Path, nargs="+", help="pot eval JSON-lines files of auto")
+    parser.add_argument("--task", required=True)
+    parser.add_argument("--size", type=int)
+    parser.add_argument("--seed", type=int)
+    args = parser.parse_args()
+
+    problems = {
+        p.id: p
+        for p in load_problems(args.task, options=TaskOptions(size=args.size, seed=args.seed))
+    }
+    rows: list[tuple[bool, bool]] = []  # as run, now
+    escalations = 0
+    for path in args.runs:
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            problem = problems.get(record["id"])
+            if problem is None or not record.get("trace") or record.get("correct") is None:
+                continue
+            trace = Trace.model_validate(record["trace"])
+            if trace.mode is not Mode.AUTO:
+                continue
+            was = bool(record["correct"])
+            value, escalates = revoted(trace)
+            escalations += escalates
+            voted_before = trace.vote.counts[0].answer if trace.vote and trace.vote.counts else None
+            now = was
+            if value is not None and normalize_answer(value) != voted_before:
+                now = judge(normalize_answer(value), problem).correct
+                print(
+                    f"{problem.id}: {voted_before!r} -> {value!r} (gold {problem.answer!r}) "
+                    f"{was} -> {now}",
+                    flush=True,
+                )
+            rows.append((was, now))
+    n = len(rows)
+    before, after = sum(row[0] for row in rows), sum(row[1] for row in rows)
+    lost = sum(row[0] and not row[1] for row in rows)
+    gained = sum(row[1] and not row[0] for row in rows)
+    print(f"\n{n} auto problems: as run {before}/{n}, the vote now {after}/{n}")
+    print(
+        f"only as run / only now: {lost} / {gained}, McNemar p = {mcnemar_exact(lost, gained):.3g}"
+    )
+    print(f"would escalate now (two programs agreed on an answer ruled out): {escalations}")
+
+
+if __name__ == "__main__":
+    main()
