@@ -4,7 +4,10 @@ A change to the vote (its key, its tie-break, the answers a question rules out) 
 no model to measure: every ``auto`` trace keeps each sample's answer, so this script
 takes the vote again with today's rules (:func:`pot.consistency.vote`, the question's
 places key and what it rules out), judges the new winner with the task's judge, and
-prints every changed answer and the paired comparison (McNemar). A solve whose first two
+prints every changed answer and two paired comparisons (McNemar): against the run as
+it was made (which may have drawn other samples, or voted by older rules), and
+against today's vote without the answers the question rules out
+(:func:`~pot.plausible.doubted_in_vote`), which isolates that rule. A solve whose first two
 programs agreed on an answer the question now rules out would escalate today; what the
 escalation would have drawn was never recorded, so those are counted and left as run.
 The restating turn is not replayed (``bench/restate.py`` measures it): a changed winner
@@ -29,13 +32,15 @@ from pot.tasks.stats import mcnemar_exact
 from pot.trace import Mode, SampleAnswer, Trace
 
 
-def revoted(trace: Trace) -> tuple[str | None, bool]:
-    """The vote's winner now over the trace's samples, and whether today's ``auto``
-    would have escalated where the run stopped at two agreeing programs."""
+def revoted(trace: Trace, rule_out: bool = True) -> tuple[str | None, bool]:
+    """The vote's winner now over the trace's samples (``rule_out``: setting aside what
+    the question rules out), and whether today's ``auto`` would have escalated where the
+    run stopped at two agreeing programs."""
     answers = [step.answer for step in trace.steps if isinstance(step, SampleAnswer)]
     question = trace.question
     doubted = doubted_in_vote(question)
-    winner, _ = vote(answers, WORDS if len(answers) > WORDS else None, asked_key(question), doubted)
+    tie_breaker = WORDS if len(answers) > WORDS else None
+    winner, _ = vote(answers, tie_breaker, asked_key(question), doubted if rule_out else None)
     escalates = len(answers) == WORDS and winner.value is not None and doubted(winner.value)
     return winner.value, escalates
 
@@ -52,7 +57,7 @@ def main() -> None:
         p.id: p
         for p in load_problems(args.task, options=TaskOptions(size=args.size, seed=args.seed))
     }
-    rows: list[tuple[bool, bool]] = []  # as run, now
+    rows: list[tuple[bool, bool, bool]] = []  # as run, now without ruling out, now
     escalations = 0
     for path in args.runs:
         for line in path.read_text().splitlines():
@@ -66,24 +71,27 @@ def main() -> None:
             was = bool(record["correct"])
             value, escalates = revoted(trace)
             escalations += escalates
-            voted_before = trace.vote.counts[0].answer if trace.vote and trace.vote.counts else None
-            now = was
-            if value is not None and normalize_answer(value) != voted_before:
-                now = judge(normalize_answer(value), problem).correct
+            before = trace.vote.counts[0].answer if trace.vote and trace.vote.counts else None
+            judged = {}
+            for name, given in (("now", value), ("without", revoted(trace, False)[0])):
+                same = given is None or normalize_answer(given) == before
+                judged[name] = was if same else judge(normalize_answer(given), problem).correct
+            if value is not None and normalize_answer(value) != before:
                 print(
-                    f"{problem.id}: {voted_before!r} -> {value!r} (gold {problem.answer!r}) "
-                    f"{was} -> {now}",
+                    f"{problem.id}: {before!r} -> {value!r} (gold {problem.answer!r}) "
+                    f"{was} -> {judged['now']}",
                     flush=True,
                 )
-            rows.append((was, now))
+            rows.append((was, judged["without"], judged["now"]))
     n = len(rows)
-    before, after = sum(row[0] for row in rows), sum(row[1] for row in rows)
-    lost = sum(row[0] and not row[1] for row in rows)
-    gained = sum(row[1] and not row[0] for row in rows)
-    print(f"\n{n} auto problems: as run {before}/{n}, the vote now {after}/{n}")
-    print(
-        f"only as run / only now: {lost} / {gained}, McNemar p = {mcnemar_exact(lost, gained):.3g}"
-    )
+    print(f"\n{n} auto problems: as run {sum(row[0] for row in rows)}/{n}, ", end="")
+    print(f"the vote now without ruling out {sum(row[1] for row in rows)}/{n}, ", end="")
+    print(f"the vote now {sum(row[2] for row in rows)}/{n}")
+    for name, column in (("as run", 0), ("without ruling out", 1)):
+        lost = sum(row[column] and not row[2] for row in rows)
+        gained = sum(row[2] and not row[column] for row in rows)
+        p = mcnemar_exact(lost, gained)
+        print(f"only {name} / only now: {lost} / {gained}, McNemar p = {p:.3g}")
     print(f"would escalate now (two programs agreed on an answer ruled out): {escalations}")
 
 

@@ -46,14 +46,17 @@ def negative_amount(question: str, value: str) -> str | None:
 def doubted_in_vote(question: str) -> Callable[[str], bool]:
     """Which answers a vote on ``question`` believes only where no other answer has a
     vote (:func:`~pot.consistency.vote`'s ``doubted``): the question's own example or
-    template of its answer (:func:`~pot.question_examples.copies_example`), and an
-    answer that is none of the options it lists or names (:mod:`pot.choices`: a chain of
-    thought answered ``No elephants are artists`` to "(Answer Yes or No)")."""
+    template of its answer (:func:`~pot.question_examples.copies_example`), an answer
+    that is none of the options it lists or names (:mod:`pot.choices`: a chain of
+    thought answered ``No elephants are artists`` to "(Answer Yes or No)"), and a
+    negative number for "how many" or "how much" (:func:`negative_amount`: two of the
+    0.5B's programs printed ``-70`` for "how much is left over for Bob", again after
+    the doubt, and won a tie)."""
     choices = question_choices(question)
 
     def doubted(value: str) -> bool:
         if choices is not None and not choices.holds(value):
             return True
-        return copies_example(question, value)
+        return copies_example(question, value) or negative_amount(question, value) is not None
 
     return doubted

@@ -59,5 +59,8 @@ def test_a_run_made_before_a_rule_is_voted_on_again(
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert f"file/paths/p1: '{COPY}' -> 'right down' (gold 'right down') False -> True" in out
-    assert "1 auto problems: as run 0/1, the vote now 1/1" in out
+    assert (
+        "1 auto problems: as run 0/1, the vote now without ruling out 0/1, the vote now 1/1" in out
+    )
     assert "only as run / only now: 0 / 1" in out
+    assert "only without ruling out / only now: 0 / 1" in out

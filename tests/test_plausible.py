@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from pot.consistency import vote
 from pot.executors import JupyterExecutor
-from pot.plausible import negative_amount
+from pot.plausible import doubted_in_vote, negative_amount
 from pot.solver import Solver
 from pot.testing import ScriptedModel
-from pot.trace import Mode, NoAnswerReason
+from pot.trace import Answer, Mode, NoAnswerReason
 
 FEED = (
     "Every day Wendi feeds each of her 20 chickens 3 cups of feed in three meals. She gives "
@@ -89,3 +90,12 @@ def test_a_doubt_no_repair_answers_keeps_the_doubted_answer(kernel: JupyterExecu
     assert answer.detail.startswith("printed before the doubt; then ")
     failing = Solver(ScriptedModel(["```python\nprint(1/0)\n```"] * 3), kernel, max_steps=2)
     assert failing.solve(FEED).answer.reason is NoAnswerReason.CODE_FAILED  # no doubt: none
+
+
+def test_a_vote_rules_out_a_negative_count() -> None:
+    doubted = doubted_in_vote(FEED)
+    assert doubted("-20") and not doubted("20") and not doubted("twenty")
+    answers = [Answer(value=value, normalized=value) for value in ("-20", "-20", "20")]
+    winner, ballot = vote(answers, doubted=doubted)
+    assert winner.value == "20" and ballot.counts[-1].ruled_out
+    assert not doubted_in_vote("What is 3 minus 23?")("-20")  # the question speaks of negatives
