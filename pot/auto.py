@@ -66,18 +66,20 @@ class Reason(Protocol):
 def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -> Loop:
     """``auto``'s whole solve of ``question``; returns the voted answer and its vote.
 
-    Two greedy programs from two different prompts (``prompt``, and a minimal one);
-    when both give the same answer, that is the answer. Otherwise a greedy chain of
-    thought in words answers too, :data:`AUTO_ESCALATION` more programs are sampled
-    in one batch, then, when the chain's answer is short (a number or a few words:
-    :func:`~pot.consistency.short_kind`) and the programs are split,
-    :data:`AUTO_WORDS_ESCALATION` more chains of thought in one batch, and every
-    answer votes (a chain that answered with a grid, a list or an expression gets no
-    more chains, nor a tie). A tie goes to the answer the greedy chain of thought
-    gave, when it is among the tied and of the rival's kind (two numbers, or a few
-    plain words each: where programs split, the route that wrote no program
-    decides), else to the earliest sample: the greedy program of ``prompt``, the
-    minimal prompt's, the sampled programs, the sampled chains.
+    Two greedy programs from two different prompts (``prompt``, and a minimal one); when
+    both give the same answer, one the question does not rule out
+    (:func:`~pot.plausible.doubted_in_vote`), that is the answer. Otherwise a greedy
+    chain of thought in words answers too, :data:`AUTO_ESCALATION` more programs are
+    sampled in one batch, then, when the chain's answer is short (a number or a few
+    words: :func:`~pot.consistency.short_kind`) and the programs are split,
+    :data:`AUTO_WORDS_ESCALATION` more chains of thought in one batch, and every answer
+    votes (a chain that answered with a grid, a list or an expression gets no more
+    chains, nor a tie; an answer the question rules out ranks last). A tie goes to the
+    answer the greedy chain of thought gave, when it is among the tied and of the
+    rival's kind (two numbers, or a few plain words each: where programs split, the
+    route that wrote no program decides), else to the earliest sample: the greedy
+    program of ``prompt``, the minimal prompt's, the sampled programs, the sampled
+    chains.
     Last, with ``restated``, the winner is restated in the form the question asks
     for (:mod:`pot.restate`).
     """
@@ -92,7 +94,7 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         answers.append(answer)
     first, other = answers
     key = asked_key(question)  # -sqrt(265)/15 is -1.0853 where 4 places are asked
-    doubted = doubted_in_vote(question)  # its e.g. of the answer, none of its options
+    doubted = doubted_in_vote(question)  # its own example, no option, a negative count
     agreed = first.ok and other.ok and key(first.value or "") == key(other.value or "")
     if agreed and not doubted(first.value or ""):
         voted = vote(answers, key=key, doubted=doubted)
