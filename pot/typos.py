@@ -39,9 +39,8 @@ def zeros_mended(code: str, error: ErrorInfo | None) -> str | None:
     if error is None or error.name != "SyntaxError" or _LEADING_ZEROS not in error.value:
         return None
     lines = code.splitlines(keepends=True)
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
+    tokens = _tokens(code)
+    if tokens is None:
         return None
     written = []
     for zeros, digits in reversed(list(pairwise(tokens))):
@@ -74,9 +73,8 @@ def case_mended(code: str, error: ErrorInfo | None) -> str | None:
     if wrong == right or wrong.casefold() != right.casefold():
         return None
     lines = code.splitlines(keepends=True)
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
+    tokens = _tokens(code)
+    if tokens is None:
         return None
     renamed = 0
     before = None
@@ -91,3 +89,11 @@ def case_mended(code: str, error: ErrorInfo | None) -> str | None:
     if not renamed:
         return None
     return f"# pot renamed {wrong} to {right} (NameError)\n" + "".join(lines)
+
+
+def _tokens(code: str) -> list[tokenize.TokenInfo] | None:
+    """``code``'s tokens, or None where it cannot be tokenized."""
+    try:
+        return list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
