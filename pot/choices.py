@@ -82,5 +82,26 @@ def question_choices(question: str) -> Choices | None:
     return None
 
 
+_POSITIVE = {"yes", "true", "valid"}
+_NEGATIVE = {"no", "false", "invalid"}
+
+
+def in_option_words(question: str, value: str) -> str | None:
+    """``value``, a yes or a no of another pair (``False``, a program's boolean), as the
+    question's own word for it (``No`` where it asks "(Answer Yes or No)"); None when the
+    question names no such pair or ``value`` is already its word or no yes or no."""
+    choices = question_choices(question)
+    if choices is None or len(choices.words) != 2:
+        return None
+    if {_plain(word) for word in choices.words} not in _TWO_WAY:
+        return None
+    plain = _plain(value)
+    wanted = _POSITIVE if plain in _POSITIVE else _NEGATIVE if plain in _NEGATIVE else None
+    if wanted is None:
+        return None
+    word = next(word for word in choices.words if _plain(word) in wanted)
+    return None if _plain(word) == plain else word
+
+
 def _plain(text: str) -> str:
     return re.sub(r"[^\w]+", " ", text).strip().casefold()

@@ -26,6 +26,7 @@ import re
 from fractions import Fraction
 
 from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
+from pot.choices import in_option_words
 from pot.decimals import in_asked_places
 from pot.loop_requests import Generate, GenerateReply, Loop
 from pot.models.base import Message
@@ -84,7 +85,9 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
 
 
 def in_notation(question: str, answer: Answer, sequences: bool = True) -> Answer:
-    """``answer``, a Python list as a program printed it (with ``sequences``, numbers
+    """``answer``, a yes or no as the question's own word for it
+    (:func:`~pot.choices.in_option_words`: ``False`` as ``No``); a Python list as a
+    program printed it (with ``sequences``, numbers
     printed one after another too: ``2 2 7``), written in the question's own notation for
     lists (:func:`~pot.notation.in_question_notation`: with the separator asked, JSON,
     rows of numbers), and its numbers written to the decimal places the question asks
@@ -92,13 +95,20 @@ def in_notation(question: str, answer: Answer, sequences: bool = True) -> Answer
     when the question has no such notation or the answer is no list."""
     if not answer.value:
         return answer
+    worded = in_option_words(question, answer.value)  # False as No, "(Answer Yes or No)"
+    if worded is not None:
+        return _written(answer, worded, f"{answer.value} as the question's word for it")
     places = in_asked_places(question, answer.value)  # -sqrt(265)/15 as -1.0853
     value = places or answer.value
     rounded = sequences or places is not None  # rounded as asked: no turn will round it
     written = in_question_notation(question, value, sequences=rounded) or places
     if written is None:
         return answer
-    detail = f"{answer.value} in the question's notation"
+    return _written(answer, written, f"{answer.value} in the question's notation")
+
+
+def _written(answer: Answer, written: str, detail: str) -> Answer:
+    """``answer`` written as ``written`` by pot (source ``RESTATED``), ``detail`` saying how."""
     return Answer(
         value=written,
         normalized=normalize_answer(written, as_written=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pot.choices import Choices, question_choices
+from pot.choices import Choices, in_option_words, question_choices
 from pot.executors import JupyterExecutor
 from pot.solver import Solver
 from pot.testing import ScriptedModel
@@ -133,3 +133,38 @@ def test_a_program_that_prints_no_option_is_repaired(kernel: JupyterExecutor) ->
 def test_plain_takes_what_its_program_printed(kernel: JupyterExecutor) -> None:
     model = ScriptedModel(["```python\nprint('Heat')\n```"])
     assert Solver(model, kernel, mode="plain").solve(MOVIES).answer.value == "Heat"
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "written"),
+    [
+        (SYLLOGISM, "False", "No"),
+        (SYLLOGISM, "True", "Yes"),
+        (SYLLOGISM, "false.", "No"),
+        (SYLLOGISM, "No", None),  # already the question's word
+        (SYLLOGISM, "horses", None),
+        ("Return True if it halts, or False otherwise.", "no", "False"),
+        ("Is the argument valid? Answer valid or invalid.", "True", "valid"),
+        (CAUSE, "False", "No"),  # bulleted options too
+        ("Is 7 prime?", "True", None),  # no options named
+        (MOVIES, "True", None),  # lettered options are no yes or no
+    ],
+)
+def test_a_yes_or_no_in_the_questions_own_words(
+    question: str, value: str, written: str | None
+) -> None:
+    assert in_option_words(question, value) == written
+
+
+@pytest.mark.parametrize("mode", ["pot", "auto"])
+def test_a_printed_boolean_is_answered_with_the_questions_word(
+    kernel: JupyterExecutor, mode: str
+) -> None:
+    """No restating turn is asked for: pot writes it (the 1.5B's calendar programs
+    printed False to "Answer with Yes or No", twice in 10)."""
+    program = "```python\nprint(2023 % 4 == 0)\n```"
+    model = ScriptedModel([program, program])
+    trace = Solver(model, kernel, mode=mode).solve("Is 2023 a leap year? Answer with Yes or No.")
+    assert trace.answer.value == "No"
+    assert trace.answer.detail.startswith("False as the question's word for it")
+    assert len(model.calls) == (1 if mode == "pot" else 2)
