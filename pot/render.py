@@ -97,6 +97,8 @@ def answer_origin(answer: Answer, vote: Vote | None = None, samples: int | None 
     model", "majority of 5 samples, 3 agreeing"."""
     if answer.source is AnswerSource.VOTE and vote is not None and vote.counts:
         words = f"majority of {drawn(vote, samples)} samples, {vote.counts[0].votes} agreeing"
+        ruled_out = sum(count.votes for count in vote.counts[1:] if count.ruled_out)
+        words += f", {ruled_out} ruled out by the question" if ruled_out else ""
         return words + (f", tie broken by {vote.tie_break}" if vote.tie_break else "")
     if answer.source is AnswerSource.VOTE:
         return "majority vote of the samples"

@@ -14,7 +14,7 @@ from pot.question_examples import (
     example_spans,
     uses_question_example,
 )
-from pot.render import disagreement
+from pot.render import answer_origin, disagreement
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import Answer, TextStep
@@ -237,8 +237,11 @@ def test_a_program_that_prints_the_template_is_sent_back_once(kernel: JupyterExe
 def test_the_vote_marks_and_shows_an_answer_the_question_rules_out() -> None:
     copy = "right right down down up left"
     answers = [Answer(value=value, normalized=value) for value in (copy, copy, "down right")]
-    _, ballot = vote(answers, doubted=lambda value: copies_example(PATH, value))
+    winner, ballot = vote(answers, doubted=lambda value: copies_example(PATH, value))
     assert [count.ruled_out for count in ballot.counts] == [False, True]
+    assert answer_origin(winner, ballot) == (
+        "majority of 3 samples, 1 agreeing, 2 ruled out by the question"
+    )
     assert disagreement(ballot) == (
         "samples disagree: down right ×1, right right down down up left ×2 "
         "(ruled out by the question)"
