@@ -125,12 +125,12 @@ def copies_example(question: str, value: str) -> bool:
     Tuesday``)."""
     tokens = _tokens(value)
     spans = example_spans(question, FORMAT_START)
-    if len(tokens) < 2 or not spans:
-        return False
+    examples = [question[start:end] for start, end in spans]
+    if len(tokens) < 2 or len(tokens) > max((len(_tokens(text)) for text in examples), default=0):
+        return False  # one token is anyone's; more than an example holds is none of its parts
     outside = _tokens(_outside(question, spans))
     if any(outside[index : index + len(tokens)] == tokens for index in range(len(outside))):
         return False
-    examples = [question[start:end] for start, end in spans]
     quoted = (
         match.group(1) or match.group(2) for text in examples for match in _QUOTED.finditer(text)
     )

@@ -149,6 +149,7 @@ BINARY = (
         (PATH, "Right right down down up left.", True),  # case and a full stop are form
         (PATH, "right down down up", False),  # a part of the example's value
         (PATH, "right down", False),
+        (PATH, "right right down down up left " * 40, False),  # longer than any example
         (PATH, "right down right", False),
         (PATH, "infeasible", False),
         (FACTORS, "2 × 2 × 3", True),
