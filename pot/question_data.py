@@ -63,7 +63,9 @@ def long_data(question: str) -> QuestionData | None:
     if grids:
         rows = grids[0]
         text = "\n".join(row.strip() for row in rows)
-        parse = f"rows = [line.split() for line in {VARIABLE}.splitlines()]  # cells as text"
+        parse = (
+            f"rows = [line.split() for line in {VARIABLE}.strip().splitlines()]  # cells as text"
+        )
         return QuestionData(text, "grid", parse) if len(grids) == 1 else None
     lists = [*_NESTED.findall(question), *_LONG_BRACKETS.findall(question)]
     lists = [found for found in lists if len(found) >= 60]  # not a short example

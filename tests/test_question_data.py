@@ -58,7 +58,7 @@ def test_the_program_parses_the_question_instead_of_retyping_it(
     assert trace.answer.value == "7 4 1\n8 5 2\n9 6 3"
     asked = model.calls[0].conversations[0][-1]
     assert asked.content.startswith(GRID + "\n\n(The grid above is already defined in the kernel")
-    assert "rows = [line.split() for line in data.splitlines()]" in asked.content
+    assert "rows = [line.split() for line in data.strip().splitlines()]" in asked.content
     [step] = trace.steps
     assert isinstance(step, CodeStep)
     assert step.setup == "data = '1 2 3\\n4 5 6\\n7 8 9'"
@@ -131,3 +131,15 @@ def test_a_replay_defines_the_data_again_after_a_kernel_restart(
     assert [i for i, source in enumerate(code) if "data = " in source] == [0, 2]
     NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     assert notebook.cells[-2].outputs[0]["text"] == "7 4 1\n8 5 2\n9 6 3\n"
+
+
+def test_the_grid_line_reads_the_grid_retyped_with_blank_lines_alike() -> None:
+    """The 1.5B typed the grid out again as ``data = \"\"\"`` and a new line, then ran
+    the suggested line: without ``strip()`` the first row read empty."""
+    found = long_data(GRID)
+    assert found is not None
+    read: dict[str, object] = {"data": found.text}
+    exec(found.parse, read)  # the line pot suggests, on pot's own data
+    retyped: dict[str, object] = {"data": "\n" + found.text + "\n"}
+    exec(found.parse, retyped)
+    assert read["rows"] == retyped["rows"] == [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]]
