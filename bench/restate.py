@@ -38,7 +38,7 @@ from pot.models.base import Generation, GenerationConfig, StopReason
 from pot.prompts import ANSWER_START, OUTPUT_FENCE
 from pot.restate import restate, winning_program
 from pot.tasks import TaskOptions, judge, load_problems
-from pot.tasks.stats import mcnemar_exact
+from pot.tasks.stats import paired_difference
 from pot.trace import Answer, CodeStep, SampleAnswer, TextStep, Trace
 
 
@@ -175,11 +175,13 @@ def main() -> None:
     for name, column in (("without the turn", 0), ("the run's own", 1), ("the turn now", 2)):
         right = sum(row[column] for row in rows)
         print(f"{name:<17}{right}/{n} = {100 * right / n:.1f}%")
+    now = [row[2] for row in rows]
     for name, column in (("without", 0), ("the run's own", 1)):
-        lost = sum(row[column] and not row[2] for row in rows)
-        gained = sum(row[2] and not row[column] for row in rows)
-        p = mcnemar_exact(lost, gained)
-        print(f"only {name} / only now: {lost} / {gained}, McNemar p = {p:.3g}")
+        paired = paired_difference([row[column] for row in rows], now)
+        print(
+            f"only {name} / only now: {paired.only_first} / {paired.only_second}, "
+            f"McNemar p = {paired.p_value:.3g}"
+        )
     if seconds:
         print(
             f"the turn: median {statistics.median(seconds):.1f} s, "

@@ -28,7 +28,7 @@ from pot.consistency import vote
 from pot.decimals import asked_key
 from pot.plausible import doubted_in_vote
 from pot.tasks import TaskOptions, judge, load_problems
-from pot.tasks.stats import mcnemar_exact
+from pot.tasks.stats import paired_difference
 from pot.trace import Mode, SampleAnswer, Trace
 
 
@@ -87,11 +87,13 @@ def main() -> None:
     print(f"\n{n} auto problems: as run {sum(row[0] for row in rows)}/{n}, ", end="")
     print(f"the vote now without ruling out {sum(row[1] for row in rows)}/{n}, ", end="")
     print(f"the vote now {sum(row[2] for row in rows)}/{n}")
+    now = [row[2] for row in rows]
     for name, column in (("as run", 0), ("without ruling out", 1)):
-        lost = sum(row[column] and not row[2] for row in rows)
-        gained = sum(row[2] and not row[column] for row in rows)
-        p = mcnemar_exact(lost, gained)
-        print(f"only {name} / only now: {lost} / {gained}, McNemar p = {p:.3g}")
+        paired = paired_difference([row[column] for row in rows], now)
+        print(
+            f"only {name} / only now: {paired.only_first} / {paired.only_second}, "
+            f"McNemar p = {paired.p_value:.3g}"
+        )
     print(f"would escalate now (two programs agreed on an answer ruled out): {escalations}")
 
 
