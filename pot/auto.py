@@ -66,7 +66,8 @@ class Reason(Protocol):
 def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -> Loop:
     """``auto``'s whole solve of ``question``; returns the voted answer and its vote.
 
-    Two greedy programs from two different prompts (``prompt``, and a minimal one); when
+    Two greedy programs from two different prompts (``prompt``, and a minimal one),
+    generated in one batch; when
     both give the same answer, one the question does not rule out
     (:func:`~pot.plausible.doubted_in_vote`), that is the answer. Otherwise a greedy
     chain of thought in words answers too, :data:`AUTO_ESCALATION` more programs are
@@ -86,10 +87,13 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
     answers: list[Answer] = []
     programs: dict[int, CodeStep] = {}  # each sample's last program that ran
     second = Prompt(system=SECOND_OPINION_SYSTEM, name="second-opinion")
-    for sample, opening in enumerate((prompt, second)):
+    pair: GenerateReply = yield Generate(  # one batch: two rows cost less than two calls
+        prompt.conversation(question), more=(second.conversation(question),)
+    )
+    for sample, (opening, first) in enumerate(zip((prompt, second), pair.each(), strict=True)):
         if sample:
             yield Reset()
-        answer = yield from _noting(reason(question, sample, prompt=opening), programs)
+        answer = yield from _noting(reason(question, sample, first, prompt=opening), programs)
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
     first, other = answers

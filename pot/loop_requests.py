@@ -23,7 +23,10 @@ class Generate:
 
     Greedy when ``greedy``; sampled at ``temperature`` (with ``seed_offset`` added
     to the solver's seed) when that is set; otherwise at the solver's temperature.
-    ``max_new_tokens`` caps this reply below the solver's budget.
+    ``max_new_tokens`` caps this reply below the solver's budget. ``more`` are other
+    conversations generated in the same call, with the same settings (``n`` each): one
+    batch instead of one call after another; the reply holds the samples of
+    ``conversation`` first, then those of each of ``more`` in turn.
     """
 
     conversation: Conversation
@@ -32,6 +35,12 @@ class Generate:
     temperature: float | None = None
     seed_offset: int = 0
     max_new_tokens: int | None = None
+    more: tuple[Conversation, ...] = ()
+
+    @property
+    def conversations(self) -> list[Conversation]:
+        """Every conversation of the call, ``conversation`` first."""
+        return [self.conversation, *self.more]
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,11 @@ class Totals:
     completion_tokens: int = 0
 
     def generated(self, batch: list[list[Generation]], seconds: float) -> GenerateReply:
-        """Count one generation call (one conversation, its samples) and wrap its reply."""
-        samples = batch[0]
+        """Count one generation call (its conversations' samples) and wrap its reply: the
+        samples of every conversation in the call's order."""
+        samples = [sample for each in batch for sample in each]
         self.model_seconds += seconds
-        self.prompt_tokens += samples[0].prompt_tokens if samples else 0
+        self.prompt_tokens += sum(each[0].prompt_tokens for each in batch if each)
         self.completion_tokens += sum(sample.completion_tokens for sample in samples)
         return GenerateReply(samples, seconds)
 

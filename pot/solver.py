@@ -172,7 +172,7 @@ class Solver:
             reply = None
             if isinstance(item, Generate):
                 began = perf_counter()
-                batch = self.model.generate([item.conversation], self._config(item))
+                batch = self.model.generate(item.conversations, self._config(item))
                 reply = totals.generated(batch, perf_counter() - began)
             elif isinstance(item, Execute):
                 began = perf_counter()
@@ -205,10 +205,10 @@ class Solver:
             if isinstance(item, Generate):
                 began = perf_counter()
                 if isinstance(self.model, AsyncModel):
-                    batch = await self.model.agenerate([item.conversation], self._config(item))
+                    batch = await self.model.agenerate(item.conversations, self._config(item))
                 else:
                     batch = await asyncio.to_thread(
-                        self.model.generate, [item.conversation], self._config(item)
+                        self.model.generate, item.conversations, self._config(item)
                     )
                 reply = totals.generated(batch, perf_counter() - began)
             elif isinstance(item, Execute):

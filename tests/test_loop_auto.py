@@ -38,8 +38,8 @@ def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
     assert trace.answer.normalized == "42"
     assert trace.answer.source is AnswerSource.VOTE  # restated alike: the vote's answer
     assert trace.samples == 2
-    assert len(model.calls) == 3  # two programs, then the answer restated
-    first, second = (call.conversations[0] for call in model.calls[:2])
+    assert len(model.calls) == 2  # two programs in one batch, then the answer restated
+    first, second = model.calls[0].conversations
     assert first[0].content == SYSTEMS[Mode.POT]
     assert len(first) > 2  # pot's prompt has worked examples
     assert [message.content for message in second] == [
@@ -47,6 +47,22 @@ def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
         "What is 6 times 7?",
     ]
     assert all(call.config.temperature == 0 for call in model.calls)
+
+
+async def test_the_two_programs_are_one_batch_on_asyncio_too(kernel: JupyterExecutor) -> None:
+    model = ScriptedModel([program("6 * 7"), program("42"), "{42}"])
+    trace = await Solver(model, kernel, mode="auto").asolve("What is 6 times 7?")
+    assert trace.answer.normalized == "42" and trace.samples == 2
+    pair = model.calls[0]
+    assert [conversation[0].content for conversation in pair.conversations] == [
+        SYSTEMS[Mode.POT],
+        SECOND_OPINION_SYSTEM,
+    ]
+    # both rows' prompts are counted (the scripted model counts a prompt's words)
+    words_of = [sum(len(m.content.split()) for m in c) for c in pair.conversations]
+    restating = sum(len(m.content.split()) for m in model.calls[1].conversations[0])
+    assert trace.prompt_tokens == sum(words_of) + restating
+    assert [step.sample for step in trace.code_steps] == [0, 1]
 
 
 def words(value: str) -> str:
@@ -77,13 +93,13 @@ def test_disagreement_asks_for_words_and_more_programs_and_votes(kernel: Jupyter
     assert trace.vote is not None
     assert trace.vote.counts[0].votes == 5 and trace.vote.counts[0].samples == [1, 2, 3, 5, 6]
     assert trace.samples == 3 + AUTO_ESCALATION + AUTO_WORDS_ESCALATION
-    chain = model.calls[2]  # the chain of thought: cot's prompt, greedy
+    chain = model.calls[1]  # the chain of thought: cot's prompt, greedy
     assert chain.conversations[0][0].content == SYSTEMS[Mode.COT]
     assert chain.config.temperature == 0 and chain.config.n == 1
-    escalation = model.calls[3]
+    escalation = model.calls[2]
     assert escalation.config.n == AUTO_ESCALATION
     assert escalation.config.temperature == pytest.approx(0.7)
-    sampled_chains = model.calls[4]  # more chains of thought: cot's prompt, sampled, one batch
+    sampled_chains = model.calls[3]  # more chains of thought: cot's prompt, sampled, one batch
     assert sampled_chains.conversations[0][0].content == SYSTEMS[Mode.COT]
     assert sampled_chains.config.n == AUTO_WORDS_ESCALATION
     assert sampled_chains.config.temperature == pytest.approx(0.7)
@@ -136,7 +152,7 @@ def test_no_more_chains_of_thought_where_four_programs_agree(kernel: JupyterExec
     trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
     assert trace.samples == 3 + AUTO_ESCALATION and not model.replies
-    assert [call.config.n for call in model.calls] == [1, 1, 1, AUTO_ESCALATION, 1]
+    assert [call.config.n for call in model.calls] == [1, 1, AUTO_ESCALATION, 1]
 
 
 def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -> None:
@@ -245,7 +261,7 @@ def test_the_answer_is_restated_in_the_form_the_question_asks_for(
     assert trace.answer.source is AnswerSource.RESTATED
     assert trace.answer.detail.startswith("11.783333333333333 restated in the form")
     assert trace.vote is not None and trace.vote.winner == "11.783333333333333"
-    restating = model.calls[2]
+    restating = model.calls[1]
     assert restating.config.temperature == 0 and restating.config.max_new_tokens == RESTATE_TOKENS
     asked = restating.conversations[0]
     assert asked[0].content == RESTATE_SYSTEM
@@ -398,13 +414,13 @@ def test_a_rounding_the_question_did_not_ask_for_keeps_the_programs_digits(
 def test_no_restatement_without_a_program_or_when_turned_off(kernel: JupyterExecutor) -> None:
     model = ScriptedModel([program("6 * 7"), program("42")])
     trace = Solver(model, kernel, mode="auto", restate=False).solve("What is 6 times 7?")
-    assert trace.answer.normalized == "42" and len(model.calls) == 2
+    assert trace.answer.normalized == "42" and len(model.calls) == 1
     model = ScriptedModel(["No code."] * 7)
     trace = Solver(model, kernel, mode="auto", max_steps=1).solve("What is 6 times 7?")
     assert not trace.answer.ok
-    # two programs, words (nudged once to answer), the programs' batch; a chain of thought
-    # that gave no answer is not sampled again; no restating
-    assert len(model.calls) == 5 and not model.replies
+    # two programs (one batch), words (nudged once to answer), the programs' batch; a
+    # chain of thought that gave no answer is not sampled again; no restating
+    assert len(model.calls) == 4 and not model.replies
 
 
 def test_a_stream_closed_early_closes_cleanly(kernel: JupyterExecutor) -> None:
@@ -459,7 +475,7 @@ def test_auto_answers_in_the_questions_json_notation(kernel: JupyterExecutor) ->
     assert trace.answer.value == '[["tea", "eat"], ["nat", "tan"]]'
     assert trace.answer.source is AnswerSource.RESTATED
     assert "in the question's notation" in trace.answer.detail
-    assert len(model.calls) == 2  # written so without a restating turn
+    assert len(model.calls) == 1  # written so without a restating turn
     model = ScriptedModel([program(printed)] * 2 + ["{" + printed + "}"])
     trace = Solver(model, kernel, mode="auto", restate=False).solve(ANAGRAMS)
     assert trace.answer.value == printed
@@ -474,7 +490,7 @@ def test_auto_answers_a_matrix_as_the_question_writes_one(
     model = ScriptedModel([program(code)] * 2)  # a NumPy array prints over two lines
     trace = Solver(model, kernel, mode="auto").solve(MATRIX)
     assert trace.answer.value == "2 5\n1 8"
-    assert len(model.calls) == 2
+    assert len(model.calls) == 1
 
 
 @pytest.mark.parametrize(
@@ -535,7 +551,7 @@ def test_auto_writes_numbers_printed_one_after_another_as_asked(kernel: JupyterE
     model = ScriptedModel(["```python\nprint(*[2, 2, 7])\n```"] * 2 + [echoed])
     trace = Solver(model, kernel, mode="auto").solve(question)
     assert trace.answer.value == "2 × 2 × 7"
-    assert len(model.calls) == 3  # the turn still ran: it may round what was printed
+    assert len(model.calls) == 2  # the turn still ran: it may round what was printed
     model = ScriptedModel(["```python\nprint(2, 2, 7)\n```"] * 2 + ["{2, 2, 7}"])
     trace = Solver(model, kernel, mode="auto").solve("List the prime factors of 28.")
     assert trace.answer.value == "2, 2, 7"  # no separator asked: the turn's form is taken
@@ -552,7 +568,7 @@ def test_auto_writes_a_list_out_as_asked_without_a_restating_turn(kernel: Jupyte
     trace = Solver(model, kernel, mode="auto").solve(question)
     assert trace.answer.value == "apple, date, fig"
     assert trace.answer.source is AnswerSource.RESTATED
-    assert len(model.calls) == 2
+    assert len(model.calls) == 1
 
 
 @pytest.mark.parametrize("mode", ["pot", "tir", "coc"])

@@ -206,7 +206,7 @@ def test_auto_escalates_past_two_programs_that_print_the_example(
     again = f"```python\nanswer = {copy!r}\nprint(answer)\n```"  # sent back, printed again
     model = ScriptedModel(
         [
-            *(printing(copy), again, printing(copy), again),
+            *(printing(copy), printing(copy), again, again),  # the pair, then each repair
             "So the path is \\boxed{down right}.",
             *(printing("down right"), printing("right down"), printing("up")),
             *(f"\\boxed{{{value}}}" for value in (copy, "down right", copy)),
