@@ -15,6 +15,7 @@ from pot.answers import answer_key
 from pot.consistency import short_kind, vote
 from pot.decimals import asked_key
 from pot.loop_requests import Generate, GenerateReply, Loop, Reset
+from pot.models.base import ContextOverflowError
 from pot.modes import Mode
 from pot.plausible import doubted_in_vote
 from pot.prompt_file import Prompt, default_prompt
@@ -168,16 +169,21 @@ def _restated(
 
 def _noting(loop: Loop, programs: dict[int, CodeStep]) -> Loop:
     """Pass ``loop`` through, noting each sample's last program that ran without error
-    (a solve closed early, say a cancelled stream, closes ``loop`` with it)."""
-    reply = None
+    (a solve closed early, say a cancelled stream, closes ``loop`` with it); a context
+    overflow thrown in by the driver goes on to ``loop``, which may end its sample."""
+    reply, overflow = None, None
     try:
         while True:
             try:
-                item = loop.send(reply)
+                item = loop.throw(overflow) if overflow else loop.send(reply)
             except StopIteration as stop:
                 return stop.value
+            overflow = None
             if isinstance(item, CodeStep) and item.execution.ok:
                 programs[item.sample] = item
-            reply = yield item
+            try:
+                reply = yield item
+            except ContextOverflowError as error:
+                overflow = error
     finally:
         loop.close()

@@ -25,6 +25,7 @@ from pot.cli_options import (
     EXIT_BAD_INPUT,
     EXIT_EXECUTOR,
     EXIT_MODEL,
+    ContextOption,
     DeviceOption,
     MaxNewTokensOption,
     ModelOption,
@@ -65,6 +66,7 @@ def chat_command(
     quantization: QuantizationOption = None,
     device: DeviceOption = None,
     threads: ThreadsOption = None,
+    context: ContextOption = None,
 ) -> None:
     """Talk with pot in the terminal; one kernel, in this folder, keeps your variables."""
     from rich.console import Console
@@ -81,6 +83,7 @@ def chat_command(
     flags = {"model": model, "mode": mode, "timeout": timeout, "temperature": temperature}
     flags |= {"seed": seed, "max_new_tokens": max_new_tokens, "device": device}
     flags |= {"quantization": quantization.value if quantization else None, "threads": threads}
+    flags |= {"context": context}
     try:
         settings = load_configuration(flags).settings
         check_model(settings.model, **model_options(settings))

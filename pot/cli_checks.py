@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-LOCAL_ONLY = ("quantization", "device", "threads")
+LOCAL_ONLY = ("quantization", "device", "threads", "context")
 """Model options that only a model loaded in this process understands."""
 
 

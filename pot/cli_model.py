@@ -14,11 +14,13 @@ if TYPE_CHECKING:
 
 
 def model_options(settings: Settings) -> dict[str, Any]:
-    """The backend options the settings give (quantization, device, threads), if any."""
+    """The backend options the settings give (quantization, device, threads, context),
+    if any."""
     chosen = {
         "quantization": settings.quantization,
         "device": settings.device,
         "threads": settings.threads,
+        "context": settings.context,
     }
     return {name: value for name, value in chosen.items() if value is not None}
 

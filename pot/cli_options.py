@@ -101,6 +101,15 @@ ThreadsOption = Annotated[
         "(default: every core; give each of several runs sharing a machine its share).",
     ),
 ]
+ContextOption = Annotated[
+    int | None,
+    typer.Option(
+        min=256,
+        help="Local llama.cpp models: tokens a conversation may hold, prompt plus reply "
+        "(default 4096; raise it for long questions, at about 28 KiB of memory per token "
+        "and sequence with the 1.5B).",
+    ),
+]
 DataOption = Annotated[
     Path | None, typer.Option("--data", help="Data folder (default $POT_DATA, the cache).")
 ]

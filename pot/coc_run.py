@@ -30,7 +30,7 @@ from pot.loop_requests import (
     ProgramRun,
     Request,
 )
-from pot.models.base import Message
+from pot.models.base import ContextOverflowError, Message
 from pot.prompts import simulation_opening, simulation_request
 from pot.trace import LineRun
 
@@ -96,7 +96,10 @@ def _simulate(
         statement.targets,
     )
     conversation = [*simulation_opening(), Message(role="user", content=request)]
-    generated: GenerateReply = yield Generate(conversation, greedy=True)
+    try:
+        generated: GenerateReply = yield Generate(conversation, greedy=True)
+    except ContextOverflowError:
+        return None  # the program and its variables are too long to simulate: the line fails
     generation = generated.samples[0]
     ran.model_seconds += generated.seconds
     ran.prompt_tokens += generation.prompt_tokens

@@ -122,6 +122,11 @@ class Settings(BaseModel):
         default=None, description="Local models: cpu, cuda, cuda:1... (default: cuda if present)."
     )
     threads: int | None = Field(default=None, ge=1, description="Local models: CPU threads.")
+    context: int | None = Field(
+        default=None,
+        ge=256,
+        description="Local llama.cpp models: tokens a conversation may hold (default 4096).",
+    )
 
 
 NAMES = tuple(Settings.model_fields)

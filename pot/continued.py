@@ -17,12 +17,13 @@ from pot.loop_steps import (
     Sample,
     assistant_message,
     code_step,
+    context_full,
     text_step,
     up_to_code,
     user_message,
     why_declined,
 )
-from pot.models.base import Message
+from pot.models.base import ContextOverflowError, Message
 from pot.modes import Mode
 from pot.prompts import ANSWER_START, NUDGE_NO_CODE
 from pot.trace import Answer, NoAnswerReason
@@ -43,7 +44,12 @@ def continued(sample: Sample) -> Loop:
         if draft:
             conversation = [*conversation, assistant_message(draft)]
         asked = sample.generate(index, conversation)
-        generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
+        try:
+            generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
+        except ContextOverflowError as error:
+            if index == 0:
+                raise  # the question itself does not fit: the solve cannot go on
+            return context_full(error, index)
         generation = generated.samples[0]
         block = extract_code(generation.text, "first") if sample.mode is Mode.TIR else None
         if block is None:

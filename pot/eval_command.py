@@ -21,6 +21,7 @@ from pot.cli_options import (
     EXIT_BAD_INPUT,
     EXIT_EXECUTOR,
     EXIT_MODEL,
+    ContextOption,
     DataOption,
     DeviceOption,
     ExecutorOption,
@@ -121,6 +122,7 @@ def eval_command(
     quantization: QuantizationOption = None,
     device: DeviceOption = None,
     threads: ThreadsOption = None,
+    context: ContextOption = None,
     size: Annotated[
         int | None,
         typer.Option(min=1, help="rg: problems per reasoning-gym generator (default 20)."),
@@ -183,7 +185,7 @@ def eval_command(
         flags = {"model": model, "mode": mode, "samples": samples, "timeout": timeout}
         flags |= {"max_steps": max_steps, "executor": executor, "data": data}
         flags |= {"quantization": quantization.value if quantization else None}
-        flags |= {"device": device, "threads": threads}
+        flags |= {"device": device, "threads": threads, "context": context}
         settings = load_configuration(flags).settings
         custom = load_prompt(prompt) if prompt is not None else None
     except (PromptFileError, ConfigError) as error:

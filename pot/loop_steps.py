@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
 from pot.extract import CodeBlock
 from pot.loop_requests import Generate, GenerateReply, ProgramRun
-from pot.models.base import Message
+from pot.models.base import ContextOverflowError, Message
 from pot.modes import Mode
 from pot.question_examples import EXAMPLE_NOTE, EXAMPLE_OUTPUT, uses_question_example
-from pot.trace import CodeStep, TextStep
+from pot.trace import Answer, CodeStep, NoAnswerReason, TextStep
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,18 @@ def why_declined(code: str, examples: Examples, question: str, mode: Mode) -> De
     if mode is not Mode.PLAIN and uses_question_example(code, question):
         return Declined("the model worked on the question's example", EXAMPLE_NOTE, EXAMPLE_OUTPUT)
     return None
+
+
+def context_full(error: ContextOverflowError, index: int) -> Answer:
+    """The end of a sample whose conversation outgrew the model's context at step
+    ``index`` (the question fitted: the steps it took filled the rest); the solve goes
+    on with its other samples."""
+    size = f" ({error.context} tokens)" if error.context else ""
+    steps = f"{index} step" + ("" if index == 1 else "s")
+    return Answer(
+        reason=NoAnswerReason.CONTEXT_FULL,
+        detail=f"the conversation outgrew the model's context{size} after {steps}",
+    )
 
 
 def assistant_message(text: str) -> Message:

@@ -29,12 +29,13 @@ from pot.loop_steps import (
     Sample,
     assistant_message,
     code_step,
+    context_full,
     text_step,
     up_to_code,
     user_message,
     why_declined,
 )
-from pot.models.base import Generation, Message, StopReason
+from pot.models.base import ContextOverflowError, Generation, Message, StopReason
 from pot.modes import Mode
 from pot.notation import AnswerForm
 from pot.plausible import negative_amount
@@ -93,7 +94,12 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
     for index in range(sample.max_steps):
         asked = request or sample.generate(index, opening + history)
         request = None
-        generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
+        try:
+            generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
+        except ContextOverflowError as error:
+            if index == 0:
+                raise  # the question itself does not fit: the solve cannot go on
+            return context_full(error, index)
         generation = generated.samples[0]
         block = extract_code(generation.text, "last")
         if block is None:  # no code: nudge once (plain never does)

@@ -29,7 +29,7 @@ from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.choices import in_option_words
 from pot.decimals import in_asked_places
 from pot.loop_requests import Generate, GenerateReply, Loop
-from pot.models.base import Message
+from pot.models.base import ContextOverflowError, Message
 from pot.notation import asks_for_literal, in_question_notation, is_literal
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
 from pot.sequences import number_sequence
@@ -124,9 +124,12 @@ def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
     Yields the request and a :class:`~pot.trace.TextStep` in the program's sample.
     """
     conversation = restate_conversation(question, step.code, step.observation)
-    generated: GenerateReply = yield Generate(
-        conversation, greedy=True, max_new_tokens=RESTATE_TOKENS
-    )
+    try:
+        generated: GenerateReply = yield Generate(
+            conversation, greedy=True, max_new_tokens=RESTATE_TOKENS
+        )
+    except ContextOverflowError:
+        return answer  # a turn that does not fit restates nothing: the answer as voted
     generation = generated.samples[0]
     text = ANSWER_START + generation.text
     yield TextStep(

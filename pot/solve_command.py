@@ -17,6 +17,7 @@ from pot.cli_options import (
     EXIT_BAD_INPUT,
     EXIT_EXECUTOR,
     EXIT_MODEL,
+    ContextOption,
     DeviceOption,
     ExecutorOption,
     MaxNewTokensOption,
@@ -56,6 +57,7 @@ def solve_command(
     quantization: QuantizationOption = None,
     device: DeviceOption = None,
     threads: ThreadsOption = None,
+    context: ContextOption = None,
     executor: ExecutorOption = None,
     prompt: PromptOption = None,
     as_json: Annotated[
@@ -88,6 +90,7 @@ def solve_command(
         "quantization": quantization.value if quantization else None,
         "device": device,
         "threads": threads,
+        "context": context,
         "executor": executor,
     }
     settings, text, custom = prepare(flags, question, prompt, (trace_file, notebook), errors)

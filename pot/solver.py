@@ -22,7 +22,13 @@ from pot.feedback import OUTPUT_LIMIT
 from pot.loop_requests import Execute, Generate, GenerateReply, Loop, Reset, Totals
 from pot.loop_steps import Sample
 from pot.loops import FAMILIES
-from pot.models.base import AsyncModel, GenerationConfig, Model
+from pot.models.base import (
+    AsyncModel,
+    ContextOverflowError,
+    Generation,
+    GenerationConfig,
+    Model,
+)
 from pot.modes import Mode, parse_mode
 from pot.plausible import doubted_in_vote
 from pot.prompt_file import Prompt, default_prompt
@@ -163,16 +169,21 @@ class Solver:
 
     def _drive(self, loop: Loop) -> Iterator[Step]:
         totals, started, reply = Totals(), perf_counter(), None
+        overflow: ContextOverflowError | None = None  # thrown into the loop: it may go on
         while True:
             try:
-                item = loop.send(reply)
+                item = loop.throw(overflow) if overflow else loop.send(reply)
             except StopIteration as stop:
                 yield totals.final(stop.value, perf_counter() - started)
                 return
-            reply = None
+            reply, overflow = None, None
             if isinstance(item, Generate):
                 began = perf_counter()
-                batch = self.model.generate(item.conversations, self._config(item))
+                try:
+                    batch = self.model.generate(item.conversations, self._config(item))
+                except ContextOverflowError as error:
+                    overflow = error
+                    continue
                 reply = totals.generated(batch, perf_counter() - began)
             elif isinstance(item, Execute):
                 began = perf_counter()
@@ -194,22 +205,22 @@ class Solver:
 
     async def _adrive(self, loop: Loop) -> AsyncIterator[Step]:
         totals, started, reply = Totals(), perf_counter(), None
+        overflow: ContextOverflowError | None = None  # thrown into the loop: it may go on
         executor = self.executor
         while True:
             try:
-                item = loop.send(reply)
+                item = loop.throw(overflow) if overflow else loop.send(reply)
             except StopIteration as stop:
                 yield totals.final(stop.value, perf_counter() - started)
                 return
-            reply = None
+            reply, overflow = None, None
             if isinstance(item, Generate):
                 began = perf_counter()
-                if isinstance(self.model, AsyncModel):
-                    batch = await self.model.agenerate(item.conversations, self._config(item))
-                else:
-                    batch = await asyncio.to_thread(
-                        self.model.generate, item.conversations, self._config(item)
-                    )
+                try:
+                    batch = await self._agenerate(item)
+                except ContextOverflowError as error:
+                    overflow = error
+                    continue
                 reply = totals.generated(batch, perf_counter() - began)
             elif isinstance(item, Execute):
                 began = perf_counter()
@@ -225,6 +236,14 @@ class Solver:
                     await asyncio.to_thread(executor.reset)
             else:
                 yield item
+
+    async def _agenerate(self, request: Generate) -> list[list[Generation]]:
+        """The model's reply to ``request``, awaited (``agenerate``, or a worker thread)."""
+        if isinstance(self.model, AsyncModel):
+            return await self.model.agenerate(request.conversations, self._config(request))
+        return await asyncio.to_thread(
+            self.model.generate, request.conversations, self._config(request)
+        )
 
     def solve(self, question: str) -> Trace:
         """Solve ``question`` and return the whole :class:`~pot.trace.Trace`."""

@@ -10,7 +10,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from pot.models.base import Conversation, Generation, GenerationConfig, ModelError, StopReason
+from pot.models.base import (
+    ContextOverflowError,
+    Conversation,
+    Generation,
+    GenerationConfig,
+    ModelError,
+    StopReason,
+)
 from pot.models.errors import UnknownModelError
 
 SCRIPTED_PREFIX = "scripted:"
@@ -35,17 +42,23 @@ class ScriptedModel:
     """A model that answers from a queue of replies and records every call.
 
     Each generated sample takes the next reply. Stop strings behave as with a
-    real model: the reply is cut before the first one it contains.
+    real model: the reply is cut before the first one it contains. A token is a
+    run of non-space characters; with ``context``, a conversation of that many
+    tokens or more raises :class:`~pot.models.base.ContextOverflowError`, as a
+    local model's full context does.
 
     Example:
         >>> model = ScriptedModel(["```python\\nprint(6 * 7)\\n```"])
         >>> model.generate([[Message(role="user", content="6*7?")]], GenerationConfig())
     """
 
-    def __init__(self, replies: Iterable[str] = (), name: str = "scripted") -> None:
+    def __init__(
+        self, replies: Iterable[str] = (), name: str = "scripted", context: int | None = None
+    ) -> None:
         self.name = name
         self.replies: deque[str] = deque(replies)
         self.calls: list[ScriptedCall] = []
+        self.context = context
 
     def add(self, *replies: str) -> None:
         """Queue more replies."""
@@ -55,9 +68,16 @@ class ScriptedModel:
         self, conversations: list[Conversation], config: GenerationConfig
     ) -> list[list[Generation]]:
         self.calls.append(ScriptedCall(conversations=list(conversations), config=config))
+        sizes = [sum(len(m.content.split()) for m in c) for c in conversations]
+        if self.context is not None and max(sizes, default=0) >= self.context:
+            raise ContextOverflowError(
+                f"a prompt of {max(sizes)} tokens does not fit the context of "
+                f"{self.context} tokens",
+                tokens=max(sizes),
+                context=self.context,
+            )
         batch: list[list[Generation]] = []
-        for conversation in conversations:
-            prompt_tokens = sum(len(message.content.split()) for message in conversation)
+        for prompt_tokens in sizes:
             samples = []
             for _ in range(config.n):
                 if not self.replies:

@@ -36,6 +36,8 @@ class NoAnswerReason(str, Enum):
     """The step budget ran out."""
     NO_MAJORITY = "no_majority"
     """No sample produced an answer to vote on."""
+    CONTEXT_FULL = "context_full"
+    """The sample's conversation (repairs, outputs) outgrew the model's context."""
 
 
 _AS_WRITTEN = (AnswerSource.PRINTED, AnswerSource.BOXED)

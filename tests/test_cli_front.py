@@ -89,10 +89,18 @@ def test_brackets_in_eval_and_report_arguments(shared_data: Path, tmp_path: Path
         (["--executor", "bogus"], "unknown executor 'bogus'"),
         (["-m", "openai:qwen@ftp://x"], "must start with http:// or https://"),
         (["-m", 'scripted:["x"]', "--device", "cuda"], "--device: only for models loaded here"),
+        (["-m", "openai:q@http://h", "--context", "8192"], "--context: only for models loaded"),
         (["--trace", "/etc/passwd/x.json"], "--trace /etc/passwd/x.json: /etc/passwd is a file"),
         (["--notebook", "/"], "is a folder"),
     ],
-    ids=["executor", "ftp server", "device for scripted", "trace under a file", "notebook"],
+    ids=[
+        "executor",
+        "ftp server",
+        "device for scripted",
+        "context for a server",
+        "trace under a file",
+        "notebook",
+    ],
 )
 def test_solve_refuses_bad_settings_at_once(
     arguments: list[str], words: str, no_model: None

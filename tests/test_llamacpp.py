@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pot.models import GenerationConfig, Message, StopReason
-from pot.models.base import ModelError
+from pot.models.base import ContextOverflowError, ModelError
 from pot.models.errors import CorruptModelError, MissingExtraError, UnknownModelError
 from pot.models.loading import load_model
 from pot.models.weights import ALIASES, chunk_files, gguf_path
@@ -170,7 +170,7 @@ def test_more_rows_than_sequences_and_a_prompt_too_long() -> None:
         config = GenerationConfig(max_new_tokens=4)
         result = model.generate([ask(q) for q in QUESTIONS], config)
         assert [len(samples) for samples in result] == [1, 1, 1]
-        with pytest.raises(ModelError, match="does not fit the context of"):
+        with pytest.raises(ContextOverflowError, match="does not fit the context of"):
             model.generate([ask("word " * 600)], config)
         with pytest.raises(ModelError, match="max_batch=3"):
             model.generate([ask(QUESTIONS[0])], GenerationConfig(n=3, temperature=1.0))

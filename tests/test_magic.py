@@ -193,11 +193,12 @@ def test_bad_options_and_failures_are_one_line_errors(kernel: JupyterExecutor) -
 def test_generation_and_model_options() -> None:
     options, _ = parse_magic(
         "-m qwen2.5-coder-0.5b --temperature 0.3 --seed 7 --max-new-tokens 64 "
-        "--quantization none --device cpu --threads 2 q"
+        "--quantization none --device cpu --threads 2 --context 8192 q"
     )
     assert options.model == "qwen2.5-coder-0.5b"
     assert (options.temperature, options.seed, options.max_new_tokens) == (0.3, 7, 64)
     assert (options.quantization, options.device, options.threads) == ("none", "cpu", 2)
+    assert options.context == 8192
     with pytest.raises(UsageError, match="temperature"):
         parse_magic("--temperature -1 q")
     with pytest.raises(UsageError, match="quantization"):

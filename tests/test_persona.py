@@ -201,13 +201,15 @@ def test_the_persona_takes_the_generation_and_model_options_the_cli_has() -> Non
 
     names = set(PoTPersona.class_trait_names(config=True))
     options = {"temperature", "seed", "max_new_tokens", "quantization", "device", "threads"}
+    options |= {"context"}
     assert options <= names
     config = Config()
     config.PoTPersona.quantization = "int8"
     config.PoTPersona.threads = 2
+    config.PoTPersona.context = 8192
     persona = PoTPersona.__new__(PoTPersona)
     persona.config = config
-    assert persona._loader_options() == {"quantization": "int8", "threads": 2}
+    assert persona._loader_options() == {"quantization": "int8", "threads": 2, "context": 8192}
 
 
 def test_the_persona_takes_a_prompt_file(tmp_path: Path) -> None:

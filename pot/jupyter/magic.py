@@ -10,7 +10,8 @@ Options: ``--mode`` (auto, pot, tir, coc, cot, plain; default auto), ``--model/-
 (an alias, hub id, folder, ``openai:NAME@URL`` or ``scripted:REPLIES``), ``--samples/-k N``,
 ``--max-steps N``, ``--timeout S``, ``--temperature T``, ``--seed N``,
 ``--max-new-tokens N``, ``--quantization nf4|int8|none|gguf``, ``--device D``,
-``--threads N`` (the last three for a model loaded in this kernel), ``--executor SPEC``
+``--threads N``, ``--context N`` (the last four for a model loaded in this kernel),
+``--executor SPEC``
 (where pooled steps run: ``local``, ``sandbox``, ``unconfined`` or ``gateway:URL``),
 ``--here`` (run the steps in this notebook's namespace instead of a separate pooled
 kernel), ``--trace NAME``
@@ -79,6 +80,8 @@ class MagicOptions:
     """A model loaded in this kernel: cpu, cuda, cuda:1..."""
     threads: int | None = None
     """A model loaded in this kernel: CPU threads it computes with (llama.cpp's or torch's)."""
+    context: int | None = None
+    """A llama.cpp model loaded in this kernel: tokens a conversation may hold (4096)."""
 
     def __repr__(self) -> str:
         """The options that differ from pot's defaults, objects by name (no addresses)."""
@@ -153,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quantization", choices=["nf4", "int8", "none", "gguf"])
     parser.add_argument("--device")
     parser.add_argument("--threads", type=_positive(int))
+    parser.add_argument("--context", type=_positive(int))
     return parser
 
 
@@ -230,7 +234,7 @@ _TOKEN = re.compile(r"\"[^\"]*\"|'[^']*'|\S+")
 _VALUED = frozenset(
     {"-m", "--mode", "--model", "-k", "--samples", "--max-steps", "--timeout", "--trace"}
     | {"--notebook", "--executor", "--prompt", "--temperature", "--seed", "--max-new-tokens"}
-    | {"--quantization", "--device", "--threads"}
+    | {"--quantization", "--device", "--threads", "--context"}
 )
 
 
@@ -273,6 +277,8 @@ def run_magic(shell: InteractiveShell, options: MagicOptions, question: str) -> 
     local = {name: value for name, value in local.items() if value is not None}
     if options.threads is not None:
         local["threads"] = options.threads
+    if options.context is not None:
+        local["context"] = options.context
     spec = options.model if options.model is not None else os.environ.get(MODEL_ENV) or None
     try:
         question = check_question(question)

@@ -82,6 +82,12 @@ class PoTPersona(BasePersona):
     threads = Int(
         None, allow_none=True, config=True, help="A model loaded in the server: CPU threads."
     )
+    context = Int(
+        None,
+        allow_none=True,
+        config=True,
+        help="A llama.cpp model loaded in the server: tokens a conversation may hold (4096).",
+    )
     executor = Unicode(
         None,
         allow_none=True,
@@ -231,6 +237,7 @@ class PoTPersona(BasePersona):
             "quantization": self.quantization,
             "device": self.device,
             "threads": self.threads,
+            "context": self.context,
         }
         return {name: value for name, value in options.items() if value is not None}
 

@@ -8,6 +8,7 @@ when a model is created.
 from __future__ import annotations
 
 from pot.models.base import (
+    ContextOverflowError,
     Conversation,
     Generation,
     GenerationConfig,
@@ -34,6 +35,7 @@ __all__ = [
     "ALIASES",
     "DEFAULT_MODEL",
     "ChecksumError",
+    "ContextOverflowError",
     "Conversation",
     "CorruptModelError",
     "DeviceUnavailableError",

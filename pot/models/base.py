@@ -69,6 +69,20 @@ class ModelError(RuntimeError):
     """A model could not be loaded or could not generate; the message says what to do."""
 
 
+class ContextOverflowError(ModelError):
+    """A conversation is longer than the model's context.
+
+    Raised for the question itself, it ends a solve (the message says how to load the
+    model with a larger context); raised for a conversation a sample has grown (repairs,
+    outputs), it ends that sample only, and the solve goes on with the others.
+    """
+
+    def __init__(self, message: str, tokens: int | None = None, context: int | None = None):
+        super().__init__(message)
+        self.tokens = tokens
+        self.context = context
+
+
 @runtime_checkable
 class Model(Protocol):
     """A chat model.

@@ -27,7 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from pot.models.base import Generation, GenerationConfig, ModelError, StopReason
+from pot.models.base import (
+    ContextOverflowError,
+    Generation,
+    GenerationConfig,
+    ModelError,
+    StopReason,
+)
 from pot.models.kvcache import CacheStats
 from pot.models.progress import TAIL_CHARS, Progress
 from pot.models.rows import Request, Row, RowBatcher, deliver
@@ -114,10 +120,13 @@ class LlamaBatcher(RowBatcher[_Row]):
         """Generate ``config.n`` continuations of each prompt (token id lists)."""
         for prompt in prompts:
             if not prompt or len(prompt) >= self.slot_tokens:
-                raise ModelError(
+                raise ContextOverflowError(
                     f"a prompt of {len(prompt)} tokens does not fit the context of "
                     f"{self.slot_tokens} tokens per sequence; load the model with a larger "
-                    "context (LlamaCppModel(..., context=N)) or shorten the conversation"
+                    "context (--context N on the command line, context=N in Python) or "
+                    "shorten the question",
+                    tokens=len(prompt),
+                    context=self.slot_tokens,
                 )
         if config.n > len(self._slots):
             raise ModelError(

@@ -107,6 +107,7 @@ def load_model(spec: str | None = None, **options: Any) -> Model:
         return LlamaCppModel(spec, **options)
     from pot.models.transformers import TransformersModel
 
+    options.pop("context", None)  # llama.cpp's slots; transformers' cache grows as needed
     return TransformersModel(spec, **options)
 
 

