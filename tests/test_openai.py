@@ -12,10 +12,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from pot.executors import JupyterExecutor
 from pot.models import GenerationConfig, Message, StopReason
-from pot.models.errors import ServerError, ServerTimeoutError, ServerUnavailableError
+from pot.models.errors import (
+    ServerContextError,
+    ServerError,
+    ServerTimeoutError,
+    ServerUnavailableError,
+)
 from pot.models.loading import load_model
 from pot.models.openai import OpenAIModel
+from pot.solver import Solver
+from pot.trace import NoAnswerReason
 
 QUESTION = [Message(role="user", content="What is 6 * 7?")]
 Reply = tuple[int, dict[str, str], dict]
@@ -225,3 +233,40 @@ def test_blocking_calls_from_many_threads_share_one_bound(
     model.close()
     assert model.generate([QUESTION], GenerationConfig())[0][0].text == "42"  # pools reopen
     model.close()
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens",
+        "the request exceeds the available context size, try increasing it",
+        '{"error": {"code": "context_length_exceeded"}}',
+    ],
+    ids=["vllm", "llama.cpp server", "openai"],
+)
+def test_a_context_refusal_ends_the_sample_not_the_solve(
+    serve: Callable[..., FaultyServer], refusal: str, kernel: JupyterExecutor
+) -> None:
+    """A failed program's output makes the repair too long for the server's context."""
+    loud = '```python\nprint(" ".join(["x"] * 200))\nraise ValueError("boom")\n```'
+
+    def script(number: int, body: dict) -> Reply:
+        if "boom" in json.dumps(body["messages"]):  # the repair, with the program's output
+            return 400, {}, {"error": {"message": refusal}}
+        return 200, {}, completion(loud)
+
+    server = serve(script)
+    model = OpenAIModel("qwen", base_url=server.url, backoff=0.01)
+    with pytest.raises(ServerContextError, match="longer than the server's context"):
+        model.generate([[Message(role="user", content="boom")]], GenerationConfig())
+    trace = Solver(model, kernel, mode="pot").solve("What is 6 * 7?")
+    assert trace.answer.reason is NoAnswerReason.CONTEXT_FULL
+    assert len(server.bodies) == 3  # a refusal is not retried
+
+
+def test_other_client_errors_stay_server_errors(serve: Callable[..., FaultyServer]) -> None:
+    server = serve(lambda number, body: (400, {}, {"error": "bad temperature"}))
+    model = OpenAIModel("qwen", base_url=server.url, backoff=0.01)
+    with pytest.raises(ServerError) as caught:
+        model.generate([QUESTION], GenerationConfig())
+    assert not isinstance(caught.value, ServerContextError)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pot.models.base import ModelError
+import re
+
+from pot.models.base import ContextOverflowError, ModelError
 
 
 class UnknownModelError(ModelError):
@@ -35,6 +37,20 @@ class ServerError(ModelError):
     def __init__(self, message: str, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class ServerContextError(ServerError, ContextOverflowError):
+    """The server refused a conversation longer than its context (vLLM's "maximum context
+    length", llama.cpp's "exceeds the available context size", OpenAI's
+    ``context_length_exceeded``): a sample that grew so ends, the solve goes on."""
+
+
+CONTEXT_REFUSAL = re.compile(
+    r"context[_ ]length|maximum context|context (size|window)|too many tokens|"
+    r"exceeds? the (available )?context",
+    re.IGNORECASE,
+)
+"""How servers say a request is longer than their context."""
 
 
 class ServerUnavailableError(ServerError, ConnectionError):

@@ -33,6 +33,8 @@ from typing import Any
 from pot.executors.loop_thread import blocking, call_blocking, started_kernel_loop
 from pot.models.base import Conversation, Generation, GenerationConfig, StopReason
 from pot.models.errors import (
+    CONTEXT_REFUSAL,
+    ServerContextError,
     ServerError,
     ServerTimeoutError,
     ServerUnavailableError,
@@ -257,6 +259,13 @@ def _check(response: Any, url: str) -> dict[str, Any]:
         hint = "check the base URL (it must end with /v1) and the model name"
     elif response.status_code in _RETRIED_STATUS:
         hint = "the server stayed overloaded or failing after retries; try again later"
+    elif response.status_code in (400, 413) and CONTEXT_REFUSAL.search(detail):
+        raise ServerContextError(
+            f"{url} answered {response.status_code}: {detail}; the conversation is longer "
+            "than the server's context: raise it on the server (vLLM's --max-model-len, "
+            "llama.cpp's -c) or shorten the question",
+            status_code=response.status_code,
+        )
     else:
         hint = "the server rejected the request"
     raise ServerError(
