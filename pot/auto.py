@@ -8,20 +8,20 @@ one sample (a mode's family of loop on a prompt).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Generator
+from typing import Any, Protocol
 
 from pot.answers import answer_key
 from pot.consistency import short_kind, vote
 from pot.decimals import asked_key
-from pot.loop_requests import Generate, GenerateReply, Loop, Reset
+from pot.loop_requests import Generate, GenerateReply, Loop, Request, Reset
 from pot.models.base import ContextOverflowError
 from pot.modes import Mode
 from pot.plausible import doubted_in_vote
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import SECOND_OPINION_SYSTEM
 from pot.restate import restate, winning_program
-from pot.trace import Answer, CodeStep, SampleAnswer, Vote
+from pot.trace import Answer, CodeStep, NoAnswerReason, SampleAnswer, Vote
 
 AUTO_ESCALATION = 3
 """Programs sampled by ``auto`` when its first two programs disagree."""
@@ -88,13 +88,14 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
     answers: list[Answer] = []
     programs: dict[int, CodeStep] = {}  # each sample's last program that ran
     second = Prompt(system=SECOND_OPINION_SYSTEM, name="second-opinion")
-    pair: GenerateReply = yield Generate(  # one batch: two rows cost less than two calls
-        prompt.conversation(question), more=(second.conversation(question),)
-    )
-    for sample, (opening, first) in enumerate(zip((prompt, second), pair.each(), strict=True)):
+    firsts = yield from _first_programs(question, (prompt, second))
+    for sample, (opening, first) in enumerate(zip((prompt, second), firsts, strict=True)):
         if sample:
             yield Reset()
-        answer = yield from _noting(reason(question, sample, first, prompt=opening), programs)
+        if isinstance(first, ContextOverflowError):
+            answer = _no_room(sample)
+        else:
+            answer = yield from _noting(reason(question, sample, first, prompt=opening), programs)
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
     first, other = answers
@@ -106,19 +107,27 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         return (yield from _restated(question, voted, programs, restated))
     # a third opinion in words (greedy), then programs sampled in one batch
     words_prompt = default_prompt(Mode.COT)
-    words = yield from reason(question, WORDS, prompt=words_prompt, mode=Mode.COT)
+    try:
+        words = yield from reason(question, WORDS, prompt=words_prompt, mode=Mode.COT)
+    except ContextOverflowError:
+        words = _no_room(WORDS)
     yield SampleAnswer(sample=WORDS, answer=words)
     answers.append(words)
-    batch: GenerateReply = yield Generate(
-        prompt.conversation(question),
-        AUTO_ESCALATION,
-        temperature=AUTO_TEMPERATURE,
-        seed_offset=1,
+    batch = yield from _fitting(
+        Generate(
+            prompt.conversation(question),
+            AUTO_ESCALATION,
+            temperature=AUTO_TEMPERATURE,
+            seed_offset=1,
+        )
     )
-    for reply in batch.each():
+    for reply in [batch] * AUTO_ESCALATION if isinstance(batch, Exception) else batch.each():
         sample = len(answers)
         yield Reset()
-        answer = yield from _noting(reason(question, sample, reply), programs)
+        if isinstance(reply, ContextOverflowError):
+            answer = _no_room(sample)
+        else:
+            answer = yield from _noting(reason(question, sample, reply), programs)
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
     if wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS], key):
@@ -142,17 +151,58 @@ def wants_chains(
 def _sampled_chains(question: str, reason: Reason, prompt: Prompt, answers: list[Answer]) -> Loop:
     """:data:`AUTO_WORDS_ESCALATION` chains of thought sampled in one batch, each
     answer appended to ``answers`` (they run no code: no kernel reset)."""
-    chains: GenerateReply = yield Generate(
-        prompt.conversation(question),
-        AUTO_WORDS_ESCALATION,
-        temperature=AUTO_TEMPERATURE,
-        seed_offset=2,
+    chains = yield from _fitting(
+        Generate(
+            prompt.conversation(question),
+            AUTO_WORDS_ESCALATION,
+            temperature=AUTO_TEMPERATURE,
+            seed_offset=2,
+        )
     )
+    if isinstance(chains, ContextOverflowError):
+        return
     for reply in chains.each():
         sample = len(answers)
         answer = yield from reason(question, sample, reply, prompt=prompt, mode=Mode.COT)
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
+
+
+def _first_programs(
+    question: str, openings: tuple[Prompt, Prompt]
+) -> Generator[Request, Any, list[GenerateReply | ContextOverflowError]]:
+    """The two greedy programs' first generations, in one batch; where the question does
+    not fit the model's context with both prompts, each alone (pot's few-shot prompt is
+    the longer), the one that does not fit given as its error. Raises the error when the
+    question fits with neither."""
+    conversations = [opening.conversation(question) for opening in openings]
+    pair = yield from _fitting(Generate(conversations[0], more=tuple(conversations[1:])))
+    if not isinstance(pair, ContextOverflowError):
+        return pair.each()
+    firsts: list[GenerateReply | ContextOverflowError] = []
+    for conversation in conversations:
+        firsts.append((yield from _fitting(Generate(conversation))))
+    if all(isinstance(first, ContextOverflowError) for first in firsts):
+        raise pair
+    return firsts
+
+
+def _fitting(request: Generate) -> Generator[Request, Any, GenerateReply | ContextOverflowError]:
+    """The reply to ``request``, or the error where its conversation does not fit."""
+    try:
+        reply: GenerateReply = yield request
+    except ContextOverflowError as error:
+        return error
+    return reply
+
+
+def _no_room(sample: int) -> Answer:
+    """A sample ``auto`` could not ask for: the question does not fit with its prompt."""
+    return Answer(
+        reason=NoAnswerReason.CONTEXT_FULL,
+        detail=f"{auto_sample_name(sample)}: the question and its prompt do not fit the "
+        "model's context",
+    )
 
 
 def _restated(

@@ -68,6 +68,7 @@ def test_a_question_that_does_not_fit_ends_the_solve_with_the_error(
     model = ScriptedModel([program("42")] * 2, context=words("pot") - 5)
     with pytest.raises(ContextOverflowError, match="does not fit the context"):
         Solver(model, kernel, mode="pot").solve(QUESTION)
+    model = ScriptedModel([program("42")] * 2, context=10)  # not even the minimal prompt
     with pytest.raises(ContextOverflowError):
         Solver(model, kernel, mode="auto").solve(QUESTION)
 
@@ -150,3 +151,24 @@ def test_an_eval_counts_a_question_longer_than_the_context_as_unanswered(
     assert records["file/two/long"]["error"] == "context_full"
     assert "does not fit the context of 1024" in records["file/two/long"]["detail"]
     assert records["file/two/short"]["error"] in (None, "no_code", "code_failed")
+
+
+def test_auto_answers_with_the_prompts_the_question_fits(kernel: JupyterExecutor) -> None:
+    """pot's few-shot prompt is the longest: a question that fits only without it still
+    gets the minimal prompt's program, the chain of thought and a vote."""
+    context = words("cot") + 5  # the minimal and cot prompts fit, pot's does not
+    assert words("pot") >= context
+    chain = "Six sevens are \\boxed{42}."
+    # no restating turn: its conversation (the program and its output) does not fit either
+    model = ScriptedModel([program("42"), chain, *[chain] * 3], context=context)
+    trace = Solver(model, kernel, mode="auto").solve(QUESTION)
+    assert trace.answer.value == "42"
+    answers = {s.sample: s.answer for s in trace.steps if isinstance(s, SampleAnswer)}
+    assert answers[0].reason is NoAnswerReason.CONTEXT_FULL
+    assert answers[0].detail == (
+        "pot's program (greedy): the question and its prompt do not fit the model's context"
+    )
+    assert answers[1].value == "42" and answers[2].value == "42"
+    assert [answers[n].reason for n in (3, 4, 5)] == [NoAnswerReason.CONTEXT_FULL] * 3
+    assert trace.vote is not None and trace.vote.counts[0].votes == 5  # and 3 chains
+    assert not model.replies
