@@ -113,14 +113,7 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         words = _no_room(WORDS)
     yield SampleAnswer(sample=WORDS, answer=words)
     answers.append(words)
-    batch = yield from _fitting(
-        Generate(
-            prompt.conversation(question),
-            AUTO_ESCALATION,
-            temperature=AUTO_TEMPERATURE,
-            seed_offset=1,
-        )
-    )
+    batch = yield from _sampled(prompt, question, AUTO_ESCALATION, seed_offset=1)
     for reply in [batch] * AUTO_ESCALATION if isinstance(batch, Exception) else batch.each():
         sample = len(answers)
         yield Reset()
@@ -151,14 +144,7 @@ def wants_chains(
 def _sampled_chains(question: str, reason: Reason, prompt: Prompt, answers: list[Answer]) -> Loop:
     """:data:`AUTO_WORDS_ESCALATION` chains of thought sampled in one batch, each
     answer appended to ``answers`` (they run no code: no kernel reset)."""
-    chains = yield from _fitting(
-        Generate(
-            prompt.conversation(question),
-            AUTO_WORDS_ESCALATION,
-            temperature=AUTO_TEMPERATURE,
-            seed_offset=2,
-        )
-    )
+    chains = yield from _sampled(prompt, question, AUTO_WORDS_ESCALATION, seed_offset=2)
     if isinstance(chains, ContextOverflowError):
         return
     for reply in chains.each():
@@ -185,6 +171,17 @@ def _first_programs(
     if all(isinstance(first, ContextOverflowError) for first in firsts):
         raise pair
     return firsts
+
+
+def _sampled(
+    prompt: Prompt, question: str, n: int, seed_offset: int
+) -> Generator[Request, Any, GenerateReply | ContextOverflowError]:
+    """``n`` replies to ``prompt`` sampled at :data:`AUTO_TEMPERATURE` in one batch, or
+    the error where the question does not fit with that prompt."""
+    request = Generate(
+        prompt.conversation(question), n, temperature=AUTO_TEMPERATURE, seed_offset=seed_offset
+    )
+    return (yield from _fitting(request))
 
 
 def _fitting(request: Generate) -> Generator[Request, Any, GenerateReply | ContextOverflowError]:

@@ -12,18 +12,18 @@ from pot.copies import Examples
 from pot.executors import ExecutionResult
 from pot.extract import extract_code
 from pot.feedback import describe_result, output_block
-from pot.loop_requests import Execute, ExecuteReply, GenerateReply, Loop, ProgramRun
+from pot.loop_requests import Execute, ExecuteReply, Loop, ProgramRun
 from pot.loop_steps import (
     Sample,
     assistant_message,
     code_step,
-    context_full,
+    reply_to,
     text_step,
     up_to_code,
     user_message,
     why_declined,
 )
-from pot.models.base import ContextOverflowError, Message
+from pot.models.base import Message
 from pot.modes import Mode
 from pot.prompts import ANSWER_START, NUDGE_NO_CODE
 from pot.trace import Answer, NoAnswerReason
@@ -44,12 +44,9 @@ def continued(sample: Sample) -> Loop:
         if draft:
             conversation = [*conversation, assistant_message(draft)]
         asked = sample.generate(index, conversation)
-        try:
-            generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
-        except ContextOverflowError as error:
-            if index == 0:
-                raise  # the question itself does not fit: the solve cannot go on
-            return context_full(error, index)
+        generated = yield from reply_to(asked, index)
+        if isinstance(generated, Answer):  # the conversation outgrew the context
+            return generated
         generation = generated.samples[0]
         block = extract_code(generation.text, "first") if sample.mode is Mode.TIR else None
         if block is None:

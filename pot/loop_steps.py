@@ -6,7 +6,9 @@ message) build their steps and their conversations with these.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
 from pot.extract import CodeBlock
@@ -64,6 +66,24 @@ def why_declined(code: str, examples: Examples, question: str, mode: Mode) -> De
     if mode is not Mode.PLAIN and uses_question_example(code, question):
         return Declined("the model worked on the question's example", EXAMPLE_NOTE, EXAMPLE_OUTPUT)
     return None
+
+
+def reply_to(
+    asked: Generate | GenerateReply, index: int
+) -> Generator[Generate, Any, GenerateReply | Answer]:
+    """The reply to step ``index``'s request (or the reply already made in a batch); where
+    the conversation outgrew the model's context, the sample's end (:func:`context_full`),
+    unless it is the first step: then the question itself does not fit, and the error
+    ends the solve."""
+    if isinstance(asked, GenerateReply):
+        return asked
+    try:
+        reply: GenerateReply = yield asked
+    except ContextOverflowError as error:
+        if index == 0:
+            raise
+        return context_full(error, index)
+    return reply
 
 
 def context_full(error: ContextOverflowError, index: int) -> Answer:

@@ -29,13 +29,13 @@ from pot.loop_steps import (
     Sample,
     assistant_message,
     code_step,
-    context_full,
+    reply_to,
     text_step,
     up_to_code,
     user_message,
     why_declined,
 )
-from pot.models.base import ContextOverflowError, Generation, Message, StopReason
+from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
 from pot.notation import AnswerForm
 from pot.plausible import negative_amount
@@ -94,12 +94,9 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
     for index in range(sample.max_steps):
         asked = request or sample.generate(index, opening + history)
         request = None
-        try:
-            generated: GenerateReply = asked if isinstance(asked, GenerateReply) else (yield asked)
-        except ContextOverflowError as error:
-            if index == 0:
-                raise  # the question itself does not fit: the solve cannot go on
-            return context_full(error, index)
+        generated = yield from reply_to(asked, index)
+        if isinstance(generated, Answer):  # the conversation outgrew the context
+            return generated
         generation = generated.samples[0]
         block = extract_code(generation.text, "last")
         if block is None:  # no code: nudge once (plain never does)
