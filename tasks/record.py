@@ -89,6 +89,9 @@ class Session(BaseModel):
     model_files: list[ModelFile] = Field(default_factory=list)
     quantization: str | None = None
     device: str | None = None
+    context: int | None = Field(
+        default=None, description="Tokens a conversation may hold (llama.cpp models)."
+    )
     machine: Machine
     problems: int = Field(default=0, description="Problems asked for (after limit and shard).")
     skipped: int = Field(default=0, description="Already in the results file.")
@@ -216,7 +219,8 @@ def start_session(model: Any, *, problems: int, skipped: int, options: dict[str,
     """A new session for this invocation: date, pot's version and commit, machine, model files.
 
     Args:
-        model: The loaded model (its files, ``quantization`` and ``device`` are read).
+        model: The loaded model (its files, ``quantization``, ``device`` and ``context``
+            are read).
         problems: Problems asked for.
         skipped: Problems already in the results file.
         options: Settings that do not change a record's meaning (``limit``, ``concurrency``...).
@@ -232,6 +236,7 @@ def start_session(model: Any, *, problems: int, skipped: int, options: dict[str,
         model_files=model_files(model),
         quantization=getattr(model, "quantization", None),
         device=None if device is None else str(device),
+        context=getattr(model, "context", None),
         machine=machine(),
         problems=problems,
         skipped=skipped,

@@ -50,7 +50,7 @@ def test_every_run_writes_a_record_beside_its_results(
     arithmetic: list[Problem], session_pool: KernelPool, tmp_path: Path
 ) -> None:
     out = tmp_path / "runs" / "sums.jsonl"
-    model = ScriptedModel([program(str(i + 1)) for i in range(3)])
+    model = ScriptedModel([program(str(i + 1)) for i in range(3)], context=2048)
     summary = evaluate(arithmetic[:3], model, out, pool=session_pool, timeout=5.0)
     assert summary.record == record_path(out) == tmp_path / "runs" / "sums.record.json"
     record = read_record(out)
@@ -66,6 +66,7 @@ def test_every_run_writes_a_record_beside_its_results(
     assert session.machine.cpu_count and session.machine.python
     assert session.git_commit is None or len(session.git_commit) == 40
     assert session.options == {"concurrency": 1, "max_errors": 5}
+    assert session.context == 2048  # what a question longer than it was judged against
 
 
 def test_resume_appends_a_session_and_refuses_other_settings(
