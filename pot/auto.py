@@ -68,9 +68,8 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
     """``auto``'s whole solve of ``question``; returns the voted answer and its vote.
 
     Two greedy programs from two different prompts (``prompt``, and a minimal one),
-    generated in one batch; when
-    both give the same answer, one the question does not rule out
-    (:func:`~pot.plausible.doubted_in_vote`), that is the answer. Otherwise a greedy
+    generated in one batch; when both give the same answer, one the question does not
+    rule out (:func:`~pot.plausible.doubted_in_vote`), that is the answer. Otherwise a greedy
     chain of thought in words answers too, :data:`AUTO_ESCALATION` more programs are
     sampled in one batch, then, when the chain's answer is short (a number or a few
     words: :func:`~pot.consistency.short_kind`) and the programs are split,
@@ -83,7 +82,9 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
     program of ``prompt``, the minimal prompt's, the sampled programs, the sampled
     chains.
     Last, with ``restated``, the winner is restated in the form the question asks
-    for (:mod:`pot.restate`).
+    for (:mod:`pot.restate`). A sample whose prompt and the question do not fit the
+    model's context is a ``context_full`` no-answer; only a question that fits with no
+    prompt ends the solve with :class:`~pot.models.base.ContextOverflowError`.
     """
     answers: list[Answer] = []
     programs: dict[int, CodeStep] = {}  # each sample's last program that ran
