@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from pot.answers import answer_key
 from pot.consistency import short_kind, vote
 from pot.decimals import asked_key
-from pot.loop_requests import Generate, GenerateReply, Loop, Request, Reset
+from pot.loop_requests import Generate, GenerateReply, Loop, Request, Reset, fitting
 from pot.models.base import ContextOverflowError
 from pot.modes import Mode
 from pot.plausible import doubted_in_vote
@@ -93,10 +93,7 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
     for sample, (opening, first) in enumerate(zip((prompt, second), firsts, strict=True)):
         if sample:
             yield Reset()
-        if isinstance(first, ContextOverflowError):
-            answer = _no_room(sample)
-        else:
-            answer = yield from _noting(reason(question, sample, first, prompt=opening), programs)
+        answer = yield from _program(question, reason, sample, first, opening, programs)
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
     first, other = answers
@@ -115,13 +112,10 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
     yield SampleAnswer(sample=WORDS, answer=words)
     answers.append(words)
     batch = yield from _sampled(prompt, question, AUTO_ESCALATION, seed_offset=1)
-    for reply in [batch] * AUTO_ESCALATION if isinstance(batch, Exception) else batch.each():
+    for reply in batch.each() if isinstance(batch, GenerateReply) else [batch] * AUTO_ESCALATION:
         sample = len(answers)
         yield Reset()
-        if isinstance(reply, ContextOverflowError):
-            answer = _no_room(sample)
-        else:
-            answer = yield from _noting(reason(question, sample, reply), programs)
+        answer = yield from _program(question, reason, sample, reply, prompt, programs)
         yield SampleAnswer(sample=sample, answer=answer)
         answers.append(answer)
     if wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS], key):
@@ -163,12 +157,12 @@ def _first_programs(
     the longer), the one that does not fit given as its error. Raises the error when the
     question fits with neither."""
     conversations = [opening.conversation(question) for opening in openings]
-    pair = yield from _fitting(Generate(conversations[0], more=tuple(conversations[1:])))
+    pair = yield from fitting(Generate(conversations[0], more=tuple(conversations[1:])))
     if not isinstance(pair, ContextOverflowError):
         return pair.each()
     firsts: list[GenerateReply | ContextOverflowError] = []
     for conversation in conversations:
-        firsts.append((yield from _fitting(Generate(conversation))))
+        firsts.append((yield from fitting(Generate(conversation))))
     if all(isinstance(first, ContextOverflowError) for first in firsts):
         raise pair
     return firsts
@@ -182,16 +176,22 @@ def _sampled(
     request = Generate(
         prompt.conversation(question), n, temperature=AUTO_TEMPERATURE, seed_offset=seed_offset
     )
-    return (yield from _fitting(request))
+    return (yield from fitting(request))
 
 
-def _fitting(request: Generate) -> Generator[Request, Any, GenerateReply | ContextOverflowError]:
-    """The reply to ``request``, or the error where its conversation does not fit."""
-    try:
-        reply: GenerateReply = yield request
-    except ContextOverflowError as error:
-        return error
-    return reply
+def _program(
+    question: str,
+    reason: Reason,
+    sample: int,
+    first: GenerateReply | ContextOverflowError,
+    opening: Prompt,
+    programs: dict[int, CodeStep],
+) -> Loop:
+    """One program sample from its first generation, or its no-answer where the question
+    did not fit the model's context with ``opening``."""
+    if isinstance(first, ContextOverflowError):
+        return _no_room(sample)
+    return (yield from _noting(reason(question, sample, first, prompt=opening), programs))
 
 
 def _no_room(sample: int) -> Answer:

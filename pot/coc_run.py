@@ -25,10 +25,10 @@ from pot.loop_requests import (
     Execute,
     ExecuteReply,
     Generate,
-    GenerateReply,
     Loop,
     ProgramRun,
     Request,
+    fitting,
 )
 from pot.models.base import ContextOverflowError, Message
 from pot.prompts import simulation_opening, simulation_request
@@ -96,9 +96,8 @@ def _simulate(
         statement.targets,
     )
     conversation = [*simulation_opening(), Message(role="user", content=request)]
-    try:
-        generated: GenerateReply = yield Generate(conversation, greedy=True)
-    except ContextOverflowError:
+    generated = yield from fitting(Generate(conversation, greedy=True))
+    if isinstance(generated, ContextOverflowError):
         return None  # the program and its variables are too long to simulate: the line fails
     generation = generated.samples[0]
     ran.model_seconds += generated.seconds

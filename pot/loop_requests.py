@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pot.executors import ExecutionResult
-from pot.models.base import Conversation, Generation
+from pot.models.base import ContextOverflowError, Conversation, Generation
 from pot.trace import Answer, FinalAnswer, LineRun, Step, Vote
 
 
@@ -92,6 +92,16 @@ class ProgramRun:
 Request = Generate | Execute | Reset
 Loop = Generator[Request | Step, Any, Any]
 """A loop generator: yields requests and steps, is sent replies, returns its outcome."""
+
+
+def fitting(request: Generate) -> Generator[Request, Any, GenerateReply | ContextOverflowError]:
+    """The reply to ``request``, or the error the driver throws in where its conversation
+    does not fit the model's context (each caller decides what that ends)."""
+    try:
+        reply: GenerateReply = yield request
+    except ContextOverflowError as error:
+        return error
+    return reply
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 from pot.copies import COPY_NOTE, COPY_OUTPUT, Examples
 from pot.extract import CodeBlock
-from pot.loop_requests import Generate, GenerateReply, ProgramRun
+from pot.loop_requests import Generate, GenerateReply, ProgramRun, fitting
 from pot.models.base import ContextOverflowError, Message
 from pot.modes import Mode
 from pot.question_examples import EXAMPLE_NOTE, EXAMPLE_OUTPUT, uses_question_example
@@ -77,12 +77,11 @@ def reply_to(
     ends the solve."""
     if isinstance(asked, GenerateReply):
         return asked
-    try:
-        reply: GenerateReply = yield asked
-    except ContextOverflowError as error:
+    reply = yield from fitting(asked)
+    if isinstance(reply, ContextOverflowError):
         if index == 0:
-            raise
-        return context_full(error, index)
+            raise reply
+        return context_full(reply, index)
     return reply
 
 

@@ -28,7 +28,7 @@ from fractions import Fraction
 from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
 from pot.choices import in_option_words
 from pot.decimals import in_asked_places
-from pot.loop_requests import Generate, GenerateReply, Loop
+from pot.loop_requests import Generate, Loop, fitting
 from pot.models.base import ContextOverflowError, Message
 from pot.notation import asks_for_literal, in_question_notation, is_literal
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
@@ -124,11 +124,10 @@ def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
     Yields the request and a :class:`~pot.trace.TextStep` in the program's sample.
     """
     conversation = restate_conversation(question, step.code, step.observation)
-    try:
-        generated: GenerateReply = yield Generate(
-            conversation, greedy=True, max_new_tokens=RESTATE_TOKENS
-        )
-    except ContextOverflowError:
+    generated = yield from fitting(
+        Generate(conversation, greedy=True, max_new_tokens=RESTATE_TOKENS)
+    )
+    if isinstance(generated, ContextOverflowError):
         return answer  # a turn that does not fit restates nothing: the answer as voted
     generation = generated.samples[0]
     text = ANSWER_START + generation.text
