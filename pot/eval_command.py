@@ -274,6 +274,9 @@ def eval_command(
         raise fail(errors, str(error), EXIT_BAD_INPUT) from None
     if summary.skipped:
         errors.print(f"resumed: {summary.skipped} problems were already finished")
+    if summary.again:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(summary.again.items()))
+        errors.print(f"resumed: solved again the problems recorded as {kinds}")
     render_report(report([out]), console)
     print_note(console, f"results: {out}")
 

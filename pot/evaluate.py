@@ -55,7 +55,7 @@ from pot.runs import (
     model_label,
     run_label,
 )
-from pot.tasks import RETRIED_ERRORS, Problem, ResultRecord, ResultWriter
+from pot.tasks import RETRIED_ERRORS, Problem, ResultRecord, ResultWriter, read_results
 from pot.tasks.record import RunSettings, record_path
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ class EvalSummary:
         run: The run label written on every record.
         problems: Problems asked for (after removing duplicate ids).
         skipped: Problems already in the results file (resume).
+        again: Problems in the results file solved again (resume), by their earlier
+            error kind (``model_error``, ``kernel_error``, ``context_full``).
         finished: Problems solved and written by this call.
         correct: How many of those were judged correct.
         errors: This call's problems by error kind.
@@ -86,6 +88,7 @@ class EvalSummary:
     run: str
     problems: int = 0
     skipped: int = 0
+    again: Counter[str] = field(default_factory=Counter)
     finished: int = 0
     correct: int = 0
     errors: Counter[str] = field(default_factory=Counter)
@@ -189,7 +192,8 @@ async def aevaluate(
         max_steps: Generations per sample (default by mode).
         timeout: Seconds one piece of code may run.
         resume: Skip the problems already in ``out`` instead of refusing to write
-            (problems recorded with ``model_error`` or ``kernel_error`` are solved again).
+            (problems recorded with ``model_error`` or ``kernel_error`` are solved again,
+            and ``context_full`` ones when the model now holds a larger context).
         pool: Kernels to borrow from (default: a pool of ``kernels`` started here
             and shut down at the end; ``cot`` needs none).
         executor: Where that default pool's kernels run: ``local``, ``sandbox``,
@@ -224,7 +228,8 @@ async def aevaluate(
     name = str(getattr(model, "name", type(model).__name__))
     prompt = solver_options.get("prompt")
     label = run or run_label(mode, model_label(name), samples, getattr(prompt, "name", None))
-    done_ids = check_results_file(out, label, resume=resume)
+    context = getattr(model, "context", None)
+    done_ids = check_results_file(out, label, resume=resume, context=context)
     by_id: dict[str, Problem] = {}
     for problem in problems:
         by_id.setdefault(problem.id, problem)
@@ -232,6 +237,11 @@ async def aevaluate(
     todo = [problem for problem in unique if problem.id not in done_ids]
     summary = EvalSummary(out=Path(out), run=label, problems=len(unique))
     summary.skipped = len(unique) - len(todo)
+    if resume and Path(out).is_file():
+        waiting = {problem.id for problem in todo}
+        summary.again.update(
+            record.error for record in read_results(out) if record.id in waiting and record.error
+        )
     options = dict(solver_options, samples=samples, max_steps=max_steps, timeout=timeout)
     tasks = ",".join(dict.fromkeys(problem.task for problem in unique))
     record, _ = open_record(

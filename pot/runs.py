@@ -10,7 +10,8 @@ from pot.executors import ExecutorError
 from pot.models.base import ContextOverflowError, ModelError
 from pot.models.weights import DEFAULT_MODEL
 from pot.questions import QuestionError
-from pot.tasks import scan_results
+from pot.tasks import RETRIED_ERRORS, scan_results
+from pot.tasks.record import read_record
 from pot.trace import NoAnswerReason
 
 
@@ -89,14 +90,23 @@ def error_kind(error: BaseException) -> str:
     return "exception"
 
 
-def check_results_file(out: str | Path, run: str, *, resume: bool) -> set[str]:
+def check_results_file(
+    out: str | Path, run: str, *, resume: bool, context: int | None = None
+) -> set[str]:
     """Check that ``out`` may be written by ``run``; return the ids a resume skips
-    (all it holds but those whose server or kernels failed: ``RETRIED_ERRORS``).
+    (all it holds but those of the kinds :func:`retried_kinds` names).
+
+    Args:
+        out: The results file.
+        run: The run label of the records about to be written.
+        resume: Whether the run continues ``out``.
+        context: Tokens this run's model holds (None: not fixed, or not known).
 
     Raises:
         ResultsExistError: ``out`` is not empty and ``resume`` is False.
         RunMismatchError: ``resume`` and ``out`` holds records of another run.
         pot.tasks.ResultsFileError: ``out`` is corrupt before its last line.
+        pot.tasks.record.RecordMismatchError: ``out``'s run record is not one.
     """
     path = Path(out)
     if not path.exists() or path.stat().st_size == 0:
@@ -113,4 +123,19 @@ def check_results_file(out: str | Path, run: str, *, resume: bool) -> set[str]:
             f"{path} holds results of run {', '.join(others)}, not {run}; "
             "resume with the same mode, model and samples, or write to another --out"
         )
-    return scan.finished_ids
+    return scan.done_ids(retried_kinds(path, context))
+
+
+def retried_kinds(out: str | Path, context: int | None) -> frozenset[str]:
+    """The error kinds a run resuming ``out`` solves again: the server's and the
+    kernels' failures (``RETRIED_ERRORS``), and ``context_full`` when this run's model
+    holds more tokens (``context``) than that of every earlier session of the run
+    record, or no earlier session recorded one: a question that did not fit may fit
+    now, and one that still does not costs only its tokenizing."""
+    if context is None:
+        return RETRIED_ERRORS
+    record = read_record(out)
+    earlier = [session.context for session in record.sessions if session.context] if record else []
+    if earlier and context <= max(earlier):
+        return RETRIED_ERRORS
+    return RETRIED_ERRORS | {NoAnswerReason.CONTEXT_FULL.value}

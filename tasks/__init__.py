@@ -60,6 +60,7 @@ from pot.tasks.registry import (
 from pot.tasks.report import Comparison, Report, RunSummary, compare, report
 from pot.tasks.report_render import render_report
 from pot.tasks.results import (
+    REPLACED_ERRORS,
     RETRIED_ERRORS,
     ResultRecord,
     ResultWriter,
@@ -73,6 +74,7 @@ from pot.tasks.stats import mcnemar_exact, paired_difference, wilson_interval
 __all__ = [
     "BBH_TASKS",
     "JUDGES",
+    "REPLACED_ERRORS",
     "RETRIED_ERRORS",
     "SUITE",
     "TASKS",

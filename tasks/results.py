@@ -30,6 +30,11 @@ RETRIED_ERRORS = frozenset({"model_error", "kernel_error"})
 """Error kinds that say the server or the kernels failed, not the solver: ``--resume``
 solves such problems again, and the new record replaces the old one."""
 
+REPLACED_ERRORS = RETRIED_ERRORS | {"context_full"}
+"""Error kinds a later record of the same id replaces: the retried kinds, and a question
+longer than the model's context, which ``--resume`` solves again when the run goes on
+with a larger context (``pot.runs.retried_kinds``)."""
+
 
 class ResultRecord(BaseModel):
     """One finished problem. Unknown fields are kept, so newer files stay readable."""
@@ -72,8 +77,8 @@ class ResultsScan:
         records: The records, first occurrence of each id, in file order.
         truncated: Partly written last lines that were skipped.
         duplicates: Records skipped because their id came earlier.
-        retried: Records that replaced an earlier ``model_error`` or
-            ``kernel_error`` record of the same id (a resumed run solved it again).
+        retried: Records that replaced an earlier ``model_error``, ``kernel_error`` or
+            ``context_full`` record of the same id (a resumed run solved it again).
     """
 
     records: list[ResultRecord] = field(default_factory=list)
@@ -84,7 +89,12 @@ class ResultsScan:
     @property
     def finished_ids(self) -> set[str]:
         """Ids a resumed run skips: all but those whose server or kernels failed."""
-        return {record.id for record in self.records if record.error not in RETRIED_ERRORS}
+        return self.done_ids(RETRIED_ERRORS)
+
+    def done_ids(self, retried: Iterable[str]) -> set[str]:
+        """Ids a resumed run skips when it solves the ``retried`` error kinds again."""
+        again = set(retried)
+        return {record.id for record in self.records if record.error not in again}
 
 
 def _cut_partial_tail(path: Path) -> None:
@@ -177,8 +187,8 @@ def scan_results(paths: PathLike | Iterable[PathLike]) -> ResultsScan:
 
     A bad last line in a file is skipped (counted in ``truncated``); a bad line
     anywhere else raises. Duplicate ids keep their first record, unless that one
-    failed for a reason outside the problem (:data:`RETRIED_ERRORS`): then the
-    later record wins. Missing files count as empty.
+    failed for a reason outside the problem or did not fit the model's context
+    (:data:`REPLACED_ERRORS`): then the later record wins. Missing files count as empty.
 
     Args:
         paths: A results file or several (merged in the given order).
@@ -206,7 +216,7 @@ def scan_results(paths: PathLike | Iterable[PathLike]) -> ResultsScan:
                 ) from error
             if record.id in seen:
                 earlier = seen[record.id]
-                if scan.records[earlier].error in RETRIED_ERRORS:
+                if scan.records[earlier].error in REPLACED_ERRORS:
                     scan.records[earlier] = record  # a resumed run solved it again
                     scan.retried += 1
                 else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pot.executors import JupyterExecutor
+from pot.executors import JupyterExecutor, KernelPool
 from pot.models import ContextOverflowError, ModelError
 from pot.prompt_file import default_prompt
 from pot.solver import Solver
@@ -137,20 +137,27 @@ def test_an_eval_counts_a_question_longer_than_the_context_as_unanswered(
     assert error_kind(ContextOverflowError("too long")) == "context_full"
     assert error_kind(ModelError("server down")) == "model_error"
     _gguf_or_skip()
-    long = "Add these numbers: " + " ".join(str(100 + n % 900) for n in range(400)) + "."
-    rows = [{"id": "long", "question": long, "answer": "1"}, {"id": "short", "question": "2+3?"}]
+    long = "Skip this: " + "the quick brown fox jumps over the lazy dog. " * 120 + "What is 20+3?"
+    rows = [{"id": "long", "question": long, "answer": "23"}, {"id": "short", "question": "2+3?"}]
     rows[1]["answer"] = "5"
     problems = tmp_path / "two.jsonl"
     problems.write_text("".join(json.dumps(row) + "\n" for row in rows))
     out = tmp_path / "run.jsonl"
     arguments = ["eval", str(problems), "-m", "qwen2.5-coder-0.5b", "--mode", "plain"]
-    arguments += ["--context", "1024", "--threads", "1", "--out", str(out)]
-    result = CliRunner().invoke(app, arguments)
+    arguments += ["--threads", "1", "--out", str(out)]
+    result = CliRunner().invoke(app, [*arguments, "--context", "1024"])
     assert result.exit_code == 0, result.output
     records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
     assert records["file/two/long"]["error"] == "context_full"
     assert "does not fit the context of 1024" in records["file/two/long"]["detail"]
     assert records["file/two/short"]["error"] in (None, "no_code", "code_failed")
+    # resumed with room for it, the long question is asked again and its record replaced
+    resumed = CliRunner().invoke(app, [*arguments, "--context", "2048", "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "solved again the problems recorded as 1 context_full" in resumed.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["file/two/long", "file/two/short", "file/two/long"]
+    assert lines[-1]["error"] != "context_full"
 
 
 def test_auto_answers_with_the_prompts_the_question_fits(kernel: JupyterExecutor) -> None:
@@ -172,3 +179,37 @@ def test_auto_answers_with_the_prompts_the_question_fits(kernel: JupyterExecutor
     assert [answers[n].reason for n in (3, 4, 5)] == [NoAnswerReason.CONTEXT_FULL] * 3
     assert trace.vote is not None and trace.vote.counts[0].votes == 5  # and 3 chains
     assert not model.replies
+
+
+def test_resuming_with_a_larger_context_asks_the_long_questions_again(
+    session_pool: KernelPool, tmp_path: Path
+) -> None:
+    """``--resume`` skips a ``context_full`` problem while the context stays the same (it
+    would fail again), and solves it again, replacing its record, once it grew."""
+    from pot.evaluate import evaluate
+    from pot.tasks import Problem, scan_results
+
+    long = "Add these numbers: " + " ".join(["1"] * 300) + "."
+    problems = [
+        Problem(id="gsm8k/long", question=long, answer="300", meta={"task": "gsm8k", "index": 0}),
+        Problem(id="gsm8k/short", question="2+3?", answer="5", meta={"task": "gsm8k", "index": 1}),
+    ]
+    out = tmp_path / "run.jsonl"
+    small = words("plain") + 100
+    first = evaluate(problems, ScriptedModel([program("5")], context=small), out, mode="plain")
+    assert first.errors == {"context_full": 1} and first.correct == 1
+    same = ScriptedModel([], context=small)
+    kept = evaluate(problems, same, out, mode="plain", resume=True, pool=session_pool)
+    assert (kept.skipped, kept.finished, len(same.calls), kept.again) == (2, 0, 0, {})
+    larger = ScriptedModel([program("300")], context=small * 10)
+    grown = evaluate(problems, larger, out, mode="plain", resume=True, pool=session_pool)
+    assert (grown.skipped, grown.finished, grown.correct) == (1, 1, 1)
+    assert grown.again == {"context_full": 1}
+    scan = scan_results(out)
+    assert [(r.id, r.error, r.correct) for r in scan.records] == [
+        ("gsm8k/long", None, True),
+        ("gsm8k/short", None, True),
+    ]
+    assert scan.retried == 1
+    again = evaluate(problems, ScriptedModel([]), out, mode="plain", resume=True)
+    assert (again.skipped, again.finished) == (2, 0)
