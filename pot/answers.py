@@ -84,6 +84,8 @@ _PLACES_KEPT = re.compile(r"[-+]?\d+\.\d{0,5}0")
 no float that way (``0.98``), so a format put the places there, as the question asked."""
 _MIXED = re.compile(r"(\d)\s*(?=\\[dt]?frac\{)")
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
+_SOLVED = re.compile(r"(\[)?\{[A-Za-z_]\w*: (?P<value>[^{}:,]*\d[^{}:,]*)\}(?(1)\])")
+"""A solution of one unknown as sympy's ``solve`` prints it: ``{x: 5}``, ``[{x: 5}]``."""
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
 _CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
@@ -268,7 +270,7 @@ def answer_key(value: str) -> str:
 
     ``"0.5"``, ``"1/2"`` and ``"\\frac{1}{2}"`` share a key; so do ``"[3, 41]"``,
     ``"(3, 41)"``, ``"3, 41"``, ``"3 41"`` and ``"3 and 41"`` (elements keyed alike,
-    order kept), ``"x = 5"`` and
+    order kept), ``"x = 5"``, ``"{x: 5}"``, ``"[{x: 5}]"`` and
     ``"5"``, ``"A"`` and ``"(A)"``, ``"03:10"`` and ``"3:10"``, ``"3*41"`` and
     ``"3 \\times 41"``, ``"z**4"`` and ``"z^4"``. Only votes and agreement use keys;
     answers keep their form.
@@ -285,6 +287,9 @@ def _key(value: str, depth: int) -> str:
     assigned = _ASSIGNED.match(text)
     if assigned is not None and depth < 2:
         return _key(assigned.group(1), depth + 1)
+    solved = _SOLVED.fullmatch(text)
+    if solved is not None and depth < 2:
+        return _key(solved.group("value"), depth + 1)
     if _CHOICE.match(f"({text})") is not None:
         return f"({text.upper()})".casefold()
     if _CLOCK.match(text):

@@ -240,6 +240,10 @@ def in_question_notation(question: str, value: str, sequences: bool = True) -> s
       (``For example 1 0 1 5 4 3 means ...``): a flat list of numbers is written so.
       Neither where the question writes lists in brackets itself.
 
+    - A single number in a list, a set or a dict of one unknown (``[13]``, ``{x: 13}``,
+      ``[sqrt(2)/2]``: what sympy's ``solve`` returns) is that number, unless the
+      question writes lists in brackets or a dict, or asks for a Python literal.
+
     A question that writes ``['-69', '-13']`` keeps Python's quotes. A NumPy array as
     ``print`` shows it (``[[7. 9.]`` / `` [8. 7.]]``) is read as its list.
 
@@ -249,6 +253,9 @@ def in_question_notation(question: str, value: str, sequences: bool = True) -> s
     ``-0.7868, 0.7868``), and only then.
     """
     value = without_reprs(value)  # a list of NumPy scalars as print shows it
+    single = _single_value(value)
+    if single is not None and not _writes_lists(question) and not asks_for_literal(question):
+        return single
     parsed = _literal(value.strip())
     if parsed is None and _NUMPY_ARRAY.fullmatch(value.strip()):
         parsed = _literal(_NUMPY_GAP.sub(",", value.strip()))
@@ -268,6 +275,34 @@ def in_question_notation(question: str, value: str, sequences: bool = True) -> s
     if separator is None and _NUMBER_ROW.search(question) and _numbers(parsed):
         separator = " "  # the question writes its sequences of numbers so
     return None if separator is None else separator.join(str(item) for item in parsed)
+
+
+_ONE_VALUE = re.compile(
+    r"\[(?P<listed>[^\[\],]+?),?\]|\((?P<tupled>[^(),]+?),\)|\{(?P<set>[^{}:,]+)\}"
+    r"|\{[A-Za-z_]\w*: (?P<solved>[^{}:,]+)\}"
+)
+"""One value in brackets: ``[13]``, ``(13,)``, ``{13}``, sympy's ``{x: 13}`` (its symbol
+unquoted: ``{'Ann': 3}`` is a program's own dict) and ``[{x: 13}]``."""
+_NUMBER_LIKE = re.compile(r"(?:[-+*/^()., \d]|\*\*|sqrt|pi|\bI\b|\bE\b|oo)+")
+"""A number as a program prints it: ``13``, ``-2.5``, ``17/24``, ``-sqrt(265)/15``."""
+
+
+def _writes_lists(question: str) -> bool:
+    """Whether ``question`` writes lists in brackets or a dict itself."""
+    return _BRACKETED_LIST.search(question) is not None or "{" in question
+
+
+def _single_value(value: str) -> str | None:
+    """The number a printed one-item list, set or solution of one unknown holds, or None."""
+    item = value.strip()
+    for _ in range(2):  # [{x: 13}], as solve(..., dict=True) prints it
+        found = _ONE_VALUE.fullmatch(item)
+        if found is None:
+            return None
+        item = next(group for group in found.groups() if group is not None).strip()
+        if _NUMBER_LIKE.fullmatch(item) and re.search(r"\d", item):
+            return item
+    return None
 
 
 def _sequence_as_asked(question: str, value: str) -> str | None:

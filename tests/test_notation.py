@@ -207,3 +207,63 @@ def test_auto_keeps_the_literal_asked_for_without_a_restating_turn(
     trace = Solver(model, kernel, mode="auto").solve(LITERAL)
     assert trace.answer.normalized == "'  ab '"
     assert len(model.calls) == 1
+
+
+EQUATION = "Determine the value of x that satisfies: 3*x + 2 = 41"
+
+
+@pytest.mark.parametrize(
+    ("printed", "written"),
+    [
+        ("[13]", "13"),  # solve(...)
+        ("[{x: 13}]", "13"),  # solve(..., dict=True)
+        ("{x: 13}", "13"),
+        ("{'x': 13}", None),  # a program's own dict, not sympy's solution
+        ("(13,)", "13"),
+        ("{13}", "13"),
+        ("[-sqrt(265)/15]", "-sqrt(265)/15"),
+        ("[17/24]", "17/24"),
+        ("[13, 14]", None),  # two roots: a list, written as the question asks, or kept
+        ("[{x: 13, y: 1}]", None),  # two unknowns: which one is asked is not known
+        ("['tea']", None),  # a word in a list: not a number
+        ("[x]", None),
+        ("[[13]]", None),
+        ("[]", None),
+    ],
+)
+def test_a_single_number_in_brackets_is_that_number(printed: str, written: str | None) -> None:
+    from pot.notation import in_question_notation
+
+    assert in_question_notation(EQUATION, printed) == written
+
+
+def test_a_single_number_keeps_its_brackets_where_the_question_wants_them() -> None:
+    from pot.notation import in_question_notation
+
+    literal = "def f(x):\n    return [x]\n\nGive the exact value of `f(13)` as a Python literal."
+    assert in_question_notation(literal, "[13]") is None
+    assert in_question_notation("Filter [1, 20, 13] to the numbers above 10.", "[13]") is None
+    assert in_question_notation('Output as {"x": value}', "{x: 13}") is None
+
+
+def test_a_solution_of_one_unknown_votes_with_its_number() -> None:
+    from pot.answers import answer_key
+
+    assert answer_key("{x: 13}") == answer_key("[{x: 13}]") == answer_key("13")
+    assert answer_key("{x: 13, y: 1}") != answer_key("13")
+    assert answer_key("{joseph: daniel}") != answer_key("daniel")  # no number: kept whole
+
+
+@pytest.mark.parametrize("mode", ["pot", "auto"])
+def test_sympys_solution_is_answered_as_its_number(kernel: JupyterExecutor, mode: str) -> None:
+    """A real sympy ``solve`` in the kernel, printed as it comes; the answer is the number,
+    with no restating turn in ``auto``."""
+    program = (
+        "```python\nfrom sympy import symbols, solve\nx = symbols('x')\n"
+        "print(solve(3*x + 2 - 41, x, dict=True))\n```"
+    )
+    model = ScriptedModel([program] * 3)
+    trace = Solver(model, kernel, mode=mode).solve(EQUATION)
+    assert trace.steps[0].execution.stdout == "[{x: 13}]\n"
+    assert trace.answer.value == "13"
+    assert len(model.calls) == 1  # auto: its two programs in one call, and no turn more
