@@ -36,10 +36,13 @@ def printed_lines(stdout: str) -> FoundAnswer | None:
     """Everything a program printed, as an answer of several lines (blank lines and a
     heading such as ``Moves:`` dropped), when it printed two or more; for questions that
     ask for one item a line (:func:`asks_for_lines`), where the last line alone is one
-    item of the answer."""
+    item of the answer. An answer label before the first item (``Answer: Move disk 1
+    ...``) is dropped."""
     lines = _non_blank(stdout)
     while lines and lines[0].endswith(":"):
         lines = lines[1:]
+    if lines:
+        lines[0] = _unlabelled(lines[0]) or lines[0]  # Answer: Move disk 1 ...
     if len(lines) < 2 or len(lines) > MAX_ANSWER_LINES:
         return None
     return FoundAnswer(value="\n".join(lines), source=AnswerSource.PRINTED)
@@ -174,7 +177,8 @@ def printed_grid(stdout: str, ragged: bool = False) -> FoundAnswer | None:
     (:func:`shows_grid`), where the last line alone is one row of the answer. Rows
     printed as Python lists (``[7, 7, 4]``, ``print(row)``) are written as the question
     writes its rows, cells separated by spaces; other rows stay as printed (aligned
-    columns keep their spaces).
+    columns keep their spaces). A first row printed after an answer label on its line
+    (``Answer: 2 1 3 4``) is a row, without the label.
 
     Where ``ragged`` (a question that shows rows of several widths,
     :func:`shows_ragged_grid`), the rows may differ in width, a lone constraint mark is a
@@ -197,6 +201,10 @@ def printed_grid(stdout: str, ragged: bool = False) -> FoundAnswer | None:
             cells = _cells(above)
             fits = cells is not None and len(cells) == width
         if not fits:
+            rest = _unlabelled(above)  # Answer: 2 1 3 4, the first row after its label
+            if rest is not None and (ragged or len(_cells(rest) or []) == width):
+                lines[start - 1] = rest
+                start -= 1
             break
         start -= 1
     block = lines[start:]
@@ -205,6 +213,20 @@ def printed_grid(stdout: str, ragged: bool = False) -> FoundAnswer | None:
     if sum(1 for line in block if line) < 2:
         return None
     return FoundAnswer(value="\n".join(block), source=AnswerSource.PRINTED)
+
+
+_ANSWER_LABEL = re.compile(
+    r"(?:the )?(?:final )?(?:answer|solution|result|output)\b[\w ]{0,30}?:\s*(?P<rest>\S.*)",
+    re.IGNORECASE,
+)
+"""An answer label before the first line of an answer (``Answer: 2 1 3 4``,
+``Final solution grid: _ Q _``)."""
+
+
+def _unlabelled(line: str) -> str | None:
+    """``line`` without the answer label it starts with, or None when it has none."""
+    found = _ANSWER_LABEL.fullmatch(line.strip())
+    return None if found is None else found.group("rest")
 
 
 _LIST_ROW = re.compile(r"\[([^\[\]]*)\]")

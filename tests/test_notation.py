@@ -267,3 +267,27 @@ def test_sympys_solution_is_answered_as_its_number(kernel: JupyterExecutor, mode
     assert trace.steps[0].execution.stdout == "[{x: 13}]\n"
     assert trace.answer.value == "13"
     assert len(model.calls) == 1  # auto: its two programs in one call, and no turn more
+
+
+@pytest.mark.parametrize(
+    ("printed", "rows"),
+    [
+        ("Answer: 2 1 4 3\n4 3 1 2\n", "2 1 4 3\n4 3 1 2"),
+        ("checked 3 rows\nFinal solution grid: 2 1 4 3\n4 3 1 2\n", "2 1 4 3\n4 3 1 2"),
+        ("Answer: 2 1 4\n4 3 1 2\n1 2 3 4\n", "4 3 1 2\n1 2 3 4"),  # not a row of the grid
+        ("Row A 2 1 4 3\n4 3 1 2\n", "4 3 1 2"),  # no answer label: one row is no grid
+    ],
+)
+def test_a_grids_first_row_after_an_answer_label_is_a_row(printed: str, rows: str) -> None:
+    found = printed_grid(printed)
+    assert (found.value if found else found) == (rows if "\n" in rows else None)
+
+
+def test_the_first_of_the_lines_loses_its_answer_label(kernel: JupyterExecutor) -> None:
+    labelled = "print('Answer:', 'Move disk 1 from Peg 1 to Peg 2')\n" + HANOI.split("\n", 1)[1]
+    model = ScriptedModel([f"```python\n{labelled}\n```"])
+    trace = Solver(model, kernel, mode="pot").solve(MOVES)
+    assert trace.answer.value.splitlines()[0] == "Move disk 1 from Peg 1 to Peg 2"
+    assert printed_lines("Move disk 1: from A to B\nMove disk 2\n").value.startswith("Move disk 1:")
+    board = ScriptedModel(["```python\nprint('Answer:', '2 1 4 3')\nprint('4 3 1 2')\n```"])
+    assert Solver(board, kernel, mode="pot").solve(BOARD).answer.value == "2 1 4 3\n4 3 1 2"
