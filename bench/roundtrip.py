@@ -36,7 +36,8 @@ def programs(gold: str) -> dict[str, str]:
     (``print('3 × 41')``), labelled (``print('Answer:', ...)``), and where it is one
     line of numbers or words one separator apart, a Python list of them
     (``print([3, 41])``), and a single number in brackets as sympy's ``solve`` prints it
-    (``print([13])``)."""
+    (``print([13])``); an integer as a float (``226.0``), in a sentence (``The answer
+    is 226.``), a yes or no as a bool."""
     forms = {"text": f"print({gold!r})", "labelled": f"print('Answer:', {gold!r})"}
     for separator in _SEPARATORS:
         items = gold.split(separator)
@@ -46,6 +47,12 @@ def programs(gold: str) -> dict[str, str]:
             break
     if _NUMBER.fullmatch(gold):
         forms["bracketed"] = f"print([{gold}])"
+    if re.fullmatch(r"-?\d+", gold):
+        forms["float"] = f"print(float({gold}))"
+    if "\n" not in gold:
+        forms["sentence"] = f"print('The answer is %s.' % {gold!r})"
+    if gold in ("Yes", "No", "True", "False"):
+        forms["bool"] = f"print({gold in ('Yes', 'True')})"
     return {name: f"```python\n{code}\n```" for name, code in forms.items()}
 
 
@@ -83,7 +90,8 @@ def main() -> None:
                     kernel.reset()
                     model = ScriptedModel([reply] * 12)
                     trace = Solver(model, kernel, mode=args.mode).solve(problem.question)
-                    verdict = judge(trace.answer.value, problem)
+                    answer = trace.answer.normalized or trace.answer.value  # as pot eval
+                    verdict = judge(answer, problem)
                     tried[form] += 1
                     if not verdict.correct:
                         misses.append(

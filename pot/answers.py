@@ -73,6 +73,9 @@ class FoundAnswer(BaseModel):
 _LABELLED = re.compile(
     r"^(?P<label>[A-Za-z][^:=\[\]{}\"'<>!]*?)\s*(?::\s+|=(?!=)\s*)(?P<value>\S.*)$", re.DOTALL
 )
+_STATED_LABEL = re.compile(r"\banswer (?:is|was|would be) \S", re.IGNORECASE)
+"""A "label" that states the answer already (``The answer is E`` of ``The answer is
+E=1,F=2``): the line is a statement, not a label and its value."""
 _SEPARATOR = re.compile(r":\s|(?<![=!<>])=(?!=)")
 _OPENING, _CLOSING = "([{", ")]}"
 MAX_ANSWER_LINES = 200
@@ -126,7 +129,8 @@ def printed_answer(stdout: str, result: str | None = None) -> FoundAnswer | None
     lines printed before it (debug output, ``answer = 41`` followed by ``42``)
     never win. On that line a ``\\boxed{}`` gives its content, and a label gives
     the part after it (``Answer: 42``, ``Total cost: $18``, ``x = 5``), unless the
-    rest holds labels of its own (``x = 5, y = 6`` stays whole).
+    rest holds labels of its own (``x = 5, y = 6`` stays whole) or the line states the
+    answer before the label's separator (``The answer is E=1,F=2`` is ``E=1,F=2``).
 
     Args:
         stdout: What the program printed.
@@ -145,6 +149,8 @@ def printed_answer(stdout: str, result: str | None = None) -> FoundAnswer | None
     if boxed is not None and boxed.strip() and not is_placeholder(boxed):
         return FoundAnswer(value=strip_text_wrappers(boxed.strip()), source=AnswerSource.BOXED)
     labelled = _LABELLED.match(block)
+    if labelled is not None and _STATED_LABEL.search(labelled.group("label")):
+        labelled = None  # "The answer is E=1,F=2": the statement holds the whole answer
     if labelled is not None:
         label, value = labelled.group("label"), labelled.group("value").strip()
         if "answer" in label.casefold() and not is_placeholder(value):

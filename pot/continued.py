@@ -92,7 +92,8 @@ def give_up(mode: Mode, ran_code: bool, last_ok: ExecutionResult | None) -> Answ
     if mode is Mode.TIR and last_ok is not None:
         printed = printed_answer(last_ok.stdout, last_ok.result)
         if printed is not None and not is_object_repr(printed.value):
-            return Answer.found(printed, "no final answer stated; the last printed value")
+            detail = "no final answer stated; the last printed value"
+            return Answer.found(printed, detail, printed=True)
     if ran_code or mode is Mode.COT:
         return Answer(
             reason=NoAnswerReason.NO_FINAL_ANSWER,

@@ -71,7 +71,8 @@ def programs(sample: Sample) -> Loop:
     answer = yield from _programs(sample, doubted)
     if answer.ok or not doubted:
         return answer
-    return Answer.found(doubted[0], f"printed before the doubt; then {answer.detail}")
+    detail = f"printed before the doubt; then {answer.detail}"
+    return Answer.found(doubted[0], detail, printed=True)
 
 
 def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
@@ -161,7 +162,7 @@ def _programs(sample: Sample, doubted: list[FoundAnswer]) -> Loop:
                     if refused is not None:
                         doubted.append(printed)
             if printed is not None and refused is None:
-                return Answer.found(printed)
+                return Answer.found(printed, printed=True)
             failure = NoAnswerReason.NOTHING_PRINTED
             detail, repair = refused or ("the program printed nothing", NUDGE_NOTHING_PRINTED)
         else:

@@ -42,7 +42,8 @@ class NoAnswerReason(str, Enum):
 
 _AS_WRITTEN = (AnswerSource.PRINTED, AnswerSource.BOXED)
 """Answers kept as written (a sentence's full stop, aligned spaces): a program's printed
-line, a ``\\boxed{}``'s content; an answer stated in prose loses its full stop."""
+line, a ``\\boxed{}``'s content; an answer stated in the model's prose loses its full
+stop (a program's ``Answer: ...`` line is kept as written: :meth:`Answer.found`)."""
 
 
 class Answer(BaseModel):
@@ -57,11 +58,14 @@ class Answer(BaseModel):
     detail: str = Field(default="", description="A human-readable note on the outcome.")
 
     @classmethod
-    def found(cls, found: FoundAnswer, detail: str = "") -> Answer:
-        """The answer for a value found in the model's text or the program's output."""
+    def found(cls, found: FoundAnswer, detail: str = "", printed: bool = False) -> Answer:
+        """The answer for a value found in the model's text or, ``printed``, in the
+        program's output: kept as written there, after a label too (``Answer: He left.``
+        keeps its full stop, as the program printed it)."""
+        written = printed or found.source in _AS_WRITTEN
         return cls(
             value=found.value,
-            normalized=normalize_answer(found.value, as_written=found.source in _AS_WRITTEN),
+            normalized=normalize_answer(found.value, as_written=written),
             source=found.source,
             detail=detail,
         )

@@ -101,6 +101,8 @@ PRINTED = [
     ("Owen is a sage, and Sofia is a fool\n", None, "Owen is a sage, and Sofia is a fool"),
     ("Answer: Owen is a sage, and Sofia is a fool\n", None, "Owen is a sage, and Sofia is a fool"),
     ("x = 5, y = 6\n", None, "x = 5, y = 6"),
+    ("The answer is E=1,F=2,G=5.\n", None, "E=1,F=2,G=5"),  # a statement, not a label
+    ("The answer is x = 5\n", None, "x = 5"),
     ("Owen: sage, Sofia: fool\n", None, "Owen: sage, Sofia: fool"),
     ("x == 5\n", None, "x == 5"),
     ("Result: [3, 1, 2]\n", None, "[3, 1, 2]"),

@@ -335,3 +335,23 @@ def test_a_repeated_program_that_ran_too_long_is_asked_afresh_saying_so(
             "Write a different program.)"
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "normalized"),
+    [
+        ('print("Answer:", "Smith, completing the sentence.")', "Smith, completing the sentence."),
+        ('print("The answer is %s" % "E=1,F=2,G=5")', "E=1,F=2,G=5"),
+        ('print("Answer:", 42.0)', "42"),
+        ('print("The answer is 42.")', "42"),
+    ],
+)
+def test_a_programs_labelled_answer_is_kept_as_it_printed_it(
+    kernel: JupyterExecutor, line: str, normalized: str
+) -> None:
+    """A label on a program's line is not the model's prose: a sentence keeps its full
+    stop, and a statement of the answer is the answer whole."""
+    model = ScriptedModel([f"```python\n{line}\n```"])
+    trace = Solver(model, kernel, mode="pot").solve("Put the words in order: sentence. the")
+    assert trace.answer.source is AnswerSource.ANSWER_IS
+    assert trace.answer.normalized == normalized
