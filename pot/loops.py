@@ -38,13 +38,14 @@ from pot.loop_steps import (
 from pot.models.base import Generation, Message, StopReason
 from pot.modes import Mode
 from pot.notation import AnswerForm
-from pot.plausible import negative_amount
+from pot.plausible import broken_list, negative_amount
 from pot.prompts import (
     CUT_OFF_DATA_NOTE,
     CUT_OFF_NOTE,
     NUDGE_NO_CODE,
     NUDGE_NOTHING_PRINTED,
     afresh_note,
+    broken_list_request,
     example_answer_request,
     negative_amount_request,
     not_an_option_request,
@@ -212,7 +213,8 @@ def _refusal(value: str, choices: Choices | None) -> tuple[str, str] | None:
 def _implausible(value: str, question: str) -> tuple[str, str] | None:
     """Why a printed value cannot answer ``question`` (the detail, the repair request),
     or None: a negative number for "how many" or "how much" (:mod:`pot.plausible`), the
-    question's own example of its answer (:func:`~pot.question_examples.copies_example`)."""
+    question's own example of its answer (:func:`~pot.question_examples.copies_example`),
+    a list with an empty item (:func:`~pot.plausible.broken_list`)."""
     asked = negative_amount(question, value)
     if asked is not None:
         detail = f"the program printed {value[:80]!r}, a negative number for {asked}"
@@ -220,6 +222,10 @@ def _implausible(value: str, question: str) -> tuple[str, str] | None:
     if copies_example(question, value):
         detail = f"the program printed {value[:80]!r}, the question's own example"
         return detail, example_answer_request(value)
+    broken = broken_list(value)
+    if broken is not None:
+        detail = f"the program printed {value[:80]!r}, with {broken}"
+        return detail, broken_list_request(value, broken)
     return None
 
 

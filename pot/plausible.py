@@ -43,6 +43,27 @@ def negative_amount(question: str, value: str) -> str | None:
     return f"how {asked.group(1).lower()}"
 
 
+_BROKEN_LIST = re.compile(r"(?P<sep>[×,;])\s*[×,;]|^\s*(?P<lead>[×,;])|(?P<end>[×,;])\s*$")
+"""A separator with no item before or after it: ``2 ×  × 7 ×``, ``1, 2, 3,``, ``a,,b``."""
+
+
+def broken_list(value: str) -> str | None:
+    """How ``value``, one line of items one separator apart, is broken (an empty item,
+    a separator at an end: a program joined its list wrongly, ``' × '.join(f + ' × ')``
+    printed ``2 ×  × 7 ×``), else None. A separator inside brackets or quotes (``(13,)``,
+    ``'a,'``) and an answer of several lines are not looked at."""
+    if "\n" in value.strip() or re.search(r"[\[\](){}'\"]", value):
+        return None
+    found = _BROKEN_LIST.search(value)
+    if found is None:
+        return None
+    if found.group("sep"):
+        return f"an empty item between two {found.group('sep')!r}"
+    if found.group("end"):
+        return f"a {found.group('end')!r} with no item after it"
+    return f"a {found.group('lead')!r} with no item before it"
+
+
 def doubted_in_vote(question: str) -> Callable[[str], bool]:
     """Which answers a vote on ``question`` believes only where no other answer has a
     vote (:func:`~pot.consistency.vote`'s ``doubted``): the question's own example or
@@ -51,11 +72,14 @@ def doubted_in_vote(question: str) -> Callable[[str], bool]:
     thought answered ``No elephants are artists`` to "(Answer Yes or No)"), and a
     negative number for "how many" or "how much" (:func:`negative_amount`: two of the
     0.5B's programs printed ``-70`` for "how much is left over for Bob", again after
-    the doubt, and won a tie)."""
+    the doubt, and won a tie), and a list with an empty item (:func:`broken_list`: two of
+    the 1.5B's six samples printed ``2 ×  × 7 ×`` and won a tie)."""
     choices = question_choices(question)
 
     def doubted(value: str) -> bool:
         if choices is not None and not choices.holds(value):
+            return True
+        if broken_list(value) is not None:
             return True
         return copies_example(question, value) or negative_amount(question, value) is not None
 

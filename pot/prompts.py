@@ -228,6 +228,16 @@ def example_answer_request(printed: str) -> str:
     )
 
 
+def broken_list_request(printed: str, broken: str) -> str:
+    """The repair request for a printed list with an empty item or a separator at an
+    end (:func:`~pot.plausible.broken_list`)."""
+    return (
+        f"The program printed {printed[:200]}, with {broken}: the list is built or joined "
+        "wrongly. Check how the items are collected and joined, and reply with the "
+        "complete corrected program, ending with a print of the final answer."
+    )
+
+
 ANSWER_START = "The final answer is \\boxed"
 """Written after a reply that gave no final answer, for the model to complete. It stops
 before the ``{``: Qwen's tokenizer writes ``{-`` as one token, so after a written ``{``

@@ -99,3 +99,42 @@ def test_a_vote_rules_out_a_negative_count() -> None:
     winner, ballot = vote(answers, doubted=doubted)
     assert winner.value == "20" and ballot.counts[-1].ruled_out
     assert not doubted_in_vote("What is 3 minus 23?")("-20")  # the question speaks of negatives
+
+
+FACTORS = "Find the prime factorization of 112. Write the factors separated by ×."
+
+
+@pytest.mark.parametrize(
+    ("value", "broken"),
+    [
+        ("2 ×  × 7 ×", "an empty item between two '×'"),
+        ("-0.7868, 0.7868,", "a ',' with no item after it"),
+        ("a,,b", "an empty item between two ','"),
+        ("; x", "a ';' with no item before it"),
+        ("2 × 2 × 7", None),
+        ("1,000", None),
+        ("Hello, world", None),
+        ("(13,)", None),  # a tuple's comma, inside brackets
+        ("'a,'", None),
+        ("1 0,\n0 1,", None),  # several lines: a layout of its own
+    ],
+)
+def test_broken_lists(value: str, broken: str | None) -> None:
+    from pot.plausible import broken_list
+
+    assert broken_list(value) == broken
+
+
+def test_a_list_joined_wrongly_is_sent_back_once_and_loses_a_tie(kernel: JupyterExecutor) -> None:
+    """The 1.5B's program joined ``factor + ' × '`` with ``' × '``; the repair is asked
+    what is wrong, and in a vote the broken list ranks last."""
+    wrong = "```python\nprint(' × '.join(f + ' × ' for f in ['2', '', '7']))\n```"
+    model = ScriptedModel([wrong, "```python\nprint(' × '.join(['2'] * 4 + ['7']))\n```"])
+    trace = Solver(model, kernel).solve(FACTORS)
+    assert trace.answer.normalized == "2 × 2 × 2 × 2 × 7"
+    repair = model.calls[1].conversations[0][-1].content
+    assert "an empty item between two '×'" in repair and "joined wrongly" in repair
+    doubted = doubted_in_vote(FACTORS)
+    answers = [Answer(value=value, normalized=value) for value in ("2 ×  × 7 ×", "2 × 7")]
+    winner, ballot = vote([answers[0], answers[0], answers[1]], doubted=doubted)
+    assert winner.value == "2 × 7" and ballot.counts[-1].ruled_out
