@@ -12,6 +12,7 @@ model.
 
     python bench/roundtrip.py --size 2 --seed 7            # every generator
     python bench/roundtrip.py --generators leg_counting,maze --mode auto
+    python bench/roundtrip.py --task gsm8k,svamp,math500,bbh,cruxeval --size 40
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def generators(named: str | None) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--generators", help="comma-separated names (default: all)")
+    parser.add_argument("--task", help="built-in tasks instead (gsm8k,math500,...): --size first")
     parser.add_argument("--size", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--mode", default="pot", choices=["pot", "auto", "plain"])
@@ -74,10 +76,15 @@ def main() -> None:
     args = parser.parse_args()
     misses, tried, skipped = [], Counter(), []
     with JupyterExecutor() as kernel:
-        for name in generators(args.generators):
+        sources = args.task.split(",") if args.task else generators(args.generators)
+        for name in sources:
             try:
-                problems = load_problems(
-                    f"rg:{name}", options=TaskOptions(size=args.size, seed=args.seed)
+                problems = (
+                    load_problems(name, limit=args.size)
+                    if args.task
+                    else load_problems(
+                        f"rg:{name}", options=TaskOptions(size=args.size, seed=args.seed)
+                    )
                 )
             except Exception as error:  # a generator that needs what is not installed
                 skipped.append(f"{name} ({type(error).__name__})")
@@ -97,6 +104,7 @@ def main() -> None:
                         misses.append(
                             {
                                 "id": problem.id,
+                                "task": problem.task,
                                 "form": form,
                                 "gold": problem.answer,
                                 "answer": trace.answer.value,
@@ -108,7 +116,7 @@ def main() -> None:
                             f"{str(trace.answer.value)[:60]!r}",
                             flush=True,
                         )
-    by_generator = Counter(miss["id"].split("/")[1] for miss in misses)
+    by_generator = Counter(miss["task"] for miss in misses)
     print(f"\n{sum(tried.values())} printed answers ({dict(tried)}), {len(misses)} judged wrong")
     print("by generator:", dict(by_generator.most_common()))
     if skipped:
