@@ -27,6 +27,7 @@ from pot.auto import WORDS
 from pot.consistency import vote
 from pot.decimals import asked_key
 from pot.plausible import doubted_in_vote
+from pot.question_form import in_asked_form
 from pot.tasks import TaskOptions, judge, load_problems
 from pot.tasks.stats import paired_difference
 from pot.trace import Mode, SampleAnswer, Trace
@@ -40,7 +41,10 @@ def revoted(trace: Trace, rule_out: bool = True) -> tuple[str | None, bool]:
     question = trace.question
     doubted = doubted_in_vote(question)
     tie_breaker = WORDS if len(answers) > WORDS else None
-    winner, _ = vote(answers, tie_breaker, asked_key(question), doubted if rule_out else None)
+    preferred = in_asked_form(question)
+    winner, _ = vote(
+        answers, tie_breaker, asked_key(question), doubted if rule_out else None, preferred
+    )
     escalates = len(answers) == WORDS and winner.value is not None and doubted(winner.value)
     return winner.value, escalates
 

@@ -20,6 +20,7 @@ from pot.modes import Mode
 from pot.plausible import doubted_in_vote
 from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import SECOND_OPINION_SYSTEM
+from pot.question_form import in_asked_form
 from pot.restate import restate, winning_program
 from pot.trace import Answer, CodeStep, NoAnswerReason, SampleAnswer, Vote
 
@@ -99,9 +100,10 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
     first, other = answers
     key = asked_key(question)  # -sqrt(265)/15 is -1.0853 where 4 places are asked
     doubted = doubted_in_vote(question)  # its own example, no option, a negative count
+    preferred = in_asked_form(question)  # 05:52 where it asks for HH:MM
     agreed = first.ok and other.ok and key(first.value or "") == key(other.value or "")
     if agreed and not doubted(first.value or ""):
-        voted = vote(answers, key=key, doubted=doubted)
+        voted = vote(answers, key=key, doubted=doubted, preferred=preferred)
         return (yield from _restated(question, voted, programs, restated))
     # a third opinion in words (greedy), then programs sampled in one batch
     words_prompt = default_prompt(Mode.COT)
@@ -120,7 +122,7 @@ def auto(question: str, reason: Reason, prompt: Prompt, restated: bool = True) -
         answers.append(answer)
     if wants_chains(words, [a for sample, a in enumerate(answers) if sample != WORDS], key):
         yield from _sampled_chains(question, reason, words_prompt, answers)
-    voted = vote(answers, WORDS, key, doubted)
+    voted = vote(answers, WORDS, key, doubted, preferred)
     return (yield from _restated(question, voted, programs, restated))
 
 

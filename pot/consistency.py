@@ -18,6 +18,10 @@ WORDS_TIE_BREAK = "the chain of thought"
 """``auto``'s tie-break: the answer its chain of thought in words gave, where it tied with
 an answer of its kind (both numbers, or both a few plain words)."""
 
+FORM_TIE_BREAK = "the question's form"
+"""The tie-break where the chain of thought's does not decide: the answer already in the
+form the question spells out (``HH:MM``: :mod:`pot.question_form`)."""
+
 _FEW_WORDS = re.compile(r"[A-Za-z][A-Za-z'\- ]{0,39}")
 
 
@@ -26,6 +30,7 @@ def vote(
     tie_breaker: int | None = None,
     key: Callable[[str], str] = answer_key,
     doubted: Callable[[str], bool] | None = None,
+    preferred: Callable[[str], bool] | None = None,
 ) -> tuple[Answer, Vote]:
     """Majority vote over normalised answers, ties broken by the earliest sample
     (an empty result such as ``[]`` or ``None`` after every other answer).
@@ -47,6 +52,10 @@ def vote(
             example of its answer's form, :func:`~pot.question_examples.copies_example`:
             four chains of the 0.5B answered a grid's path with the question's
             ``e.g. right right down down up left``).
+        preferred: Answers in the form the question spells out for its answer
+            (:func:`~pot.question_form.in_asked_form`: ``05:52`` for ``HH:MM``): where
+            the tie-break by ``tie_breaker`` does not decide, one of them wins a tie
+            against answers in another form (``5.866666666666666 hours``).
 
     Returns:
         The winning answer (source ``VOTE``, or no answer when no sample had
@@ -82,6 +91,10 @@ def vote(
         return outcome, Vote(counts=[], winner=None, samples=len(answers))
     believed = [count for count in counts if not count.ruled_out] or counts
     chosen = _tie_broken(believed, tie_breaker, answers)
+    rule = WORDS_TIE_BREAK if chosen is not None else TIE_BREAK
+    if chosen is None and preferred is not None:
+        chosen = _in_form(believed, preferred, answers)
+        rule = FORM_TIE_BREAK if chosen is not None else TIE_BREAK
     if chosen is not None:
         counts.insert(0, counts.pop(chosen))
     best = counts[0]
@@ -89,7 +102,6 @@ def vote(
     set_aside = sum(
         count.votes for count in counts[1:] if count.ruled_out and count.votes >= best.votes
     )
-    rule = WORDS_TIE_BREAK if chosen is not None else TIE_BREAK
     first = answers[best.samples[0]]
     outcome = Answer(
         value=first.value,
@@ -122,6 +134,25 @@ def _tie_broken(
             theirs = answers[counts[0].samples[0]].value or ""
             kind = short_kind(mine)
             return index if kind is not None and kind == short_kind(theirs) else None
+    return None
+
+
+def _in_form(
+    counts: list[VoteCount], preferred: Callable[[str], bool], answers: list[Answer]
+) -> int | None:
+    """The index in ``counts`` (sorted, not empty) of the first answer tied for first that
+    is in the question's form, where the sorted winner is not; else None."""
+
+    def fits(count: VoteCount) -> bool:
+        return preferred(answers[count.samples[0]].value or "")
+
+    if fits(counts[0]):
+        return None
+    for index, count in enumerate(counts[1:], start=1):
+        if count.votes != counts[0].votes:
+            return None
+        if fits(count):
+            return index
     return None
 
 

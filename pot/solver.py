@@ -35,6 +35,7 @@ from pot.prompt_file import Prompt, default_prompt
 from pot.prompts import (
     OUTPUT_FENCE,
 )
+from pot.question_form import in_asked_form
 from pot.questions import (
     MAX_QUESTION_CHARS,
     EmptyQuestionError,
@@ -277,7 +278,10 @@ class Solver:
             yield SampleAnswer(sample=sample, answer=answer)
             answers.append(answer)
         doubted = doubted_in_vote(question)
-        answer, ballot = vote(answers, key=asked_key(question), doubted=doubted)
+        preferred = in_asked_form(question)
+        answer, ballot = vote(
+            answers, key=asked_key(question), doubted=doubted, preferred=preferred
+        )
         return self._noted(question, answer), ballot
 
     def _noted(self, question: str, answer: Answer) -> Answer:
