@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
+from pot.float_noise import finite_decimal, without_float_noise
 from pot.reprs import without_reprs
 from pot.sequences import number_sequence
 from pot.tasks.answer_text import (
@@ -93,9 +94,6 @@ _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
 _CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
 _TIMES = re.compile(r"\s*(?:×|\\times|\\cdot|\*|·|⋅)\s*")
-_FLOAT_NOISE = re.compile(r"(?<![\w.])([-+]?\d+\.\d*?)(?:0{9,}|9{9,})\d{1,3}(?![\w.])")
-"""A float's binary rounding printed in full (``1929.0190000000002``, ``2.9999999999999996``):
-what the decimals mean, then a run of nines or zeros and the last digit or three."""
 
 
 def find_answer(text: str) -> FoundAnswer | None:
@@ -358,46 +356,8 @@ def _as_number(text: str) -> str | None:
         return text.lstrip("+")  # written to these places on purpose: a float never is
     if "/" in text or "frac" in unwrap(text):
         return str(value)  # written as a fraction: stays one, reduced ("6/8" -> "3/4")
-    decimal = _finite_decimal(value)
+    decimal = finite_decimal(value)
     return decimal if decimal is not None else str(value)
-
-
-def without_float_noise(text: str) -> str:
-    """``text`` with each number that carries a float's rounding noise written as meant
-    (``0.30000000000000004`` -> ``0.3``, ``[2.9999999999999996, 1]`` -> ``[3, 1]``).
-
-    Only a number of 15 or more digits whose decimals end in a run of nine or more zeros
-    or nines and one to three more digits counts: that is how Python prints a sum such
-    as ``0.1 + 0.2``, never how a person writes an answer.
-    """
-    return _FLOAT_NOISE.sub(_meant, text)
-
-
-def _meant(noisy: re.Match[str]) -> str:
-    number = noisy.group(0)
-    if sum(c.isdigit() for c in number) < 15:
-        return number
-    places = len(noisy.group(1).split(".", 1)[1])
-    value = Fraction(round(Fraction(number), places))
-    if value.denominator == 1:
-        return str(value.numerator)
-    return _finite_decimal(value) or str(value)
-
-
-def _finite_decimal(value: Fraction) -> str | None:
-    """``value`` as a decimal without exponent when it has a finite one (``37/2`` -> ``18.5``)."""
-    denominator, twos, fives = value.denominator, 0, 0
-    while denominator % 2 == 0:
-        denominator, twos = denominator // 2, twos + 1
-    while denominator % 5 == 0:
-        denominator, fives = denominator // 5, fives + 1
-    if denominator != 1:
-        return None
-    places = max(twos, fives)
-    scaled = abs(value.numerator) * 10**places // value.denominator
-    digits = str(scaled).rjust(places + 1, "0")
-    sign = "-" if value < 0 else ""
-    return f"{sign}{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
 
 
 def _exact_fraction(text: str) -> Fraction | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pot.notation import is_grid_row
+from pot.grids import is_grid_row
 
 VARIABLE = "data"
 """The name the question's data has in the kernel."""

@@ -7,16 +7,8 @@ import pytest
 
 from pot.answers import AnswerSource, FoundAnswer, printed_answer
 from pot.executors import JupyterExecutor
-from pot.notation import (
-    asks_for_lines,
-    asks_for_literal,
-    is_grid_row,
-    printed_grid,
-    printed_lines,
-    printed_literal,
-    shows_grid,
-    shows_ragged_grid,
-)
+from pot.grids import is_grid_row, printed_grid, shows_grid, shows_ragged_grid
+from pot.notation import asks_for_lines, asks_for_literal, printed_lines, printed_literal
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 
