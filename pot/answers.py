@@ -88,7 +88,7 @@ _PLACES_KEPT = re.compile(r"[-+]?\d+\.\d{0,5}0")
 no float that way (``0.98``), so a format put the places there, as the question asked."""
 _MIXED = re.compile(r"(\d)\s*(?=\\[dt]?frac\{)")
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}")
-_SOLVED = re.compile(r"(\[)?\{[A-Za-z_]\w*: (?P<value>[^{}:,]*\d[^{}:,]*)\}(?(1)\])")
+SOLVED = re.compile(r"(\[)?\{[A-Za-z_]\w*: (?P<value>[^{}:,]*\d[^{}:,]*)\}(?(1)\])")
 """A solution of one unknown as sympy's ``solve`` prints it: ``{x: 5}``, ``[{x: 5}]``."""
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
@@ -291,7 +291,7 @@ def _key(value: str, depth: int) -> str:
     assigned = _ASSIGNED.match(text)
     if assigned is not None and depth < 2:
         return _key(assigned.group(1), depth + 1)
-    solved = _SOLVED.fullmatch(text)
+    solved = SOLVED.fullmatch(text)
     if solved is not None and depth < 2:
         return _key(solved.group("value"), depth + 1)
     if _CHOICE.match(f"({text})") is not None:

@@ -55,7 +55,7 @@ from pot.runs import (
     model_label,
     run_label,
 )
-from pot.tasks import RETRIED_ERRORS, Problem, ResultRecord, ResultWriter, read_results
+from pot.tasks import RETRIED_ERRORS, Problem, ResultRecord, ResultWriter
 from pot.tasks.record import RunSettings, record_path
 
 if TYPE_CHECKING:
@@ -229,19 +229,15 @@ async def aevaluate(
     prompt = solver_options.get("prompt")
     label = run or run_label(mode, model_label(name), samples, getattr(prompt, "name", None))
     context = getattr(model, "context", None)
-    done_ids = check_results_file(out, label, resume=resume, context=context)
+    resumed = check_results_file(out, label, resume=resume, context=context)
     by_id: dict[str, Problem] = {}
     for problem in problems:
         by_id.setdefault(problem.id, problem)
     unique = list(by_id.values())
-    todo = [problem for problem in unique if problem.id not in done_ids]
+    todo = [problem for problem in unique if problem.id not in resumed.done]
     summary = EvalSummary(out=Path(out), run=label, problems=len(unique))
     summary.skipped = len(unique) - len(todo)
-    if resume and Path(out).is_file():
-        waiting = {problem.id for problem in todo}
-        summary.again.update(
-            record.error for record in read_results(out) if record.id in waiting and record.error
-        )
+    summary.again.update(resumed.again[p.id] for p in todo if p.id in resumed.again)
     options = dict(solver_options, samples=samples, max_steps=max_steps, timeout=timeout)
     tasks = ",".join(dict.fromkeys(problem.task for problem in unique))
     record, _ = open_record(

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from pot.answers import MAX_ANSWER_LINES, AnswerSource, FoundAnswer
+from pot.answers import MAX_ANSWER_LINES, SOLVED, AnswerSource, FoundAnswer
 from pot.grids import printed_grid, shows_grid, shows_ragged_grid, unlabelled
 from pot.reprs import without_reprs
 from pot.sequences import number_sequence
@@ -183,10 +183,10 @@ def in_question_notation(question: str, value: str, sequences: bool = True) -> s
 
 _ONE_VALUE = re.compile(
     r"\[(?P<listed>[^\[\],]+?),?\]|\((?P<tupled>[^(),]+?),\)|\{(?P<set>[^{}:,]+)\}"
-    r"|\{[A-Za-z_]\w*: (?P<solved>[^{}:,]+)\}"
 )
-"""One value in brackets: ``[13]``, ``(13,)``, ``{13}``, sympy's ``{x: 13}`` (its symbol
-unquoted: ``{'Ann': 3}`` is a program's own dict) and ``[{x: 13}]``."""
+"""One value in brackets: ``[13]``, ``(13,)``, ``{13}``; sympy's ``{x: 13}`` and
+``[{x: 13}]`` are :data:`~pot.answers.SOLVED` (its symbol unquoted: ``{'Ann': 3}`` is a
+program's own dict)."""
 _NUMBER_LIKE = re.compile(r"(?:[-+*/^()., \d]|\*\*|sqrt|pi|\bI\b|\bE\b|oo)+")
 """A number as a program prints it: ``13``, ``-2.5``, ``17/24``, ``-sqrt(265)/15``."""
 
@@ -199,11 +199,11 @@ def _writes_lists(question: str) -> bool:
 def _single_value(value: str) -> str | None:
     """The number a printed one-item list, set or solution of one unknown holds, or None."""
     item = value.strip()
-    for _ in range(2):  # [{x: 13}], as solve(..., dict=True) prints it
-        found = _ONE_VALUE.fullmatch(item)
+    for _ in range(2):  # [{13}]: a value in brackets in brackets
+        found = SOLVED.fullmatch(item) or _ONE_VALUE.fullmatch(item)
         if found is None:
             return None
-        item = next(group for group in found.groups() if group is not None).strip()
+        item = next(group for group in found.groupdict().values() if group is not None).strip()
         if _NUMBER_LIKE.fullmatch(item) and re.search(r"\d", item):
             return item
     return None

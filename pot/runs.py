@@ -4,13 +4,14 @@ that a results file may be (re)written by a run."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pot.executors import ExecutorError
 from pot.models.base import ContextOverflowError, ModelError
 from pot.models.weights import DEFAULT_MODEL
 from pot.questions import QuestionError
-from pot.tasks import RETRIED_ERRORS, scan_results
+from pot.tasks import REPLACED_ERRORS, RETRIED_ERRORS, scan_results
 from pot.tasks.record import read_record
 from pot.trace import NoAnswerReason
 
@@ -90,11 +91,25 @@ def error_kind(error: BaseException) -> str:
     return "exception"
 
 
+@dataclass
+class Resumed:
+    """What a results file holds for a run about to resume it.
+
+    Attributes:
+        done: Ids the run skips.
+        again: Ids it solves again (the kinds :func:`retried_kinds` names), each with the
+            error kind it was recorded with.
+    """
+
+    done: set[str] = field(default_factory=set)
+    again: dict[str, str] = field(default_factory=dict)
+
+
 def check_results_file(
     out: str | Path, run: str, *, resume: bool, context: int | None = None
-) -> set[str]:
-    """Check that ``out`` may be written by ``run``; return the ids a resume skips
-    (all it holds but those of the kinds :func:`retried_kinds` names).
+) -> Resumed:
+    """Check that ``out`` may be written by ``run``; return what a resume skips (all it
+    holds but those of the kinds :func:`retried_kinds` names) and solves again.
 
     Args:
         out: The results file.
@@ -110,7 +125,7 @@ def check_results_file(
     """
     path = Path(out)
     if not path.exists() or path.stat().st_size == 0:
-        return set()
+        return Resumed()
     if not resume:
         raise ResultsExistError(
             f"{path} already holds results; pass --resume to continue that run "
@@ -123,7 +138,9 @@ def check_results_file(
             f"{path} holds results of run {', '.join(others)}, not {run}; "
             "resume with the same mode, model and samples, or write to another --out"
         )
-    return scan.done_ids(retried_kinds(path, context))
+    retried = retried_kinds(path, context)
+    again = {record.id: record.error for record in scan.records if record.error in retried}
+    return Resumed(done=scan.done_ids(retried), again=again)
 
 
 def retried_kinds(out: str | Path, context: int | None) -> frozenset[str]:
@@ -138,4 +155,4 @@ def retried_kinds(out: str | Path, context: int | None) -> frozenset[str]:
     earlier = [session.context for session in record.sessions if session.context] if record else []
     if earlier and context <= max(earlier):
         return RETRIED_ERRORS
-    return RETRIED_ERRORS | {NoAnswerReason.CONTEXT_FULL.value}
+    return REPLACED_ERRORS
