@@ -10,8 +10,11 @@ against today's vote without the answers the question rules out
 (:func:`~pot.plausible.doubted_in_vote`), which isolates that rule. A solve whose first two
 programs agreed on an answer the question now rules out would escalate today; what the
 escalation would have drawn was never recorded, so those are counted and left as run.
-The restating turn is not replayed (``bench/restate.py`` measures it): a changed winner
-is judged as the vote gives it.
+The restating turn's model is not replayed (``bench/restate.py`` measures it): a winner is
+judged as the vote gives it, written in the question's form where pot does that without
+a model (:func:`~pot.restate.in_notation`: a list in the question's notation, a duration
+in the clock it asks for); a winner that is the run's and that pot would not rewrite
+keeps the run's judgement.
 
     python bench/revote.py runs/auto.jsonl --task rg:suite --size 20 --seed 2026
 """
@@ -28,15 +31,17 @@ from pot.consistency import vote
 from pot.decimals import asked_key
 from pot.plausible import doubted_in_vote
 from pot.question_form import in_asked_form
+from pot.restate import in_notation
 from pot.tasks import TaskOptions, judge, load_problems
 from pot.tasks.stats import paired_difference
 from pot.trace import Mode, SampleAnswer, Trace
 
 
-def revoted(trace: Trace, rule_out: bool = True) -> tuple[str | None, bool]:
+def revoted(trace: Trace, rule_out: bool = True) -> tuple[str | None, bool, str | None]:
     """The vote's winner now over the trace's samples (``rule_out``: setting aside what
-    the question rules out), and whether today's ``auto`` would have escalated where the
-    run stopped at two agreeing programs."""
+    the question rules out), whether today's ``auto`` would have escalated where the
+    run stopped at two agreeing programs, and the winner as pot writes it in the
+    question's form without a model (None where it would not rewrite it)."""
     answers = [step.answer for step in trace.steps if isinstance(step, SampleAnswer)]
     question = trace.question
     doubted = doubted_in_vote(question)
@@ -46,7 +51,8 @@ def revoted(trace: Trace, rule_out: bool = True) -> tuple[str | None, bool]:
         answers, tie_breaker, asked_key(question), doubted if rule_out else None, preferred
     )
     escalates = len(answers) == WORDS and winner.value is not None and doubted(winner.value)
-    return winner.value, escalates
+    written = in_notation(question, winner)
+    return winner.value, escalates, (written.value if written is not winner else None)
 
 
 def main() -> None:
@@ -73,16 +79,20 @@ def main() -> None:
             if trace.mode is not Mode.AUTO:
                 continue
             was = bool(record["correct"])
-            value, escalates = revoted(trace)
+            value, escalates, written = revoted(trace)
             escalations += escalates
             before = trace.vote.counts[0].answer if trace.vote and trace.vote.counts else None
             judged = {}
-            for name, given in (("now", value), ("without", revoted(trace, False)[0])):
-                same = given is None or normalize_answer(given) == before
-                judged[name] = was if same else judge(normalize_answer(given), problem).correct
-            if value is not None and normalize_answer(value) != before:
+            for name, (given, rewritten) in (
+                ("now", (value, written)),
+                ("without", revoted(trace, False)[::2]),
+            ):
+                same = given is None or (normalize_answer(given) == before and rewritten is None)
+                answer = normalize_answer(rewritten or given or "")
+                judged[name] = was if same else judge(answer, problem).correct
+            if value is not None and (normalize_answer(value) != before or written is not None):
                 print(
-                    f"{problem.id}: {before!r} -> {value!r} (gold {problem.answer!r}) "
+                    f"{problem.id}: {before!r} -> {written or value!r} (gold {problem.answer!r}) "
                     f"{was} -> {judged['now']}",
                     flush=True,
                 )

@@ -26,12 +26,13 @@ import re
 from fractions import Fraction
 
 from pot.answers import AnswerSource, answer_key, find_answer, normalize_answer
-from pot.choices import in_option_words
+from pot.choices import in_option_words, question_choices
 from pot.decimals import in_asked_places
 from pot.loop_requests import Generate, Loop, fitting
 from pot.models.base import ContextOverflowError, Message
 from pot.notation import asks_for_literal, in_question_notation, is_literal
 from pot.prompts import ANSWER_START, RESTATE_EXAMPLES, RESTATE_SYSTEM, restate_request
+from pot.question_form import asked_template, in_asked_clock
 from pot.sequences import number_sequence
 from pot.tasks.numbers import read_whole_number
 from pot.trace import Answer, CodeStep, TextStep, Vote
@@ -69,8 +70,9 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
     A printed Python list is written in the question's own notation for lists where it
     has one (:func:`in_question_notation`), without asking the model. Otherwise the
     model restates it (:func:`restate_turn`), and its reply is put in that notation too.
-    An answer of several lines (a grid's rows, one move a line), and a Python literal
-    where the question asks for one, are kept as printed.
+    An answer of several lines (a grid's rows, one move a line), a Python literal where
+    the question asks for one, and a whole number where it asks for no form
+    (:func:`whole_as_asked`), are kept as printed.
 
     Returns the restated answer (source ``RESTATED``, the original named in its
     detail), or ``answer`` itself when nothing changed it.
@@ -80,12 +82,39 @@ def restate(question: str, answer: Answer, step: CodeStep) -> Loop:
         return written  # in the question's notation, or rows printed in its form already
     if answer.value is not None and asks_for_literal(question) and is_literal(answer.value):
         return answer  # the Python literal asked for: a restatement could only trim it
+    if answer.value is not None and whole_as_asked(question, answer.value):
+        return answer  # 206: no form to put it in, no turn to spend
     restated = yield from restate_turn(question, answer, step)
     return in_notation(question, restated)
 
 
+_WHOLE = re.compile(r"\s*-?\d+\s*")
+_WHOLE_WRITTEN_OTHERWISE = re.compile(
+    r"\b(?:hex(?:adecimal)?|binary|octal|base[- ]?\d+|radix|roman|in words|spelled out"
+    r"|words?\b.*\bnumber|scientific notation|ordinal)\b",
+    re.IGNORECASE,
+)
+"""What a question says when it wants a whole number written otherwise (``0x7200218``)."""
+
+
+def whole_as_asked(question: str, value: str) -> bool:
+    """Whether ``value`` is a whole number (``206``) in a question that asks for no other
+    way to write it: no template (:func:`~pot.question_form.asked_template`: ``HH:MM``),
+    no options, no other base or words: a restatement can only give it back (0 of 151
+    restating turns of recorded ``auto`` runs changed a whole number: 0.5B and 1.5B,
+    reasoning-gym, GSM8K, SVAMP), so no turn is spent on it."""
+    return (
+        _WHOLE.fullmatch(value) is not None
+        and asked_template(question) is None
+        and question_choices(question) is None
+        and _WHOLE_WRITTEN_OTHERWISE.search(question) is None
+    )
+
+
 def in_notation(question: str, answer: Answer, sequences: bool = True) -> Answer:
-    """``answer``, a yes or no as the question's own word for it
+    """``answer``, a duration in the clock the question asks for
+    (:func:`~pot.question_form.in_asked_clock`: ``352 minutes`` as ``05:52``); a yes or no
+    as the question's own word for it
     (:func:`~pot.choices.in_option_words`: ``False`` as ``No``); a Python list as a
     program printed it (with ``sequences``, numbers
     printed one after another too: ``2 2 7``), written in the question's own notation for
@@ -95,6 +124,9 @@ def in_notation(question: str, answer: Answer, sequences: bool = True) -> Answer
     when the question has no such notation or the answer is no list."""
     if not answer.value:
         return answer
+    clock = in_asked_clock(question, answer.value)  # 5.866666666666666 hours as 05:52
+    if clock is not None:
+        return _written(answer, clock, f"{answer.value} as the clock the question asks for")
     worded = in_option_words(question, answer.value)  # False as No, "(Answer Yes or No)"
     if worded is not None:
         return _written(answer, worded, f"{answer.value} as the question's word for it")

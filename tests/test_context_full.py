@@ -49,7 +49,7 @@ async def test_auto_goes_on_with_its_other_samples(kernel: JupyterExecutor, driv
             program("42"),  # the minimal prompt's
             "Six sevens are \\boxed{42}.",  # the chain of thought
             *[program("42")] * 3,  # the sampled programs: four agree, no chains
-            "{42}",  # the restating turn
+            # (no restating turn: 42 is a whole number in the form asked)
         ],
         context=context,
     )

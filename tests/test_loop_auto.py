@@ -21,7 +21,7 @@ from pot.prompts import (
     SYSTEMS,
 )
 from pot.render import step_renderable
-from pot.restate import RESTATE_TOKENS, another_line, changes_value
+from pot.restate import RESTATE_TOKENS, another_line, changes_value, whole_as_asked
 from pot.solver import Solver
 from pot.step_html import step_html
 from pot.testing import ScriptedModel
@@ -33,12 +33,12 @@ def program(value: str) -> str:
 
 
 def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
-    model = ScriptedModel([program("6 * 7"), program("42"), "{42}"])
+    model = ScriptedModel([program("6 * 7"), program("42")])
     trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
-    assert trace.answer.source is AnswerSource.VOTE  # restated alike: the vote's answer
+    assert trace.answer.source is AnswerSource.VOTE
     assert trace.samples == 2
-    assert len(model.calls) == 2  # two programs in one batch, then the answer restated
+    assert len(model.calls) == 1  # two programs in one batch; a whole number is not restated
     first, second = model.calls[0].conversations
     assert first[0].content == SYSTEMS[Mode.POT]
     assert len(first) > 2  # pot's prompt has worked examples
@@ -51,7 +51,7 @@ def test_two_agreeing_programs_end_the_solve(kernel: JupyterExecutor) -> None:
 
 async def test_the_two_programs_are_one_batch_on_asyncio_too(kernel: JupyterExecutor) -> None:
     model = ScriptedModel([program("6 * 7"), program("42"), "{42}"])
-    trace = await Solver(model, kernel, mode="auto").asolve("What is 6 times 7?")
+    trace = await Solver(model, kernel, mode="auto").asolve("What is 6 times 7? In words.")
     assert trace.answer.normalized == "42" and trace.samples == 2
     pair = model.calls[0]
     assert [conversation[0].content for conversation in pair.conversations] == [
@@ -118,7 +118,7 @@ def test_a_vote_won_by_words_is_restated_from_a_program_that_gave_it(
         ]
     )
     model.add("{42}")
-    trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
+    trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7, in words?")
     assert trace.answer.normalized == "42"
     assert trace.vote is not None and trace.vote.counts[0].samples == [2, 3]
     assert "print(6 * 7)" in model.calls[-1].conversations[0][-2].content
@@ -147,12 +147,12 @@ def test_no_more_chains_of_thought_where_four_programs_agree(kernel: JupyterExec
     """Chains of one prompt err alike: where four of the five programs gave one answer,
     no chains are sampled to outvote them."""
     replies = [program("41"), program("42"), words("40")]
-    replies += [program("42"), program("6 * 7"), program("42"), "{42}"]
+    replies += [program("42"), program("6 * 7"), program("42")]
     model = ScriptedModel(replies)
     trace = Solver(model, kernel, mode="auto").solve("What is 6 times 7?")
     assert trace.answer.normalized == "42"
     assert trace.samples == 3 + AUTO_ESCALATION and not model.replies
-    assert [call.config.n for call in model.calls] == [1, 1, AUTO_ESCALATION, 1]
+    assert [call.config.n for call in model.calls] == [1, 1, AUTO_ESCALATION]
 
 
 def test_a_failed_program_does_not_vote_and_escalates(kernel: JupyterExecutor) -> None:
@@ -609,3 +609,23 @@ def test_a_program_cut_off_at_the_length_limit_is_not_run(kernel: JupyterExecuto
     trace = Solver(model, kernel, mode="plain", max_new_tokens=30).solve("Add forty ones.")
     error = trace.code_steps[0].execution.error
     assert not trace.answer.ok and error is not None and error.name == "SyntaxError"
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "kept"),
+    [
+        ("What is 6 times 7?", "42", True),
+        ("What is 6 times 7?", " -3776 ", True),
+        ("What is 6 times 7?", "42.5", False),  # a decimal may be rounded as asked
+        ("What is 6 times 7?", "[42]", False),
+        ("What is 0x2a + 0? Reply in hexadecimal.", "42", False),
+        ("Convert 42 to base-3.", "1120", False),
+        ("Write 42 in words.", "42", False),
+        ("How long? Answer in HH:MM.", "352", False),
+        ("Which is it?\n(A) 41\n(B) 42", "42", False),
+    ],
+)
+def test_a_whole_number_needs_no_restating_turn_unless_asked_otherwise(
+    question: str, value: str, kept: bool
+) -> None:
+    assert whole_as_asked(question, value) is kept

@@ -103,10 +103,13 @@ def test_the_start_of_an_answer_leaves_its_sign_to_the_model(qwen_tokenizer: Pat
 def test_auto_keeps_a_negative_answer_through_its_last_turn(
     qwen: Model, kernel: JupyterExecutor
 ) -> None:
-    trace = Solver(qwen, kernel, mode="auto", max_new_tokens=192).solve("Calculate 1234 - 5010.")
+    trace = Solver(qwen, kernel, mode="auto", max_new_tokens=192).solve("Calculate 12.5 - 50.25.")
     _check(trace)
     assert trace.steps[-1].kind == "text"  # the answer restated after the programs
-    assert trace.answer.normalized == "-3776"
+    assert trace.answer.normalized == "-37.75"
+    whole = Solver(qwen, kernel, mode="auto", max_new_tokens=192).solve("Calculate 1234 - 5010.")
+    assert whole.answer.normalized == "-3776"
+    assert whole.steps[-1].kind == "sample_answer"  # a whole number: no restating turn
 
 
 def test_self_consistency_with_a_real_batch(qwen: Model, kernel: JupyterExecutor) -> None:

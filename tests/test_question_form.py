@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pot.consistency import FORM_TIE_BREAK, TIE_BREAK, vote
+from pot.decimals import asked_key
 from pot.executors import JupyterExecutor
-from pot.question_form import asked_template, in_asked_form
+from pot.question_form import asked_template, asks_for_clock, in_asked_clock, in_asked_form
+from pot.restate import in_notation
 from pot.solver import Solver
 from pot.testing import ScriptedModel
 from pot.trace import Answer
@@ -45,9 +47,74 @@ def test_an_answer_in_the_asked_form_wins_a_tie() -> None:
 
 
 def test_samples_tied_across_forms_answer_in_the_asked_one(kernel: JupyterExecutor) -> None:
-    hours = "```python\nprint((19 * 60 + 57 - 14 * 60 - 5) / 60, 'hours')\n```"
+    hours = "```python\nprint((19 * 60 + 57 - 14 * 60 - 5) / 60)\n```"  # no unit: no clock
     clock = "```python\nm = 19 * 60 + 57 - 14 * 60 - 5\nprint(f'{m // 60:02}:{m % 60:02}')\n```"
     model = ScriptedModel([hours, clock])
     trace = Solver(model, kernel, mode="pot", samples=2).solve(FLIGHT)
     assert trace.answer.value == "05:52"
     assert "tie broken by the question's form" in trace.answer.detail
+
+
+@pytest.mark.parametrize(
+    ("value", "hh_mm", "hh_mm_ss_mmm"),
+    [
+        ("5.866666666666666 hours", "05:52", "05:52:00.000"),
+        ("352 minutes", "05:52", "05:52:00.000"),
+        ("21120 seconds", "05:52", "05:52:00.000"),
+        ("5 hours and 52 minutes", "05:52", "05:52:00.000"),
+        ("5 hours, 52 minutes.", "05:52", "05:52:00.000"),
+        ("5h 52m 30.25s", "05:53", "05:52:30.250"),
+        ("5:52:00", "05:52", "05:52:00.000"),  # str() of a timedelta
+        ("1 day, 2:03:00", "26:03", "26:03:00.000"),
+        ("0.5 hours", "00:30", "00:30:00.000"),
+        ("05:52", None, None),  # a clock already (HH:MM's own) or no duration in units
+        ("5.87", None, None),  # no unit: hours? minutes?
+        ("352 ms", None, None),
+        ("352 meters", None, None),
+        ("Alice", None, None),
+    ],
+)
+def test_a_duration_in_units_is_written_in_the_clock_asked(
+    value: str, hh_mm: str | None, hh_mm_ss_mmm: str | None
+) -> None:
+    assert in_asked_clock("How long was it? Answer in HH:MM.", value) == hh_mm
+    assert in_asked_clock("Give it as HH:MM:SS.mmm", value) == hh_mm_ss_mmm
+    assert in_asked_clock("How long was it, in minutes?", value) is None
+    assert asks_for_clock("in H:MM:SS") and not asks_for_clock("as YYYY-MM-DD")
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "written"),
+    [
+        ("Answer in D days, HH:MM:SS.", "53 days, 2:57:00", "53 days, 02:57:00"),
+        ("Answer in D days, HH:MM:SS.", "100 hours", "4 days, 04:00:00"),
+        ("Answer in D days, HH:MM:SS.", "53 days, 02:57:00", None),
+        ("Answer in HH:MM.", "10 days, 0:00:00", None),  # 240 hours: no HH
+        ("Answer in HH:MM.", "352.00 hours", None),  # the 0.5B's minutes, called hours
+        ("Answer in HH:MM.", "99 hours", "99:00"),
+        ("Answer in H:MM:SS.", "1 day, 0:05:05", "24:05:05"),
+    ],
+)
+def test_a_clock_with_days_and_hours_that_fit(question: str, value: str, written: str) -> None:
+    assert in_asked_clock(question, value) == written
+
+
+def test_a_duration_votes_with_its_number_and_is_written_as_the_clock() -> None:
+    """Keyed as its number (``32828.48 seconds`` with a bare ``32828.48``: the 0.5B's two
+    votes), written as the clock once it has won."""
+    key = asked_key(FLIGHT)
+    assert key("5.866666666666666 hours") == key("5.866666666666666") != key("05:52")
+    values = ["352 minutes", "05:52 is wrong", "352", "69:00"]
+    winner, _ = vote([Answer(value=v, normalized=v) for v in values], key=key)
+    assert winner.value == "352 minutes" and in_notation(FLIGHT, winner).value == "05:52"
+
+
+def test_a_program_printing_hours_answers_in_the_asked_clock(kernel: JupyterExecutor) -> None:
+    """No restating turn converts it (the model slipped: 5.8667 hours as 5:54)."""
+    hours = "```python\nprint((19 * 60 + 57 - 14 * 60 - 5) / 60, 'hours')\n```"
+    trace = Solver(ScriptedModel([hours]), kernel, mode="pot").solve(FLIGHT)
+    assert trace.answer.value == "05:52"
+    assert "as the clock the question asks for" in trace.answer.detail
+    both = ScriptedModel([hours, hours])  # auto: two programs agree; no turn is asked for
+    traced = Solver(both, kernel, mode="auto").solve(FLIGHT)
+    assert traced.answer.value == "05:52" and len(both.calls) == 1
