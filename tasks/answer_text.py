@@ -128,7 +128,7 @@ def stated_answer(text: str) -> str | None:
     """
     for match in reversed(_ANSWER_IS.findall(text)):
         value = _SENTENCE_END.split(match, maxsplit=1)[0].strip()
-        if value and not is_placeholder(value) and not value.startswith("\\boxed"):
+        if value and not is_placeholder(value) and not value.startswith(("\\boxed", "```")):
             return value
     return None
 

@@ -70,6 +70,8 @@ def test_find_answer(text: str, value: str, source: AnswerSource) -> None:
         "Answer: ...",
         # an answer box that never closed
         "The final answer is \\boxed{Hmm, let me think",
+        # a code block announced, not an answer (a chain of thought of the 0.5B)
+        "Let's implement this in Python to get the answer:\n\n```python\nprint(1)\n```",
     ],
 )
 def test_find_no_answer(text: str) -> None:
