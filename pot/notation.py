@@ -141,7 +141,10 @@ def in_question_notation(question: str, value: str, sequences: bool = True) -> s
       (:func:`asked_separator`): a flat list of numbers or strings (``['TERN', 'TORN']``)
       is written with that separator (``TERN, TORN``), strings without their quotes.
       A question that asks for none but writes sequences of numbers one space apart
-      (``For example 1 0 1 5 4 3 means ...``): a flat list of numbers is written so.
+      (``For example 1 0 1 5 4 3 means ...``): a flat list of numbers is written so; one
+      whose answer is a sentence or a text (``Your output should be a sentence``, ``the
+      decrypted text``): a list of words (``['TO', 'THIS', 'WORK']``) is written one
+      space apart.
       Neither where the question writes lists in brackets itself.
 
     - A single number in a list, a set or a dict of one unknown (``[13]``, ``{x: 13}``,
@@ -178,7 +181,25 @@ def in_question_notation(question: str, value: str, sequences: bool = True) -> s
     separator = asked_separator(question)
     if separator is None and _NUMBER_ROW.search(question) and _numbers(parsed):
         separator = " "  # the question writes its sequences of numbers so
+    if separator is None and _SENTENCE_ASKED.search(question) and _words(parsed):
+        separator = " "  # ['TO', 'THIS', 'WORK']: the words of the sentence asked for
     return None if separator is None else separator.join(str(item) for item in parsed)
+
+
+_SENTENCE_ASKED = re.compile(
+    r"\b(?:output|answer)\b[^.\n]{0,40}?\bbe an? (?:\w+ )?sentence\b"
+    r"|\b(?:decrypted|decoded|deciphered|unscrambled|original|plain) (?:text|sentence|message)\b",
+    re.IGNORECASE,
+)
+"""A question whose answer is a sentence or a text: ``Your output should be a sentence``,
+``Provide only the decrypted text``."""
+
+
+def _words(items: list[object] | tuple[object, ...]) -> bool:
+    """Two or more strings, each one word (no spaces): a sentence split into its words."""
+    return len(items) > 1 and all(
+        isinstance(item, str) and item and not any(c.isspace() for c in item) for item in items
+    )
 
 
 _ONE_VALUE = re.compile(

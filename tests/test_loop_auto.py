@@ -531,6 +531,33 @@ def test_a_printed_list_is_written_out_with_the_separator_asked_for() -> None:
     assert in_question_notation(listed, "['3', '8']") is None  # the question writes lists so
 
 
+@pytest.mark.parametrize(
+    ("question", "value", "written"),
+    [
+        (
+            "Provide only the decrypted text as your final answer.",
+            "['TO', 'THIS', 'WORK']",
+            "TO THIS WORK",
+        ),
+        (
+            "Your output should be a sentence with the words unscrambled.",
+            "('You', 'can')",
+            "You can",
+        ),
+        ("The answer should be a single sentence.", "['Hello,', 'world!']", "Hello, world!"),
+        ("Your output should be a sentence.", "['TO THIS', 'WORK']", None),  # not one word each
+        ("Your output should be a sentence.", "['TO']", None),  # one word is no list of them
+        ("Your output should be a sentence.", "[1, 2]", None),  # numbers
+        ("How many words are in the sentence?", "['TO', 'THIS']", None),  # no sentence asked for
+        ("Sort the sentence's words; give a comma-separated list.", "['A', 'B']", "A, B"),
+    ],
+)
+def test_a_sentence_printed_as_its_words_is_the_sentence(
+    question: str, value: str, written: str | None
+) -> None:
+    assert in_question_notation(question, value) == written
+
+
 def test_numbers_printed_one_after_another_are_written_with_the_separator_asked_for() -> None:
     factors = "Find the prime factorization of 112. Write the factors separated by ×."
     assert in_question_notation(factors, "2 2 2 2 7") == "2 × 2 × 2 × 2 × 7"
