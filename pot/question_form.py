@@ -46,7 +46,7 @@ def in_asked_form(question: str) -> Callable[[str], bool] | None:
 
 
 _CLOCK_TEMPLATE = re.compile(
-    r"(?<![A-Za-z])(?:(?P<days>D+\s+days?,?\s*))?(?P<hours>HH|hh|H)(?::(?:MM|mm|M))"
+    r"(?<![A-Za-z])(?:(?P<days>D+\s+days?,?\s*))?(?:HH|hh|H)(?::(?:MM|mm|M))"
     r"(?::(?:SS|ss|S))?(?:\.(?:mmm|sss|fff))?(?![A-Za-z])"
 )
 """A duration or time of day asked as a clock: ``HH:MM``, ``H:MM:SS``, ``HH:MM:SS.mmm``,
@@ -60,11 +60,6 @@ _TIMEDELTA = re.compile(
     r"\s*(?:(?P<days>\d+) days?, )?(?P<h>\d+):(?P<m>\d\d):(?P<s>\d\d(?:\.\d+)?)\s*"
 )
 """A ``datetime.timedelta`` as Python prints it: ``5:52:00``, ``1 day, 2:03:00.500000``."""
-
-
-def asks_for_clock(question: str) -> bool:
-    """Whether ``question`` asks for its answer as a clock (``HH:MM``, ``HH:MM:SS``)."""
-    return _CLOCK_TEMPLATE.search(question) is not None
 
 
 def in_asked_clock(question: str, value: str) -> str | None:

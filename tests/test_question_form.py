@@ -7,7 +7,7 @@ import pytest
 from pot.consistency import FORM_TIE_BREAK, TIE_BREAK, vote
 from pot.decimals import asked_key
 from pot.executors import JupyterExecutor
-from pot.question_form import asked_template, asks_for_clock, in_asked_clock, in_asked_form
+from pot.question_form import asked_template, in_asked_clock, in_asked_form
 from pot.restate import in_notation
 from pot.solver import Solver
 from pot.testing import ScriptedModel
@@ -80,7 +80,8 @@ def test_a_duration_in_units_is_written_in_the_clock_asked(
     assert in_asked_clock("How long was it? Answer in HH:MM.", value) == hh_mm
     assert in_asked_clock("Give it as HH:MM:SS.mmm", value) == hh_mm_ss_mmm
     assert in_asked_clock("How long was it, in minutes?", value) is None
-    assert asks_for_clock("in H:MM:SS") and not asks_for_clock("as YYYY-MM-DD")
+    assert in_asked_clock("in H:MM:SS", "1 hours") == "1:00:00"  # a clock asked
+    assert in_asked_clock("as YYYY-MM-DD", "1 hours") is None  # a date: no clock
 
 
 @pytest.mark.parametrize(
