@@ -112,7 +112,7 @@ _PART_BREAK = re.compile(
 )
 """What parts an example into the values it shows (``for 12 the answer would be: 2 × 2 ×
 3`` shows ``12`` and ``2 × 2 × 3``)."""
-_QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]|(?<!\w)'([^']+)'(?!\w)")
+QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]|(?<!\w)'([^']+)'(?!\w)")
 """A value an example quotes whole."""
 
 
@@ -132,7 +132,7 @@ def copies_example(question: str, value: str) -> bool:
     if any(outside[index : index + len(tokens)] == tokens for index in range(len(outside))):
         return False
     quoted = (
-        match.group(1) or match.group(2) for text in examples for match in _QUOTED.finditer(text)
+        match.group(1) or match.group(2) for text in examples for match in QUOTED.finditer(text)
     )
     parts = (part for text in examples for part in _PART_BREAK.split(text))
     return any(_tokens(part) == tokens for part in (*quoted, *parts))

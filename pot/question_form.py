@@ -1,5 +1,6 @@
 """The form a question spells out for its answer with a template: ``HH:MM``,
-``YYYY-MM-DD``, ``HH:MM:SS.mmm``.
+``YYYY-MM-DD``, ``HH:MM:SS.mmm``, or a quoted sentence with words to choose from
+(``Format your answer like: "Ella is a hero/villain, and Lily is a hero/villain"``).
 
 A program may print the right value in another form. A duration in units
 (``5.866666666666666 hours``, ``352 minutes``, a ``timedelta``'s ``5:52:00``) where the
@@ -16,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from fractions import Fraction
+
+from pot.question_examples import FORMAT_START, QUOTED, example_spans
 
 _FIELD = r"(?:HH|hh|H|MM|mm|M|SS|ss|S|YYYY|YY|DD|D|mmm|sss|fff)"
 _TEMPLATE = re.compile(rf"(?<![A-Za-z]){_FIELD}(?:[:/.\-]{_FIELD})+(?![A-Za-z])")
@@ -36,13 +39,48 @@ def asked_template(question: str) -> re.Pattern[str] | None:
     return re.compile("".join(fields))
 
 
+_CHOICES = re.compile(r"[A-Za-z][\w'-]*(?:/[A-Za-z][\w'-]*)+")
+"""Words a template offers to choose from: ``hero/villain``, ``yes/no``."""
+_ARTICLE = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
+
+
+def template_with_choices(question: str) -> re.Pattern[str] | None:
+    """The answers that fill in a quoted template the question gives of its answer whose
+    blanks are words to choose from (``Format your answer like: "Ella is a hero/villain,
+    and Lily is a hero/villain"``): each ``a/b`` one of its words, the rest as quoted
+    (any case and spacing, ``a`` or ``an`` before a choice, a full stop at the end or
+    not); None where it quotes none."""
+    for start, end in example_spans(question, FORMAT_START):
+        for quoted in QUOTED.finditer(question[start:end]):
+            text = quoted.group(1) or quoted.group(2)
+            if _CHOICES.search(text) is None:
+                continue
+            pattern, last = "", 0
+            for choice in _CHOICES.finditer(text):
+                before = text[last : choice.start()]
+                article = _ARTICLE.search(before)  # "a altruist/egoist": "an egoist" fills it
+                pattern += (
+                    _spaced(before[: article.start()]) + r"an?\s+" if article else _spaced(before)
+                )
+                pattern += "(?:" + "|".join(map(re.escape, choice.group(0).split("/"))) + ")"
+                last = choice.end()
+            return re.compile(pattern + _spaced(text[last:].rstrip(".")) + r"\.?", re.IGNORECASE)
+    return None
+
+
+def _spaced(text: str) -> str:
+    """``text`` as a pattern, any run of spaces matching any other."""
+    return r"\s+".join(map(re.escape, re.split(r"\s+", text)))
+
+
 def in_asked_form(question: str) -> Callable[[str], bool] | None:
-    """Whether an answer fills the template ``question`` gives for its answer; None where
-    it gives none."""
-    template = asked_template(question)
-    if template is None:
+    """Whether an answer fills the template ``question`` gives for its answer (a date or
+    time, or a sentence with words to choose from); None where it gives none."""
+    found = (asked_template(question), template_with_choices(question))
+    templates = [template for template in found if template is not None]
+    if not templates:
         return None
-    return lambda value: template.fullmatch(value.strip()) is not None
+    return lambda value: any(template.fullmatch(value.strip()) for template in templates)
 
 
 _CLOCK_TEMPLATE = re.compile(

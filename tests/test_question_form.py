@@ -7,7 +7,12 @@ import pytest
 from pot.consistency import FORM_TIE_BREAK, TIE_BREAK, vote
 from pot.decimals import asked_key
 from pot.executors import JupyterExecutor
-from pot.question_form import asked_template, in_asked_clock, in_asked_form
+from pot.question_form import (
+    asked_template,
+    in_asked_clock,
+    in_asked_form,
+    template_with_choices,
+)
 from pot.restate import in_notation
 from pot.solver import Solver
 from pot.testing import ScriptedModel
@@ -119,3 +124,102 @@ def test_a_program_printing_hours_answers_in_the_asked_clock(kernel: JupyterExec
     both = ScriptedModel([hours, hours])  # auto: two programs agree; no turn is asked for
     traced = Solver(both, kernel, mode="auto").solve(FLIGHT)
     assert traced.answer.value == "05:52" and len(both.calls) == 1
+
+
+ISLAND = (
+    "An island has only heroes, who always tell the truth, and villains, who always lie. "
+    'Ella says: "Lily is a villain." Lily says: "Ella and I are both villains." Who is a '
+    'hero and who is a villain? (Format your answer like: "Ella is a hero/villain, and Lily '
+    'is a hero/villain")'
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "fits"),
+    [
+        ("Ella is a hero, and Lily is a villain", True),
+        ("Ella is a villain, and Lily is a villain.", True),
+        ("ella is a HERO,  and Lily is a villain", True),
+        ("Ella is a hero/villain, and Lily is a hero/villain", False),  # the template itself
+        ("Lily is a villain, and Ella is a hero", False),  # not in the order asked
+        ("There is an inconsistency in the statements", False),
+        ("Ella is a saint, and Lily is a villain", False),
+        ("Ella: hero, Lily: villain", False),
+    ],
+)
+def test_a_template_with_words_to_choose_from(value: str, fits: bool) -> None:
+    assert template_with_choices(ISLAND) is not None
+    asked = in_asked_form(ISLAND)
+    assert asked is not None and asked(value) is fits
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which is heavier? Answer in the format: 'The apple/pear is heavier'.",
+        'Reply in the format "yes/no, because ..."',
+    ],
+)
+def test_other_templates_with_choices(question: str) -> None:
+    assert template_with_choices(question) is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is 17/4 as a mixed number?",  # a fraction, not a template
+        "Find the odds, e.g. 1/60.",  # numbers, not words
+        "Is the road wet/dry? Explain.",  # choices, but no quoted template of the answer
+        FLIGHT,
+    ],
+)
+def test_no_template_with_choices(question: str) -> None:
+    assert template_with_choices(question) is None
+
+
+def test_an_answer_filling_in_the_template_wins_a_tie() -> None:
+    """The 1.5B's `auto` vote on a knights-and-knaves question: one program printed a
+    remark, the chain of thought the answer in the form asked (its comma makes it no
+    "few words", so the chain's own tie-break does not apply), each one vote."""
+    values = [
+        "",
+        "There is an inconsistency in the statements",
+        "Ella is a hero, and Lily is a villain",
+        "{Ella: truth, Lily: truth}",
+    ]
+    answers = [Answer(value=value or None, normalized=value or None) for value in values]
+    winner, ballot = vote(answers, 2, preferred=in_asked_form(ISLAND))
+    assert winner.value == "Ella is a hero, and Lily is a villain"
+    assert ballot.tie_break == FORM_TIE_BREAK
+    assert vote(answers, 2)[0].value == "There is an inconsistency in the statements"
+
+
+def test_the_template_of_real_reasoning_gym_questions() -> None:
+    """The package's own knights-and-knaves questions: each gold fills in its template."""
+    pytest.importorskip("reasoning_gym")
+    from pot.tasks import TaskOptions, load_problems
+
+    problems = load_problems("rg:knights_knaves", options=TaskOptions(size=4, seed=7))
+    for problem in problems:
+        fits = in_asked_form(problem.question)
+        assert fits is not None and fits(problem.answer), problem.question
+        assert not fits("There is no solution")
+
+
+def test_auto_answers_in_the_template_where_its_samples_tie(kernel: JupyterExecutor) -> None:
+    """Through a real kernel: five different answers, one vote each; the chain of thought's
+    fills in the template and wins."""
+    model = ScriptedModel(
+        [
+            "```python\nprint('There is an inconsistency in the statements')\n```",
+            "```python\nprint({'Ella': True, 'Lily': True})\n```",
+            "Ella tells the truth. \\boxed{Ella is a hero, and Lily is a villain}",
+            "```python\nprint('No solution')\n```",
+            "```python\nprint('Lily is a villain, and Ella is a hero')\n```",
+            "```python\nprint('both villains')\n```",
+        ]
+    )
+    trace = Solver(model, kernel, mode="auto").solve(ISLAND)
+    assert trace.answer.value == "Ella is a hero, and Lily is a villain"
+    assert "tie broken by the question's form" in trace.answer.detail
+    assert trace.samples == 6  # the chain's answer is no short one: no more chains
