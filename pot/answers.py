@@ -92,7 +92,9 @@ SOLVED = re.compile(r"(\[)?\{[A-Za-z_]\w*: (?P<value>[^{}:,]*\d[^{}:,]*)\}(?(1)\
 """A solution of one unknown as sympy's ``solve`` prints it: ``{x: 5}``, ``[{x: 5}]``."""
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
-_CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
+_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2})|:(\d{1,2}):(\d{1,2})(\.\d+)?)$")
+"""A clock: ``3:10``, ``03:10:44``, and with seconds, as a program may print one unpadded
+or to microseconds (``9:7:8.480000``): the same time as ``09:07:08.480`` to a vote."""
 _TIMES = re.compile(r"\s*(?:×|\\times|\\cdot|\*|·|⋅)\s*")
 
 
@@ -296,9 +298,13 @@ def _key(value: str, depth: int) -> str:
         return _key(solved.group("value"), depth + 1)
     if _CHOICE.match(f"({text})") is not None:
         return f"({text.upper()})".casefold()
-    if _CLOCK.match(text):
-        hours, rest = text.split(":", 1)
-        return f"{int(hours)}:{rest}"
+    clock = _CLOCK.match(text)
+    if clock is not None:
+        hours, minutes, long_minutes, seconds, fraction = clock.groups()
+        if minutes is not None:
+            return f"{int(hours)}:{minutes}"
+        fraction = (fraction or "").rstrip("0").rstrip(".")
+        return f"{int(hours)}:{int(long_minutes):02d}:{int(seconds):02d}{fraction}"
     elements = _elements(text)
     if elements is not None and depth < 2:
         return ", ".join(_key(element, depth + 1) for element in elements)

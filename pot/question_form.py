@@ -95,9 +95,10 @@ _AMOUNT = r"(\d+(?:\.\d+)?)\s*(days?|hours?|hrs?|h|minutes?|mins?|m|seconds?|sec
 _AMOUNTS = re.compile(rf"\s*{_AMOUNT}(?:\s*,?\s*(?:and\s+)?{_AMOUNT})*\s*\.?\s*", re.IGNORECASE)
 """One or more of them: ``5 hours``, ``5 hours and 52 minutes``, ``5h 52m``."""
 _TIMEDELTA = re.compile(
-    r"\s*(?:(?P<days>\d+) days?, )?(?P<h>\d+):(?P<m>\d\d):(?P<s>\d\d(?:\.\d+)?)\s*"
+    r"\s*(?:(?P<days>\d+) days?, )?(?P<h>\d+):(?P<m>\d\d?):(?P<s>\d\d?(?:\.\d+)?)\s*"
 )
-"""A ``datetime.timedelta`` as Python prints it: ``5:52:00``, ``1 day, 2:03:00.500000``."""
+"""A ``datetime.timedelta`` as Python prints it (``5:52:00``, ``1 day, 2:03:00.500000``),
+or its fields printed unpadded (``9:7:8.480000``)."""
 
 
 def in_asked_clock(question: str, value: str) -> str | None:

@@ -71,6 +71,8 @@ def test_samples_tied_across_forms_answer_in_the_asked_one(kernel: JupyterExecut
         ("5h 52m 30.25s", "05:53", "05:52:30.250"),
         ("5:52:00", "05:52", "05:52:00.000"),  # str() of a timedelta
         ("1 day, 2:03:00", "26:03", "26:03:00.000"),
+        ("5:52:0", "05:52", "05:52:00.000"),  # fields printed unpadded
+        ("9:7:8.480000", "09:07", "09:07:08.480"),
         ("0.5 hours", "00:30", "00:30:00.000"),
         ("05:52", None, None),  # a clock already (HH:MM's own) or no duration in units
         ("5.87", None, None),  # no unit: hours? minutes?
@@ -223,3 +225,31 @@ def test_auto_answers_in_the_template_where_its_samples_tie(kernel: JupyterExecu
     assert trace.answer.value == "Ella is a hero, and Lily is a villain"
     assert "tie broken by the question's form" in trace.answer.detail
     assert trace.samples == 6  # the chain's answer is no short one: no more chains
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("9:7:8.480000", "09:07:08.480", True),  # f"{h}:{m}:{s}" of the same time
+        ("13:33:15.268000", "13:33:15.268", True),
+        ("4:12:0", "04:12:00", True),
+        ("12:00:00.000", "12:00:00", True),
+        ("3:10", "03:10", True),
+        ("09:07:08.480", "09:07:08.828", False),
+        ("4:12:0", "4:12:10", False),
+        ("3:1", "3:10", False),  # two fields: minutes are written with two digits
+    ],
+)
+def test_one_clock_printed_two_ways_is_one_answer(first: str, second: str, same: bool) -> None:
+    assert (asked_key(FLIGHT)(first) == asked_key(FLIGHT)(second)) is same
+
+
+def test_a_clock_printed_unpadded_votes_with_the_padded_and_is_written_as_asked() -> None:
+    """The 0.5B's `auto` samples of a time-interval question: `4:12:0` and `04:12:00`
+    outvote the single `36:54` (before they were one vote each and lost a tie)."""
+    question = "What is the duration between 08:45 and 12:57? Answer in HH:MM."
+    values = ["0", "4:12:0", "04:12:00", "22", "36:54", "14:10"]
+    answers = [Answer(value=value, normalized=value) for value in values]
+    winner, _ = vote(answers, 2, asked_key(question), preferred=in_asked_form(question))
+    assert winner.value == "4:12:0"
+    assert in_notation(question, winner).value == "04:12"
