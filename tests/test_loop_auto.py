@@ -643,7 +643,9 @@ def test_a_program_cut_off_at_the_length_limit_is_not_run(kernel: JupyterExecuto
     [
         ("What is 6 times 7?", "42", True),
         ("What is 6 times 7?", " -3776 ", True),
+        ("What is 6 times 7?", "42.0", True),  # a float's whole number: 42
         ("What is 6 times 7?", "42.5", False),  # a decimal may be rounded as asked
+        ("What is 6 times 7?", "42.50", False),
         ("What is 6 times 7?", "[42]", False),
         ("What is 0x2a + 0? Reply in hexadecimal.", "42", False),
         ("Convert 42 to base-3.", "1120", False),
