@@ -76,6 +76,7 @@ def main() -> None:
             if problem is None or not record.get("trace") or record.get("correct") is None:
                 continue
             trace = Trace.model_validate(record["trace"])
+            trace.question = trace.question or problem.question  # a kept copy has none
             if trace.mode is not Mode.AUTO:
                 continue
             was = bool(record["correct"])
