@@ -95,7 +95,10 @@ def _written(text: str, places: int) -> str | None:
         opening, inner, closing = text[0], text[1:-1], text[-1]
     parts, gap = _top_level(inner), ", " if ", " in inner else ","
     if len(parts) < 2:
-        if opening or number_sequence(inner) is None:
+        if opening:  # a list of one number: [-1.07345044014671]
+            number = _to_places(inner.strip(), places)
+            return None if number is None else opening + number + closing
+        if number_sequence(inner) is None:
             return None
         return SEQUENCE_NUMBER.sub(lambda number: _to_places(number.group(), places) or "", inner)
     numbers = [_to_places(part.strip(), places) for part in parts]

@@ -46,6 +46,10 @@ def test_the_places_a_question_asks_for(question: str, places: int | None) -> No
         ("-sqrt(265)/15,sqrt(265)/15", "-1.0853,1.0853"),  # sympy's exact roots
         ("-sqrt(265)/15, sqrt(265)/15", "-1.0853, 1.0853"),
         ("[-sqrt(265)/15, sqrt(265)/15]", "[-1.0853, 1.0853]"),
+        ("[-1.07345044014671]", "[-1.0735]"),  # a list of one root (sympy's evalf)
+        ("(sqrt(2))", "1.4142"),  # a closed form in parentheses is one number
+        ("[-1.0735]", None),
+        ("[x]", None),
         ("\\frac{\\sqrt{265}}{15}", "1.0853"),
         ("2*pi", "6.2832"),
         ("17/24", "0.7083"),
@@ -85,6 +89,7 @@ def test_the_vote_counts_a_number_in_any_form_as_the_one_asked_for() -> None:
     key = asked_key(FOUR)
     forms = ["-sqrt(265)/15, sqrt(265)/15", "-1.0853, 1.0853", "[-1.08525, 1.0852547]"]
     assert len({key(form) for form in forms}) == 1
+    assert key("[-1.07345044014671]") == key("-1.0735")
     assert key("-1.0853, 1.0854") != key(forms[0])
     assert answer_key(forms[0]) != answer_key(forms[1])  # only where the places are asked
 
