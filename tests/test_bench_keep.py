@@ -60,6 +60,10 @@ def test_a_kept_copy_drops_the_texts_and_is_read_and_resumed(tmp_path: Path) -> 
     run("bench/keep.py", str(kept), str(kept))
     assert "Tom has" not in kept.read_text()
 
+    # its answers are judged again with the golds read from the task, as they were
+    rejudged = run("-m", "pot", "report", "--rejudge", str(kept))
+    assert "2 answers, 0 verdicts changed" in rejudged.stdout + rejudged.stderr
+
     # the vote is taken again with the question read from the task
     revote = run("bench/revote.py", str(kept), "--task", str(problems))
     assert "2 auto problems: as run 2/2" in revote.stdout
