@@ -366,8 +366,29 @@ def _as_number(text: str) -> str | None:
     return decimal if decimal is not None else str(value)
 
 
+_FULL_FLOAT = re.compile(r"[-+]?(\d+)\.(\d+)")
+"""A decimal as Python prints a float, checked for its 15 or more significant digits."""
+
+
 def _exact_fraction(text: str) -> Fraction | None:
+    """The number ``text`` is, exactly; a float printed in full (15 or more significant
+    digits: ``17.666666666666664``, ``0.3333333333333333``) as the value it stands for,
+    :func:`float_meant`, so that two programs' roundings of one quantity agree."""
     try:
-        return Fraction(text)
+        value = Fraction(text)
     except (ValueError, ZeroDivisionError):
         return None
+    full = _FULL_FLOAT.fullmatch(text)
+    if full is not None and len((full.group(1) + full.group(2)).lstrip("0")) >= 15:
+        return float_meant(value)
+    return value
+
+
+def float_meant(value: Fraction) -> Fraction:
+    """What a float printed in full stands for: a fraction of denominator up to 1000 within
+    its rounding (``17.666666666666664`` and ``17.666666666666667`` are 53/3), else its
+    first 12 significant digits (``3.141592653589793`` and ``3.14159265358979`` agree)."""
+    near = value.limit_denominator(1000)
+    if abs(near - value) <= abs(value) * Fraction(1, 10**12):
+        return near
+    return Fraction(f"{float(value):.12g}")

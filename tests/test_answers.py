@@ -313,6 +313,35 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("1000001") != answer_key("1000000")
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("17.666666666666664", "17.666666666666667"),  # two programs' roundings of 53/3
+        ("17.666666666666664", "53/3"),
+        ("0.3333333333333333", "1/3"),
+        ("-2.9999999999999996", "-3"),
+        ("3.141592653589793", "3.14159265358979"),  # pi, to 16 and 15 digits
+        ("[0.3333333333333333, 2]", "1/3, 2"),
+    ],
+)
+def test_a_float_printed_in_full_votes_with_the_value_it_stands_for(one: str, other: str) -> None:
+    assert answer_key(one) == answer_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("17.6667", "53/3"),  # rounded by hand: another answer unless places are asked
+        ("0.333333", "1/3"),
+        ("3.14159265358979", "3.14159265358"),
+        ("1.4142135623730951", "1393/985"),  # near a small fraction, not within rounding
+        ("1234567890123456", "1234567890123457"),  # whole numbers stay exact
+    ],
+)
+def test_numbers_not_printed_as_full_floats_stay_exact(one: str, other: str) -> None:
+    assert answer_key(one) != answer_key(other)
+
+
 def test_numbers_printed_one_after_another_are_one_list_to_the_vote() -> None:
     listed = answer_key("[-0.7868, 0.7868]")
     assert answer_key("-0.7868 0.7868") == answer_key("-0.7868 and 0.7868") == listed
