@@ -22,8 +22,7 @@ def printing(value: int) -> str:
 POT = str(Path(sys.executable).with_name("pot"))
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [POT, *args[2:]] if args[:2] == ("-m", "pot") else [sys.executable, *args]
+def run(*command: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
@@ -35,15 +34,15 @@ def test_a_kept_copy_drops_the_texts_and_is_read_and_resumed(tmp_path: Path) -> 
     out = tmp_path / "runs" / "auto.jsonl"
     scripted = "scripted:" + json.dumps([printing(42), printing(42)])
     base = [str(problems), "--mode", "auto", "--out"]
-    run("-m", "pot", "eval", *base, str(out), "--model", scripted, "--ids", "file/two/q1")
+    run(POT, "eval", *base, str(out), "--model", scripted, "--ids", "file/two/q1")
     full = json.loads(out.read_text())
     assert full["trace"]["question"].startswith("A crate") and full["gold"] == "42"
 
     kept = tmp_path / "kept" / "auto.jsonl"
-    done = run("bench/keep.py", str(out), str(kept))
+    done = run(sys.executable, "bench/keep.py", str(out), str(kept))
     assert done.stdout.startswith(f"{kept}: 1 records")
-    record = json.loads(kept.read_text())
     text = kept.read_text()
+    record = json.loads(text)
     assert "crate" not in text and "print(42)" not in text and record["gold"] == ""
     assert record["correct"] is True and record["prediction"] == "42"
     answers = [step["answer"]["value"] for step in record["trace"]["steps"]]
@@ -51,19 +50,19 @@ def test_a_kept_copy_drops_the_texts_and_is_read_and_resumed(tmp_path: Path) -> 
     assert (kept.parent / "auto.record.json").is_file()
 
     # the report counts it; a resumed run appends to the copy and solves only what is left
-    report = run("-m", "pot", "report", str(kept))
+    report = run(POT, "report", str(kept))
     assert "│ 1 │ auto/scripted │ 1 │ 100.0 │" in report.stdout
     scripted = "scripted:" + json.dumps([printing(7), printing(8), *[printing(7)] * 8])
-    run("-m", "pot", "eval", *base, str(kept), "--model", scripted, "--resume")
+    run(POT, "eval", *base, str(kept), "--model", scripted, "--resume")
     ids = [json.loads(line)["id"] for line in kept.read_text().splitlines()]
     assert ids == ["file/two/q1", "file/two/q2"]
-    run("bench/keep.py", str(kept), str(kept))
+    run(sys.executable, "bench/keep.py", str(kept), str(kept))
     assert "Tom has" not in kept.read_text()
 
     # its answers are judged again with the golds read from the task, as they were
-    rejudged = run("-m", "pot", "report", "--rejudge", str(kept))
+    rejudged = run(POT, "report", "--rejudge", str(kept))
     assert "2 answers, 0 verdicts changed" in rejudged.stdout + rejudged.stderr
 
     # the vote is taken again with the question read from the task
-    revote = run("bench/revote.py", str(kept), "--task", str(problems))
+    revote = run(sys.executable, "bench/revote.py", str(kept), "--task", str(problems))
     assert "2 auto problems: as run 2/2" in revote.stdout
