@@ -42,3 +42,38 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert len(first_block.splitlines()) == 2
     ci = (README.parent / ".ci" / "run").read_text()
     assert first_block.splitlines()[1] in ci
+
+
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} (?P<title>.+)$", re.MULTILINE)
+
+
+def anchor(title: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation gone, spaces as hyphens."""
+    title = re.sub(r"[^\w\- ]", "", title.strip().lower())
+    return title.replace(" ", "-")
+
+
+def documents() -> list[Path]:
+    return [README, *sorted((README.parent / "docs").glob("*.md"))]
+
+
+@pytest.mark.parametrize("document", documents(), ids=lambda path: path.name)
+def test_relative_links_resolve(document: Path) -> None:
+    """Every link to a file of the repository or to a heading names one that exists (the
+    README's results moved to docs/ once, and links must survive such moves)."""
+    text = document.read_text()
+    broken = []
+    for match in LINK.finditer(text):
+        target = match["target"]
+        if re.match(r"[a-z]+:", target):  # https:, mailto:
+            continue
+        path, _, fragment = target.partition("#")
+        linked = (document.parent / path).resolve() if path else document
+        if not linked.exists():
+            broken.append(target)
+        elif fragment and linked.suffix == ".md":
+            anchors = {anchor(m["title"]) for m in HEADING.finditer(linked.read_text())}
+            if fragment not in anchors:
+                broken.append(target)
+    assert not broken, f"{document.name}: links to nothing: {broken}"
