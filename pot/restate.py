@@ -180,8 +180,10 @@ def restate_turn(question: str, answer: Answer, step: CodeStep) -> Loop:
     if answer_key(found.value) == answer_key(answer.value):
         if not written_out(answer.value, found.value):
             return answer
-    elif changes_value(answer.value, found.value, question) or another_line(
-        answer.value, found.value, step.observation
+    elif (
+        changes_value(answer.value, found.value, question)
+        or another_line(answer.value, found.value, step.observation)
+        or into_latex(answer.value, found.value, question)
     ):
         return answer
     detail = f"{answer.normalized} restated in the form the question asks for"
@@ -222,6 +224,24 @@ def written_out(before: str, after: str) -> bool:
     if number_sequence(before) is not None and before.strip() != after.strip():
         return True
     return _CONTAINER.match(before) is not None
+
+
+_LATEX = re.compile(
+    r"\\(?:d?frac|sqrt|sin|cos|tan|cot|sec|csc|arc\w+|log|ln|exp|left|right|pi|int|sum"
+    r"|prod|infty|cdot)(?![a-zA-Z])"
+)
+"""A LaTeX command of mathematics (``\\frac``, ``\\sin``), no wrapper of text or ``\\times``."""
+
+
+def into_latex(before: str, after: str, question: str) -> bool:
+    """Whether ``after`` writes ``before`` in LaTeX that neither it nor the question uses
+    (``3*x**3*cos(x)`` as ``3x^3\\cos(x)``): a notation the question never asked for,
+    which a reader of Python's (a scorer that parses it) cannot take."""
+    return (
+        _LATEX.search(after) is not None
+        and _LATEX.search(before) is None
+        and _LATEX.search(question) is None
+    )
 
 
 def another_line(before: str, after: str, printed: str) -> bool:

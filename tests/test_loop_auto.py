@@ -21,7 +21,13 @@ from pot.prompts import (
     SYSTEMS,
 )
 from pot.render import step_renderable
-from pot.restate import RESTATE_TOKENS, another_line, changes_value, whole_as_asked
+from pot.restate import (
+    RESTATE_TOKENS,
+    another_line,
+    changes_value,
+    into_latex,
+    whole_as_asked,
+)
 from pot.solver import Solver
 from pot.step_html import step_html
 from pot.testing import ScriptedModel
@@ -363,6 +369,33 @@ def test_a_restatement_picks_no_other_line_the_program_printed(
 )
 def test_which_restatements_change_the_value(before: str, after: str, changed: bool) -> None:
     assert changes_value(before, after) is changed
+
+
+def test_a_restatement_into_latex_the_question_never_used_keeps_the_programs(
+    kernel: JupyterExecutor,
+) -> None:
+    printed = "3*x**3*cos(x) - 18*x*cos(x)"
+    reply = "{3x^3\\cos(x) - 18x\\cos(x)}"
+    model = ScriptedModel([program(repr(printed)), program(repr(printed)), reply])
+    trace = Solver(model, kernel, mode="auto").solve("Find the antiderivative of x**2.")
+    assert trace.answer.value == printed
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "question", "into"),
+    [
+        ("-2*sin(2*x - 10)**5/5", "-\\frac{2\\sin^5(2x - 10)}{5}", "Integrate it.", True),
+        ("exp(x)/2", "\\dfrac{e^x}{2}", "Differentiate it.", True),
+        ("1/2", "\\frac{1}{2}", "What is $\\frac{3}{6}$ in lowest terms?", False),
+        ("2*sqrt(2)", "2\\sqrt{2}", "Simplify $\\sqrt{8}$.", False),
+        ("[2, 3, 7]", "2 \\times 3 \\times 7", "Factor 42.", False),  # no math command
+        ("17", "17", "What is 8 + 9?", False),
+    ],
+)
+def test_which_restatements_move_into_latex(
+    before: str, after: str, question: str, into: bool
+) -> None:
+    assert into_latex(before, after, question) is into
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,24 @@ def test_names_small_models_forget_to_import_are_there(preloaded: JupyterExecuto
     assert result.stdout.strip() == "3 22 6 16 l 2024-03-01 2024 4 3 3"
 
 
+def test_functions_of_both_math_and_sympy_take_either(preloaded: JupyterExecutor) -> None:
+    code = (
+        "x = symbols('x')\n"
+        "print(integrate(-3*x**3*sin(x), x))\n"
+        "print(diff(exp(2*x), x), log(x).diff(x), limit(sin(x) / x, x, 0))\n"
+        "print(round(sin(pi / 6), 6), exp(0), log(8, 2), atan(1) == pi / 4)\n"
+        "print(np.round(cos(np.array([0.0, pi])), 6).tolist(), sin.__name__)"
+    )
+    result = preloaded.run(code, timeout=30)
+    assert result.ok, result.error
+    assert result.stdout.splitlines() == [
+        "3*x**3*cos(x) - 9*x**2*sin(x) - 18*x*cos(x) + 18*sin(x)",
+        "2*exp(2*x) 1/x 1",
+        "0.5 1.0 3.0 True",
+        "[1.0, -1.0] sin",
+    ]
+
+
 def test_a_program_without_imports_needs_no_repair(preloaded: JupyterExecutor) -> None:
     model = ScriptedModel(["```python\nx = symbols('x')\nprint(solve(2 * x - 10, x)[0])\n```"])
     trace = Solver(model, preloaded).solve("Solve 2x = 10.")
