@@ -64,3 +64,35 @@ def test_a_run_made_before_a_rule_is_voted_on_again(
     )
     assert "only as run / only now: 0 / 1" in out
     assert "only without ruling out / only now: 0 / 1" in out
+
+
+def test_the_chain_of_thoughts_tie_break_can_be_left_out(
+    kernel: JupyterExecutor, tmp_path: Path
+) -> None:
+    question = "How many apples are left?"
+    problems = tmp_path / "apples.jsonl"
+    row = {"id": "a1", "question": question, "answer": "22", "judge": "number"}
+    problems.write_text(json.dumps(row) + "\n")
+    model = ScriptedModel(  # 12, 7, 22 and 5 two votes each; the chain said 22
+        [
+            *(printing("12"), printing("7"), "\\boxed{22}"),
+            *(printing("12"), printing("22"), printing("5")),
+            *("\\boxed{7}", "\\boxed{5}", "\\boxed{9}"),
+        ]
+    )
+    trace = Solver(model, kernel, mode="auto").solve(question)
+    assert trace.answer.value == "22"
+    assert trace.vote is not None and trace.vote.counts[0].votes == 2
+    run = tmp_path / "run.jsonl"
+    record = {"id": "file/apples/a1", "trace": trace.model_dump(mode="json"), "correct": True}
+    run.write_text(json.dumps(record) + "\n")
+    command = [sys.executable, "bench/revote.py", str(run), "--task", str(problems)]
+    done = subprocess.run(
+        [*command, "--without", "chain-tie"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "1 auto problems: as run 1/1, the vote now without the chain's tie-break 0/1, "
+        "the vote now 1/1" in done.stdout
+    )
+    assert "only without the chain's tie-break / only now: 0 / 1" in done.stdout
