@@ -49,12 +49,12 @@ except ImportError:
 
 
 def _either(name, array_name=None):
-    number, symbolic = getattr(math, name), getattr(sympy, name)
+    number, symbolic, basic = getattr(math, name), getattr(sympy, name), sympy.Basic
     arrays = globals().get("numpy")  # absent where NumPy is not installed
     array = getattr(arrays, array_name or name) if arrays is not None else None
 
     def function(*args):
-        if any(isinstance(arg, sympy.Basic) for arg in args):
+        if any(isinstance(arg, basic) for arg in args):  # bound now: a program may rebind
             return symbolic(*args)
         if array is not None and any(isinstance(arg, arrays.ndarray) for arg in args):
             return array(*args)
