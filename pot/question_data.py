@@ -26,6 +26,8 @@ _NESTED = re.compile(r"\[\s*\[[^\[\]]*\](?:\s*,\s*\[[^\[\]]*\])+\s*\]")
 _LONG_QUOTED = re.compile(r"(?<!\w)(?:\"([^\"\n]{60,})\"|'([^'\n]{60,})')(?!\w)")
 _NUMBERS = re.compile(r"(?:[-+]?\d+(?:\.\d+)?(?:,\s*|;\s*|\s+)){11,}[-+]?\d+(?:\.\d+)?")
 _LONG_WORD = re.compile(r"\S{60,}")
+_NUMPY_ROW = re.compile(r"\s*\[?\[([^\[\]]+)\]\]?\s*")
+"""A row of a grid as NumPy prints an array: ``[[0 1 0]``, `` [1 0 1]``, `` [0 0 1]]``."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class QuestionData:
 
 def long_data(question: str) -> QuestionData | None:
     """The data in ``question`` a program would otherwise retype, when it has one such
-    block: a grid of three rows or more, a (nested) bracketed list or a quoted string
+    block: a grid of three rows or more (NumPy's ``[[0 1]`` rows too, read without their
+    brackets), a (nested) bracketed list or a quoted string
     of 60 characters or more, a run of 60 characters without a space, or 12 numbers or
     more in a row. A question with two (examples and a test, as in ARC-style puzzles)
     gets none: which one the program needs is for the model to say."""
@@ -63,9 +66,8 @@ def long_data(question: str) -> QuestionData | None:
     if grids:
         rows = grids[0]
         text = "\n".join(row.strip() for row in rows)
-        parse = (
-            f"rows = [line.split() for line in {VARIABLE}.strip().splitlines()]  # cells as text"
-        )
+        cells = "line.strip(' []').split()" if "[" in text else "line.split()"
+        parse = f"rows = [{cells} for line in {VARIABLE}.strip().splitlines()]  # cells as text"
         return QuestionData(text, "grid", parse) if len(grids) == 1 else None
     lists = [*_NESTED.findall(question), *_LONG_BRACKETS.findall(question)]
     lists = [found for found in lists if len(found) >= 60]  # not a short example
@@ -95,10 +97,11 @@ def _inside(match: re.Match[str]) -> str:
 
 
 def _grids(lines: list[str]) -> list[list[str]]:
-    """Each run of consecutive grid rows."""
+    """Each run of consecutive grid rows (a NumPy array's rows too: ``[[0 1 0]``)."""
     runs: list[list[str]] = [[]]
     for line in lines:
-        if is_grid_row(line):
+        numpy = _NUMPY_ROW.fullmatch(line)
+        if is_grid_row(line) or (numpy is not None and is_grid_row(numpy.group(1))):
             runs[-1].append(line)
         elif runs[-1]:
             runs.append([])

@@ -50,6 +50,23 @@ def test_which_questions_carry_long_data_and_which_part(question: str, data: str
     assert (found and found.text) == data
 
 
+NUMPY_GRID = (
+    "Will this game halt?\nInitial board:\n[[0 0 0 0]\n [0 1 1 0]\n [0 1 0 0]\n [0 0 0 0]]\n"
+    "Reply True or False."
+)
+
+
+def test_a_grid_numpy_printed_is_data_read_without_its_brackets() -> None:
+    found = long_data(NUMPY_GRID)
+    assert found is not None
+    assert found.text == "[[0 0 0 0]\n[0 1 1 0]\n[0 1 0 0]\n[0 0 0 0]]"
+    assert "line.strip(' []').split()" in found.parse
+    namespace: dict[str, object] = {"data": found.text}
+    exec(found.parse, namespace)  # the line the model is told to start with
+    assert namespace["rows"] == [list("0000"), list("0110"), list("0100"), list("0000")]
+    assert long_data("[1, 2]\n[3, 4]\n[5, 6]") is None  # Python's lists: no cells a row
+
+
 def test_the_program_parses_the_question_instead_of_retyping_it(
     kernel: JupyterExecutor, tmp_path: Path
 ) -> None:
