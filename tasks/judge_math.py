@@ -62,6 +62,50 @@ def _plain_numbers(prediction: str, gold: str) -> tuple[bool, str | None] | None
     return None
 
 
+_PYTHON_NAMES = {
+    "pi": "pi", "E": "E", "e": "E", "exp": "exp", "sqrt": "sqrt", "log": "log",
+    "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin",
+    "acos": "acos", "atan": "atan", "oo": "oo", "I": "I", "Rational": "Rational",
+}  # fmt: skip
+"""Names a program's printed sympy answer uses, and what they are in sympy."""
+
+_PYTHON_TEXT = re.compile(r"[\w\s.+\-*/()^,]+")
+"""The characters of a printed Python expression: no quotes, brackets or backslashes."""
+
+_PYTHON_NAME = re.compile(r"[A-Za-z_]\w*")
+_NOT_DECIMAL_POINT = re.compile(r"\.(?!\d)|(?<!\d)\.")
+
+
+def python_reading(text: str) -> Any | None:
+    """``text`` read as the sympy expression a program printed (``pi/4``,
+    ``exp(2)``, ``3*sqrt(2)/2``), which math-verify reads as LaTeX (``pi`` as ``p*i``):
+    None unless it is arithmetic over numbers, the names of :data:`_PYTHON_NAMES`
+    and one-letter variables, so that no other Python is ever evaluated."""
+    text = text.strip()
+    if not _PYTHON_TEXT.fullmatch(text) or "__" in text or _NOT_DECIMAL_POINT.search(text):
+        return None  # a dot only in a number: no attribute is ever looked up
+    names = set(_PYTHON_NAME.findall(text))
+    if any(name not in _PYTHON_NAMES and len(name) > 1 for name in names):
+        return None
+    if not names & set(_PYTHON_NAMES):
+        return None  # no name sympy reads otherwise than math-verify: leave it to it
+    import sympy
+    from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
+
+    local = {name: getattr(sympy, _PYTHON_NAMES[name]) for name in names if name in _PYTHON_NAMES}
+    local |= {name: sympy.Symbol(name) for name in names if name not in _PYTHON_NAMES}
+    known = {"Integer": sympy.Integer, "Float": sympy.Float, "Symbol": sympy.Symbol}
+    try:
+        return parse_expr(
+            text,
+            local_dict=local,
+            global_dict={"__builtins__": {}, **known, "Rational": sympy.Rational},
+            transformations=(*standard_transformations, convert_xor),
+        )
+    except (SyntaxError, TypeError, ValueError, AttributeError, sympy.SympifyError):
+        return None
+
+
 def _several_values(text: str) -> bool:
     """Whether an answer names more than one value: ``\\pm``, or a comma-separated list."""
     return bool(_PLUS_MINUS.search(text)) or "," in text
@@ -125,6 +169,9 @@ def _verify(prediction: str, gold: str) -> tuple[bool, str | None]:
         normalized = normalized or str(parsed[-1])[:_NORMALIZED_CAP]
         if verify(parsed_gold, parsed, timeout_seconds=None):
             return True, str(parsed[-1])[:_NORMALIZED_CAP]
+    expression = python_reading(find_stated(prediction) or prediction)
+    if expression is not None and verify(parsed_gold, [expression], timeout_seconds=None):
+        return True, str(expression)[:_NORMALIZED_CAP]
     return False, normalized
 
 

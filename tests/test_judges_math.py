@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pot.tasks import MathJudge, MissingDependencyError, load_math500, verify_math
+from pot.tasks.judge_math import python_reading
 
 CASES = [
     # prediction, gold, correct
@@ -48,7 +49,23 @@ CASES = [
     ("x+1", "x-1", False),
     ("", "5", False),
     (None, "5", False),
+    # a program's printed sympy answer: math-verify alone reads pi as p*i
+    ("pi/4", "\\frac{\\pi}{4}", True),
+    ("3*sqrt(2)*pi", "3\\sqrt{2}\\pi", True),
+    ("exp(2)", "e^2", True),
+    ("pi**2/6", "\\frac{\\pi^2}{6}", True),
+    ("pi/3", "\\frac{\\pi}{4}", False),
+    ("__import__('os').getpid()", "1", False),
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["__import__('os').getpid()", "pi.evalf()", "open('f')", "x**2 + 1", "[pi]", "lambda: pi"],
+)
+def test_only_arithmetic_over_known_names_is_read_as_python(text: str) -> None:
+    assert python_reading(text) is None  # never evaluated: attributes, calls, no known name
+    assert python_reading("Rational(1, 2)*pi + exp(1)") is not None
 
 
 @pytest.fixture(scope="module")
