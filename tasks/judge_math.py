@@ -74,6 +74,8 @@ _PYTHON_TEXT = re.compile(r"[\w\s.+\-*/()^,]+")
 
 _PYTHON_NAME = re.compile(r"[A-Za-z_]\w*")
 _NOT_DECIMAL_POINT = re.compile(r"\.(?!\d)|(?<!\d)\.")
+_HUGE_POWER = re.compile(r"(?:\*\*|\^)\s*\(?\s*(?:\d{4}|[\w.]+\s*(?:\*\*|\^))")
+"""A power that could take a sympy evaluation minutes: ``9**9**9``, ``2**12345``."""
 
 
 def python_reading(text: str) -> Any | None:
@@ -84,6 +86,8 @@ def python_reading(text: str) -> Any | None:
     text = text.strip()
     if not _PYTHON_TEXT.fullmatch(text) or "__" in text or _NOT_DECIMAL_POINT.search(text):
         return None  # a dot only in a number: no attribute is ever looked up
+    if _HUGE_POWER.search(text):
+        return None
     names = set(_PYTHON_NAME.findall(text))
     if any(name not in _PYTHON_NAMES and len(name) > 1 for name in names):
         return None
