@@ -98,12 +98,12 @@ def python_reading(text: str) -> Any | None:
 
     local = {name: getattr(sympy, _PYTHON_NAMES[name]) for name in names if name in _PYTHON_NAMES}
     local |= {name: sympy.Symbol(name) for name in names if name not in _PYTHON_NAMES}
-    known = {"Integer": sympy.Integer, "Float": sympy.Float, "Symbol": sympy.Symbol}
+    known = {name: getattr(sympy, name) for name in ("Integer", "Float", "Symbol", "Rational")}
     try:
         return parse_expr(
             text,
             local_dict=local,
-            global_dict={"__builtins__": {}, **known, "Rational": sympy.Rational},
+            global_dict={"__builtins__": {}, **known},
             transformations=(*standard_transformations, convert_xor),
         )
     except (SyntaxError, TypeError, ValueError, AttributeError, sympy.SympifyError):
