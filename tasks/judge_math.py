@@ -91,13 +91,14 @@ def python_reading(text: str) -> Any | None:
     names = set(_PYTHON_NAME.findall(text))
     if any(name not in _PYTHON_NAMES and len(name) > 1 for name in names):
         return None
-    if not names & set(_PYTHON_NAMES):
-        return None  # no name sympy reads otherwise than math-verify: leave it to it
+    if not names & set(_PYTHON_NAMES) and "**" not in text:
+        return None  # nothing sympy reads otherwise than math-verify: leave it to it
     import sympy
     from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
     local = {name: getattr(sympy, _PYTHON_NAMES[name]) for name in names if name in _PYTHON_NAMES}
-    local |= {name: sympy.Symbol(name) for name in names if name not in _PYTHON_NAMES}
+    # math-verify's LaTeX reader makes real symbols; x and x(real) are two symbols
+    local |= {name: sympy.Symbol(name, real=True) for name in names if name not in _PYTHON_NAMES}
     known = {name: getattr(sympy, name) for name in ("Integer", "Float", "Symbol", "Rational")}
     try:
         return parse_expr(
@@ -108,6 +109,25 @@ def python_reading(text: str) -> Any | None:
         )
     except (SyntaxError, TypeError, ValueError, AttributeError, sympy.SympifyError):
         return None
+
+
+_CUT_BEFORE = re.compile(r"(?:[*/^(+\-]|\\\w+|[A-Za-z_\d√π])\s*$")
+_CUT_AFTER = re.compile(r"\s*(?:[*/^(+\-\\√π]|\*\*)|[A-Za-z_\d]|\s+(?:pi|e|i|sqrt)\b")
+
+
+def _cut_short(text: str, extracted: str) -> bool:
+    """Whether math-verify's plain-expression reading ``extracted`` is only a piece of an
+    expression ``text`` goes on with: it reads ``2*pi`` and ``2*x + 1`` as ``2`` and
+    ``4*pi/3`` as ``4`` (it stops at the first name it does not know), so that they were
+    judged right against a gold of 2 or 4. A reading with only a unit beside it
+    (``3/4 cup``) or an ``x =`` before it is whole."""
+    at = text.rfind(extracted)
+    if not extracted or at < 0:
+        return False
+    before, after = text[:at], text[at + len(extracted) :]
+    if re.search(r"=\s*$", before):
+        before = ""
+    return bool(_CUT_BEFORE.search(before) or _CUT_AFTER.match(after))
 
 
 def _several_values(text: str) -> bool:
@@ -169,6 +189,8 @@ def _verify(prediction: str, gold: str) -> tuple[bool, str | None]:
     for text, kind in _candidates(prediction):
         parsed = parse(text, extraction_config=configs[kind], parsing_timeout=None)
         if not parsed:
+            continue
+        if kind != "latex" and _cut_short(text, str(parsed[-1])):
             continue
         normalized = normalized or str(parsed[-1])[:_NORMALIZED_CAP]
         if verify(parsed_gold, parsed, timeout_seconds=None):

@@ -82,6 +82,19 @@ _NAME_BEFORE = re.compile(
     r"(?<![\\A-Za-z_])[A-Za-z_]\w*\s*(?:[+*/^×·]|\\cdot|\\times|(?<=\s)-(?=\s))\s*$"
 )
 _NAME_AFTER = re.compile(r"\s*(?:[+*^×·]|\\cdot|\\times|(?<=\s)-(?=\s))\s*[A-Za-z_]")
+# A number beside a constant or a root is its coefficient, not the answer: "2\\pi",
+# "2*pi", "\\pi/2", "3\\sqrt{2}", "\\sqrt{2}", "2e", "4i".
+_CONSTANT = r"(?:\\pi(?![A-Za-z])|π|(?<![A-Za-z])pi(?![A-Za-z])|\\sqrt|√|(?<![A-Za-z])sqrt\s*\()"
+_OPERATOR = r"(?:[*/×·]|\\cdot|\\times)"
+_CONSTANT_BEFORE = re.compile(
+    _CONSTANT
+    + r"\s*(?:\{\s*)?(?:"
+    + _OPERATOR
+    + r"\s*)?$|\\frac\{[^{}]*"
+    + _CONSTANT
+    + r"[^{}]*\}\{\s*$"
+)
+_CONSTANT_AFTER = re.compile(r"\s*(?:" + _OPERATOR + r"\s*)?" + _CONSTANT + r"|[ei](?![A-Za-z])")
 _DIGIT_GROUP = re.compile(r"(?<=\d)(?:,?(?:\\[,!;: ]|~|\{,\}))+(?=\d{3}(?!\d))")
 _THOUSANDS = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")
 _UNIT_POWER = re.compile(r"(?<=[A-Za-z])\s*(?:\^\s*\{?\d+\}?|[²³])")
@@ -169,7 +182,8 @@ def _hedged(text: str, tokens: list[re.Match[str]], index: int) -> bool:
 
 
 def _unsolved(text: str, token: re.Match[str]) -> bool:
-    """Whether ``token`` is an operand beside a name: ``james + 4``, ``x - 5``, ``4 * n``.
+    """Whether ``token`` is an operand beside a name: ``james + 4``, ``x - 5``, ``4 * n``,
+    or a constant's or a root's coefficient: ``2\\pi``, ``\\pi/2``, ``3\\sqrt{2}``.
 
     An expression with an unknown left in it is no number, though it holds one. Only an
     operator between the two counts (``x-5`` and ``COVID-19`` are left alone, as are
@@ -177,7 +191,10 @@ def _unsolved(text: str, token: re.Match[str]) -> bool:
     """
     start, end = token.span()
     return (
-        _NAME_BEFORE.search(text, 0, start) is not None or _NAME_AFTER.match(text, end) is not None
+        _NAME_BEFORE.search(text, 0, start) is not None
+        or _NAME_AFTER.match(text, end) is not None
+        or _CONSTANT_BEFORE.search(text, 0, start) is not None
+        or _CONSTANT_AFTER.match(text, end) is not None
     )
 
 
@@ -310,7 +327,7 @@ _WORD_VALUES = {word: index for index, word in enumerate(_SMALL)}
 _WORD_VALUES |= {word: 20 + 10 * index for index, word in enumerate(_TENS)}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _NOT_A_UNIT = frozenset(
-    ["of", "or", "to", "and", "than", "more", "less", "times", "plus", "minus", "by"]
+    ["of", "or", "to", "and", "than", "more", "less", "times", "plus", "minus", "by", "pi"]
 )
 
 

@@ -56,13 +56,29 @@ CASES = [
     ("pi**2/6", "\\frac{\\pi^2}{6}", True),
     ("pi/3", "\\frac{\\pi}{4}", False),
     ("__import__('os').getpid()", "1", False),
+    # a Python power over a variable, with math-verify's real symbols
+    ("x**2 + 1", "x^2+1", True),
+    ("3*x**2 - 2*x", "3x^2-2x", True),
+    ("x**2 + 1", "x^2+2", False),
+    # math-verify's plain-expression reading stops at a name it does not know: a
+    # coefficient read alone is not the answer
+    ("2*pi", "2", False),
+    ("4*pi/3", "4", False),
+    ("3*sqrt(2)", "3", False),
+    ("2*x + 1", "2", False),
+    ("2^x", "2", False),
+    ("4*log(2)", "4", False),
+    ("10*I", "10", False),
+    ("4*pi/3", "\\frac{4\\pi}{3}", True),
+    ("x = 3/4", "\\frac34", True),
+    ("3/4 cup", "\\frac{3}{4}", True),
 ]
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        *("__import__('os').getpid()", "pi.evalf()", "open('f')", "x**2 + 1", "[pi]"),
+        *("__import__('os').getpid()", "pi.evalf()", "open('f')", "x + 1", "[pi]"),
         *("lambda: pi", "9**9**9*pi", "2**12345*pi"),  # the last two: minutes of sympy
     ],
 )

@@ -90,6 +90,16 @@ NEAR_MISSES = [
     ("3", "\\pm 3"),
     ("\\pm 3", "3"),
     ("-3", "\\pm 3"),
+    # a number beside a constant, a root or an unknown is its coefficient
+    ("2\\pi", "2"),
+    ("2π", "2"),
+    ("2 pi", "2"),
+    ("\\pi/2", "2"),
+    ("\\frac{\\pi}{2}", "2"),
+    ("3\\sqrt{2}", "3"),
+    ("\\sqrt{2}", "2"),
+    ("2*x + 1", "2"),
+    ("4i", "4"),
     # base subscripts: another number, or the right number in another base
     ("1011_2", "1010_2"),
     ("2", "1010_2"),
