@@ -92,6 +92,9 @@ SOLVED = re.compile(r"(\[)?\{[A-Za-z_]\w*: (?P<value>[^{}:,]*\d[^{}:,]*)\}(?(1)\
 """A solution of one unknown as sympy's ``solve`` prints it: ``{x: 5}``, ``[{x: 5}]``."""
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w{0,30}\s*=\s*([^=]+)$")
 """``x = 5``: one name given one value (votes and agreement read the value)."""
+_CLAUSE_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*", re.IGNORECASE)
+_CLAUSE = re.compile(r"\S+(?:\s+\S+)*?\s+(?:is|are|was|were)\s+\S.*", re.IGNORECASE)
+"""A statement of one thing: ``Sophia is a sage``, ``the ball is red``."""
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2})|:(\d{1,2}):(\d{1,2})(\.\d+)?)$")
 """A clock: ``3:10``, ``03:10:44``, and with seconds, as a program may print one unpadded
 or to microseconds (``9:7:8.480000``): the same time as ``09:07:08.480`` to a vote."""
@@ -278,7 +281,9 @@ def answer_key(value: str) -> str:
     ``"(3, 41)"``, ``"3, 41"``, ``"3 41"`` and ``"3 and 41"`` (elements keyed alike,
     order kept), ``"x = 5"``, ``"{x: 5}"``, ``"[{x: 5}]"`` and
     ``"5"``, ``"A"`` and ``"(A)"``, ``"03:10"`` and ``"3:10"``, ``"3*41"`` and
-    ``"3 \\times 41"``, ``"z**4"`` and ``"z^4"``. Only votes and agreement use keys;
+    ``"3 \\times 41"``, ``"z**4"`` and ``"z^4"``, ``"Ann is a knight, and Bo is a knave"``
+    and ``"Bo is a knave and Ann is a knight"`` (statements in any order). Only votes and
+    agreement use keys;
     answers keep their form.
     """
     return _key(value, depth=0)
@@ -305,10 +310,23 @@ def _key(value: str, depth: int) -> str:
             return f"{int(hours)}:{minutes}"
         fraction = (fraction or "").rstrip("0").rstrip(".")
         return f"{int(hours)}:{int(long_minutes):02d}:{int(seconds):02d}{fraction}"
+    clauses = _clauses(text)
+    if clauses is not None:
+        return ", ".join(sorted(clause.casefold() for clause in clauses))
     elements = _elements(text)
     if elements is not None and depth < 2:
         return ", ".join(_key(element, depth + 1) for element in elements)
     return _TIMES.sub(" × ", text.replace("**", "^")).casefold()
+
+
+def _clauses(text: str) -> list[str] | None:
+    """The statements of an answer that is two or more, joined by commas, semicolons or
+    "and" (``Victoria is a fool, and Sophia is a sage``): one answer in any order, as the
+    question's own list of people does not fix it; None for anything else."""
+    parts = [part.strip().rstrip(".").strip() for part in _CLAUSE_SPLIT.split(text.strip())]
+    if len(parts) < 2 or not all(_CLAUSE.fullmatch(part) for part in parts):
+        return None
+    return [" ".join(part.split()) for part in parts]
 
 
 def _elements(text: str) -> list[str] | None:

@@ -313,6 +313,16 @@ def test_answer_keys_are_exact_for_numbers_and_fold_case() -> None:
     assert answer_key("1000001") != answer_key("1000000")
 
 
+def test_statements_joined_in_any_order_are_one_answer() -> None:
+    # two of the 1.5B's samples wrote one knights-and-knaves answer in two orders
+    one = "Victoria is a fool, and Sophia is a sage"
+    assert answer_key(one) == answer_key("Sophia is a sage, and Victoria is a fool")
+    assert answer_key(one) == answer_key("victoria is a fool and Sophia is a sage.")
+    assert answer_key(one) != answer_key("Victoria is a sage, and Sophia is a fool")
+    assert answer_key("3, 41") != answer_key("41, 3")  # a list keeps its order
+    assert answer_key("red, green") != answer_key("green, red")  # no statements
+
+
 @pytest.mark.parametrize(
     ("one", "other"),
     [

@@ -217,7 +217,7 @@ def test_auto_answers_in_the_template_where_its_samples_tie(kernel: JupyterExecu
             "```python\nprint({'Ella': True, 'Lily': True})\n```",
             "Ella tells the truth. \\boxed{Ella is a hero, and Lily is a villain}",
             "```python\nprint('No solution')\n```",
-            "```python\nprint('Lily is a villain, and Ella is a hero')\n```",
+            "```python\nprint('Ella is a villain, and Lily is a villain')\n```",
             "```python\nprint('both villains')\n```",
         ]
     )
