@@ -50,10 +50,11 @@ from pot.prompts import (
     negative_amount_request,
     not_an_option_request,
     object_printed_request,
+    open_choice_request,
     repair_request,
 )
 from pot.question_data import long_data
-from pot.question_examples import copies_example
+from pot.question_examples import copies_example, open_choice
 from pot.trace import Answer, NoAnswerReason
 from pot.typos import mended
 
@@ -214,7 +215,8 @@ def _implausible(value: str, question: str) -> tuple[str, str] | None:
     """Why a printed value cannot answer ``question`` (the detail, the repair request),
     or None: a negative number for "how many" or "how much" (:mod:`pot.plausible`), the
     question's own example of its answer (:func:`~pot.question_examples.copies_example`),
-    a list with an empty item (:func:`~pot.plausible.broken_list`)."""
+    an answer with a choice of its template unmade (``saint/sinner``), a list with an
+    empty item (:func:`~pot.plausible.broken_list`)."""
     asked = negative_amount(question, value)
     if asked is not None:
         detail = f"the program printed {value[:80]!r}, a negative number for {asked}"
@@ -222,6 +224,10 @@ def _implausible(value: str, question: str) -> tuple[str, str] | None:
     if copies_example(question, value):
         detail = f"the program printed {value[:80]!r}, the question's own example"
         return detail, example_answer_request(value)
+    choice = open_choice(question, value)
+    if choice is not None:
+        detail = f"the program printed {value[:80]!r}, with the template's {choice!r} unchosen"
+        return detail, open_choice_request(value, choice)
     broken = broken_list(value)
     if broken is not None:
         detail = f"the program printed {value[:80]!r}, with {broken}"

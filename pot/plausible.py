@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from pot.choices import question_choices
-from pot.question_examples import copies_example
+from pot.question_examples import copies_example, open_choice
 from pot.tasks.numbers import read_whole_number
 
 _ASKS_AMOUNT = re.compile(r"\bhow\s+(many|much)\b", re.IGNORECASE)
@@ -73,13 +73,17 @@ def doubted_in_vote(question: str) -> Callable[[str], bool]:
     negative number for "how many" or "how much" (:func:`negative_amount`: two of the
     0.5B's programs printed ``-70`` for "how much is left over for Bob", again after
     the doubt, and won a tie), and a list with an empty item (:func:`broken_list`: two of
-    the 1.5B's six samples printed ``2 ×  × 7 ×`` and won a tie)."""
+    the 1.5B's six samples printed ``2 ×  × 7 ×`` and won a tie), and an answer that
+    leaves a choice of the question's template unmade (:func:`~pot.question_examples.open_choice`:
+    ``David is a saint/sinner, and Harper is a sinner``)."""
     choices = question_choices(question)
 
     def doubted(value: str) -> bool:
         if choices is not None and not choices.holds(value):
             return True
         if broken_list(value) is not None:
+            return True
+        if open_choice(question, value) is not None:
             return True
         return copies_example(question, value) or negative_amount(question, value) is not None
 

@@ -228,6 +228,16 @@ def example_answer_request(printed: str) -> str:
     )
 
 
+def open_choice_request(printed: str, choice: str) -> str:
+    """The repair request for a printed answer that leaves a choice of the question's
+    template unmade (:func:`~pot.question_examples.open_choice`)."""
+    return (
+        f"The program printed {printed[:200]}, which still has the template's {choice!r} "
+        "in it: the answer must say which one it is. Work it out from the problem: reply "
+        "with the complete corrected program, ending with a print of the final answer."
+    )
+
+
 def broken_list_request(printed: str, broken: str) -> str:
     """The repair request for a printed list with an empty item or a separator at an
     end (:func:`~pot.plausible.broken_list`)."""

@@ -138,5 +138,21 @@ def copies_example(question: str, value: str) -> bool:
     return any(_tokens(part) == tokens for part in (*quoted, *parts))
 
 
+_ALTERNATIVES = re.compile(r"(?<![\w/])[A-Za-z]+(?:/[A-Za-z]+)+(?![\w/])")
+"""Words to choose from in a template: ``hero/villain``, ``Yes/No``."""
+
+
+def open_choice(question: str, value: str) -> str | None:
+    """The alternatives of the question's template of its answer (:data:`FORMAT_START`:
+    ``Format your answer like: "David is a saint/sinner, and Harper is a saint/sinner"``)
+    that ``value`` still holds unchosen (``David is a saint/sinner, and Harper is a
+    sinner``, as a program of the 0.5B printed it), else None."""
+    for start, end in example_spans(question, FORMAT_START):
+        for choice in _ALTERNATIVES.findall(question[start:end]):
+            if re.search(rf"(?<![\w/]){re.escape(choice)}(?![\w/])", value, re.IGNORECASE):
+                return choice
+    return None
+
+
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.casefold())

@@ -138,3 +138,49 @@ def test_a_list_joined_wrongly_is_sent_back_once_and_loses_a_tie(kernel: Jupyter
     answers = [Answer(value=value, normalized=value) for value in ("2 ×  × 7 ×", "2 × 7")]
     winner, ballot = vote([answers[0], answers[0], answers[1]], doubted=doubted)
     assert winner.value == "2 × 7" and ballot.counts[-1].ruled_out
+
+
+ISLAND = (
+    "A very special island is inhabited only by saints and sinners. Saints always tell the "
+    "truth, and sinners always lie. David says: Harper is a sinner. Harper says: David is a "
+    "sinner. Harper is a sinner. So who is a saint and who is a sinner? (Format your answer "
+    'like: "David is a saint/sinner, and Harper is a saint/sinner")'
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "choice"),
+    [
+        ("David is a saint/sinner, and Harper is a sinner", "saint/sinner"),
+        ("David is not a Saint/Sinner", "saint/sinner"),
+        ("David is a saint, and Harper is a sinner", None),
+        ("saint", None),
+    ],
+)
+def test_a_choice_of_the_template_left_open(value: str, choice: str | None) -> None:
+    from pot.question_examples import open_choice
+
+    assert open_choice(ISLAND, value) == choice
+    assert open_choice("Is it red? Answer yes/no.", "yes/no") is None  # no template
+
+
+def test_an_open_choice_is_sent_back_once_and_loses_a_tie(kernel: JupyterExecutor) -> None:
+    """A program of the 0.5B filled one slot of the template and printed the other's
+    ``saint/sinner`` as it stood; the repair is told which choice is open, and in a vote
+    the answer ranks below one that chose."""
+    open_one = "```python\nprint('David is a saint/sinner, and Harper is a sinner')\n```"
+    chosen = "```python\nprint('David is a saint, and Harper is a sinner')\n```"
+    model = ScriptedModel([open_one, chosen])
+    trace = Solver(model, kernel).solve(ISLAND)
+    assert trace.answer.value == "David is a saint, and Harper is a sinner"
+    repair = model.calls[1].conversations[0][-1].content
+    assert "'saint/sinner'" in repair and "which one it is" in repair
+    answers = [
+        Answer(value=value, normalized=value)
+        for value in (
+            "David is a saint/sinner, and Harper is a sinner",
+            "David is a saint, and Harper is a sinner",
+        )
+    ]
+    winner, ballot = vote([answers[0], answers[0], answers[1]], doubted=doubted_in_vote(ISLAND))
+    assert winner.value == answers[1].value and ballot.counts[-1].ruled_out
