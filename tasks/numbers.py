@@ -243,7 +243,12 @@ def read_whole_number(text: str) -> Number | None:
     part = clean(text).strip().strip("$*`\"'").strip()
     part = re.sub(r"^\\\(|\\\)$|^\\\[|\\\]$", "", part).strip().rstrip(".").strip()
     match = _TOKEN.match(part)
-    if match is not None and match.group("pm") is None and _is_unit(part[match.end() :]):
+    if (
+        match is not None
+        and match.group("pm") is None
+        and _CONSTANT_AFTER.match(part, match.end()) is None  # "2 pi" is no 2 of a unit
+        and _is_unit(part[match.end() :])
+    ):
         return _number(match)
     words = words_number(part)
     return Number(Fraction(words)) if words is not None else None
@@ -327,7 +332,7 @@ _WORD_VALUES = {word: index for index, word in enumerate(_SMALL)}
 _WORD_VALUES |= {word: 20 + 10 * index for index, word in enumerate(_TENS)}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _NOT_A_UNIT = frozenset(
-    ["of", "or", "to", "and", "than", "more", "less", "times", "plus", "minus", "by", "pi"]
+    ["of", "or", "to", "and", "than", "more", "less", "times", "plus", "minus", "by"]
 )
 
 
